@@ -1,0 +1,331 @@
+/* Attaching programs to kprobes (kprobe PMU first, tracefs kprobe_events as fallback) and to
+ * tracepoints. Every attachment records what it created, so attach_undo can remove it. */
+#include "attach.h"
+#include "arch.h"
+#include "io.h"
+#include "sys.h"
+
+/* BCC's get_syscall_fnname order. */
+static const char *const syscall_prefixes[] = {"sys_", "__x64_sys_", "__x32_compat_sys_", "__ia32_compat_sys_",
+					       "__arm64_sys_", "__s390x_sys_", "__s390_sys_", "__riscv_sys_"};
+
+void attach_env_init(struct attach_env *env, struct tracefs *tfs)
+{
+	memset(env, 0, sizeof *env);
+	env->tfs = tfs;
+	env->pid = sys_getpid();
+	env->pmu_type = -1;
+	env->retbit = -1;
+}
+
+/* What this kernel offers for kprobes: the PMU (its type is never guessed) and kprobe_events. */
+static void probe_kprobes(struct attach_env *env)
+{
+	char buf[64], path[128];
+	struct statx st;
+	u64 v;
+	if (env->probed)
+		return;
+	env->probed = true;
+	long n = rb_read_small("/sys/bus/event_source/devices/kprobe/type", buf, sizeof buf);
+	explain("read(\"/sys/bus/event_source/devices/kprobe/type\") = \"%s\"  -- the kprobe PMU's type number, "
+		"for perf_event_attr.type",
+		n < 0 ? rb_strerror((int)-n) : buf);
+	if (n > 0 && rb_parse_u64(buf, &v))
+		env->pmu_type = (int)v;
+	if (env->pmu_type >= 0) {
+		n = rb_read_small("/sys/bus/event_source/devices/kprobe/format/retprobe", buf, sizeof buf);
+		explain("read(\".../kprobe/format/retprobe\") = \"%s\"  -- which config bit asks for a return probe",
+			n < 0 ? rb_strerror((int)-n) : buf);
+		if (n > 0 && rb_startswith(buf, "config:") && rb_parse_u64(buf + 7, &v) && v < 64)
+			env->retbit = (int)v;
+	}
+	rb_snprintf(path, sizeof path, "%s/kprobe_events", env->tfs->dir);
+	int r = sys_statx(AT_FDCWD, path, 0, STATX_TYPE, &st);
+	explain("statx(\"%s\") = %s  -- is the legacy kprobe interface there?", path, r ? rb_strerror(-r) : "0");
+	env->kprobe_events = r == 0;
+}
+
+/* The syscall whose entry/exit a kprobe target stands for, if it is one: "execve" for
+ * ksyscall/execve and for kprobe/__x64_sys_execve. */
+static const char *syscall_of(const struct prog *p)
+{
+	if (p->def->kind == ATTACH_KSYSCALL || p->def->kind == ATTACH_KRETSYSCALL)
+		return p->target;
+	for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++)
+		if (rb_startswith(p->target, syscall_prefixes[i]))
+			return p->target + rb_strlen(syscall_prefixes[i]);
+	return NULL;
+}
+
+static void set_func(struct attach_env *env, struct attachment *a)
+{
+	const struct prog *p = a->prog;
+	if (p->def->kind == ATTACH_KSYSCALL || p->def->kind == ATTACH_KRETSYSCALL)
+		rb_snprintf(a->func, sizeof a->func, "%s%s", env->prefix[0] ? env->prefix : ARCH_SYSCALL_PREFIX,
+			    p->target);
+	else
+		rb_strlcpy(a->func, p->target, sizeof a->func);
+}
+
+int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, struct attachment *a,
+		u32 *load_type, struct err *e)
+{
+	enum attach_kind k = p->def->kind;
+	memset(a, 0, sizeof *a);
+	a->prog = p;
+	a->perf_fd = -1;
+	*load_type = p->def->prog_type;
+	if (k == ATTACH_NONE)
+		return err_set(e, -95, "prog '%s': section '%s': rawbpf loads this kind of program but does not attach it",
+			       p->name, p->sec);
+	if (k == ATTACH_TRACEPOINT) {
+		a->path = PATH_TRACEPOINT;
+		rb_strlcpy(a->tp, p->target, sizeof a->tp);
+		return 0;
+	}
+	/* A kprobe of some kind. */
+	a->ret = k == ATTACH_KRETPROBE || k == ATTACH_KRETSYSCALL;
+	set_func(env, a);
+	probe_kprobes(env);
+	const char *sc = syscall_of(p);
+	bool pmu = env->pmu_type >= 0, legacy = env->kprobe_events;
+	if (mode == MODE_TRACEPOINT || (mode == MODE_AUTO && !pmu && !legacy)) {
+		if (!sc) {
+			err_set(e, -2, "prog '%s': attach to %s: this kernel has no kprobes (no kprobe PMU, no kprobe_events)",
+				p->name, a->func);
+			if (mode == MODE_TRACEPOINT)
+				err_set(e, -22, "prog '%s': --attach=tracepoint: %s is not a syscall function, so no "
+						"syscall tracepoint stands in for it", p->name, a->func);
+			else
+				err_hint(e, "the kernel was built without CONFIG_KPROBE_EVENTS; only syscall kprobes can "
+					    "fall back to syscall tracepoints");
+			return e->code;
+		}
+		a->path = PATH_TRACEPOINT;
+		rb_snprintf(a->tp, sizeof a->tp, "syscalls/sys_%s_%s", a->ret ? "exit" : "enter", sc);
+		*load_type = BPF_PROG_TYPE_TRACEPOINT;
+		if (mode == MODE_AUTO)
+			rb_snprintf(a->notice, sizeof a->notice,
+				    "this kernel has no kprobes (no kprobe PMU, no kprobe_events): attaching '%s' to the "
+				    "tracepoint %s instead, as a tracepoint program",
+				    p->name, a->tp);
+		return 0;
+	}
+	if (mode == MODE_KPROBE && !pmu) {
+		err_set(e, -2, "prog '%s': --attach=kprobe: this kernel has no kprobe PMU "
+			       "(/sys/bus/event_source/devices/kprobe is missing)", p->name);
+		err_hint(e, "kprobes are not in this kernel (CONFIG_KPROBES/CONFIG_KPROBE_EVENTS)%s",
+			 sc ? "; --attach=tracepoint uses the syscall tracepoint instead" : "");
+		return e->code;
+	}
+	if (mode == MODE_LEGACY && !legacy) {
+		err_set(e, -2, "prog '%s': --attach=kprobe-legacy: %s/kprobe_events does not exist", p->name,
+			env->tfs->dir);
+		err_hint(e, "kprobes are not in this kernel (CONFIG_KPROBE_EVENTS)%s",
+			 sc ? "; --attach=tracepoint uses the syscall tracepoint instead" : "");
+		return e->code;
+	}
+	if (a->ret && pmu && env->retbit < 0 && mode != MODE_LEGACY)
+		pmu = false; /* no retprobe bit advertised: use the text interface */
+	a->path = (mode == MODE_LEGACY || !pmu) ? PATH_LEGACY : PATH_PMU;
+	if (mode == MODE_AUTO && a->path == PATH_LEGACY)
+		rb_snprintf(a->notice, sizeof a->notice, "no kprobe PMU in this kernel: using the legacy %s/kprobe_events",
+			    env->tfs->dir);
+	*load_type = BPF_PROG_TYPE_KPROBE;
+	return 0;
+}
+
+/* The first syscall prefix (in BCC's order) whose <prefix>bpf is in /proc/kallsyms. Only used
+ * when the architecture's usual prefix failed: reading kallsyms takes tens of milliseconds. */
+static int find_syscall_prefix(struct attach_env *env)
+{
+	char buf[4096 + 256];
+	size_t have = 0;
+	unsigned found = 0;
+	int fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0);
+	explain("open(\"/proc/kallsyms\") = %d  -- the usual syscall prefix failed; find which one this kernel "
+		"uses, as BCC's get_syscall_fnname does",
+		fd);
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		long n = sys_read(fd, buf + have, sizeof buf - 1 - have);
+		if (n == -4)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = 0;
+		char *line = buf, *nl;
+		while ((nl = rb_strchr(line, '\n'))) {
+			*nl = 0;
+			/* "ffffffff81234560 T __x64_sys_bpf" (the address may read as zeros: still present) */
+			char *name = rb_strchr(line, ' ');
+			name = name ? rb_strchr(name + 1, ' ') : NULL;
+			if (name)
+				for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++) {
+					size_t pl = rb_strlen(syscall_prefixes[i]);
+					if (!rb_strncmp(name + 1, syscall_prefixes[i], pl) && !rb_strcmp(name + 1 + pl, "bpf"))
+						found |= 1u << i;
+				}
+			line = nl + 1;
+		}
+		have = (size_t)(buf + have - line);
+		memmove(buf, line, have);
+		if (have >= sizeof buf - 1)
+			have = 0; /* an absurd line: drop it */
+	}
+	sys_close(fd);
+	for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++)
+		if (found & (1u << i)) {
+			rb_strlcpy(env->prefix, syscall_prefixes[i], sizeof env->prefix);
+			explain("syscall function prefix on this kernel: %s", env->prefix);
+			return 0;
+		}
+	return -2;
+}
+
+/* Removes kprobe_events entries that rawbpf processes left behind when they were killed:
+ * names are rawbpf_<pid>_<n>, and only dead pids (or our own, from an earlier life) are touched. */
+static void remove_stale(struct attach_env *env)
+{
+	char path[128], buf[8192];
+	struct err e;
+	if (env->stale_checked)
+		return;
+	env->stale_checked = true;
+	rb_snprintf(path, sizeof path, "%s/kprobe_events", env->tfs->dir);
+	long n = rb_read_small(path, buf, sizeof buf);
+	explain("read(\"%s\") = %ld bytes  -- look for probes of rawbpf processes that were killed", path, n);
+	if (n <= 0)
+		return;
+	for (char *line = buf; line && *line;) {
+		char *nl = rb_strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		/* "p:rawbpf/rawbpf_123_0 __x64_sys_execve" */
+		if ((line[0] == 'p' || line[0] == 'r') && rb_startswith(line + 1, ":rawbpf/rawbpf_")) {
+			u64 pid;
+			const char *p = rb_parse_u64(line + 16, &pid);
+			char *sp = rb_strchr(line, ' ');
+			if (p && *p == '_' && sp && pid < (1u << 30) &&
+			    ((int)pid == env->pid || sys_kill((int)pid, 0) == -3 /* ESRCH */)) {
+				char cmd[96];
+				*sp = 0;
+				rb_snprintf(cmd, sizeof cmd, "-:%s", line + 2);
+				if (tracefs_append(env->tfs, "kprobe_events", cmd, &e) == 0)
+					rb_eprintf("rawbpf: removed the stale probe %s of dead process %llu\n", line + 2,
+						   (unsigned long long)pid);
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+static int legacy_define(struct attach_env *env, struct attachment *a, struct err *e)
+{
+	char cmd[256];
+	remove_stale(env);
+	rb_snprintf(a->tp, sizeof a->tp, "rawbpf/rawbpf_%d_%u", env->pid, env->seq++);
+	rb_snprintf(cmd, sizeof cmd, "%c:%s %s", a->ret ? 'r' : 'p', a->tp, a->func);
+	int r = tracefs_append(env->tfs, "kprobe_events", cmd, e);
+	if (r == 0)
+		a->legacy_defined = true;
+	return r;
+}
+
+static void legacy_remove(struct attach_env *env, struct attachment *a)
+{
+	char cmd[160];
+	struct err e;
+	if (!a->legacy_defined)
+		return;
+	rb_snprintf(cmd, sizeof cmd, "-:%s", a->tp);
+	if (tracefs_append(env->tfs, "kprobe_events", cmd, &e) < 0)
+		rb_eprintf("rawbpf: warning: %s\n", e.msg);
+	a->legacy_defined = false;
+}
+
+/* Opens the perf event for a's path, without the program yet. */
+static int open_event(struct attach_env *env, struct attachment *a, struct err *e)
+{
+	u64 id;
+	int r;
+	switch (a->path) {
+	case PATH_PMU:
+		return kern_perf_kprobe(env->pmu_type, a->func, a->ret ? env->retbit : -1, e);
+	case PATH_LEGACY:
+		if ((r = legacy_define(env, a, e)) < 0)
+			return r;
+		if ((r = tracefs_event_id(env->tfs, a->tp, &id, e)) < 0 ||
+		    (r = kern_perf_tracepoint(id, a->tp, e)) < 0)
+			legacy_remove(env, a);
+		return r;
+	case PATH_TRACEPOINT:
+		if ((r = tracefs_event_id(env->tfs, a->tp, &id, e)) < 0) {
+			if (r == -2)
+				err_set(e, r, "tracepoint %s does not exist in this kernel", a->tp);
+			return r;
+		}
+		return kern_perf_tracepoint(id, a->tp, e);
+	default:
+		return err_set(e, -22, "no attach path");
+	}
+}
+
+static bool unknown_symbol(int r)
+{
+	return r == -2 /* ENOENT */ || r == -22 /* EINVAL on older kernels */;
+}
+
+int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
+{
+	struct prog *p = a->prog;
+	int fd = open_event(env, a, e);
+	/* A syscall function that is not under the usual prefix: ask kallsyms and try once more. */
+	if (fd < 0 && a->path != PATH_TRACEPOINT && unknown_symbol(fd) && !env->prefix[0] &&
+	    (p->def->kind == ATTACH_KSYSCALL || p->def->kind == ATTACH_KRETSYSCALL) &&
+	    find_syscall_prefix(env) == 0 && rb_strcmp(env->prefix, ARCH_SYSCALL_PREFIX)) {
+		set_func(env, a);
+		fd = open_event(env, a, e);
+	}
+	if (fd < 0) {
+		err_ctx(e, "prog '%s'", p->name);
+		if (a->path != PATH_TRACEPOINT && unknown_symbol(fd))
+			err_hint(e, "is '%s' a kernel function on this kernel? see /proc/kallsyms (functions that are "
+				    "inlined, or in a module that is not loaded, cannot be probed)", a->func);
+		else if (fd == -1 || fd == -13)
+			err_hint(e, "attaching needs root (CAP_PERFMON and CAP_BPF, or CAP_SYS_ADMIN)");
+		else if (fd == -99)
+			err_hint(e, "the name '%s' matches several kernel functions", a->func);
+		else if (fd == -16)
+			err_hint(e, "the function may be live-patched, or the probe name is in use");
+		return fd;
+	}
+	a->perf_fd = fd;
+	int r = kern_perf_set_bpf(fd, p->fd, e);
+	if (r < 0) {
+		attach_undo(env, a);
+		return err_ctx(e, "prog '%s'", p->name);
+	}
+	return 0;
+}
+
+void attach_undo(struct attach_env *env, struct attachment *a)
+{
+	if (a->perf_fd >= 0)
+		kern_close(a->perf_fd, "the perf event: the program is detached with it");
+	a->perf_fd = -1;
+	legacy_remove(env, a); /* only after the perf event is closed, or the kernel says EBUSY */
+}
+
+void attach_describe(const struct attachment *a, char *buf, size_t size)
+{
+	if (a->path == PATH_PMU)
+		rb_snprintf(buf, size, "%s %s (kprobe PMU)", a->ret ? "kretprobe" : "kprobe", a->func);
+	else if (a->path == PATH_LEGACY)
+		rb_snprintf(buf, size, "%s %s (kprobe_events: %s)", a->ret ? "kretprobe" : "kprobe", a->func, a->tp);
+	else
+		rb_snprintf(buf, size, "tracepoint %s", a->tp);
+}

@@ -1,0 +1,40 @@
+/* Shared by the command files: options, object lookup, loading, error printing, exit codes. */
+#ifndef RAWBPF_CLI_H
+#define RAWBPF_CLI_H
+#include "attach.h"
+#include "obj.h"
+
+/* Exit codes (documented in --help and the README). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,     /* the system or kernel refused something */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_BADOBJ = 3,   /* the object file is missing, unreadable or not a valid BPF object */
+	EXIT_REJECTED = 4, /* the verifier rejected a program */
+};
+
+struct opts {
+	const char *cmd;
+	const char *obj;
+	s64 duration_ms;   /* 0 = until a signal */
+	enum attach_mode mode;
+	bool explain;
+};
+
+struct builtin {
+	const char *name;
+	const u8 *data;
+	u64 size;
+};
+extern const struct builtin rb_builtins[];
+
+/* Prints "rawbpf: <msg>" and the hint; returns code. */
+int report(const struct err *e, int code);
+/* OBJ is a path if it contains '/' or '.', else a built-in name (falling back to a file). */
+int open_object(const char *arg, struct obj *o, struct err *e);
+/* Loads one program as type; on rejection prints the verifier log. Returns an exit code. */
+int load_prog(struct obj *o, struct prog *p, u32 type, struct err *e);
+
+int do_run(struct opts *opt);
+int do_load(struct opts *opt);
+#endif

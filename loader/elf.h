@@ -1,0 +1,50 @@
+/* A bounds-checked reader of ELF64 relocatable objects held in memory. Pure: no system calls, no
+ * printing. Every offset, size, index and string it hands out has been checked against the buffer. */
+#ifndef RAWBPF_ELF_H
+#define RAWBPF_ELF_H
+#include "rt.h"
+
+struct elf_sec {
+	unsigned idx;
+	const char *name;
+	const u8 *data;   /* NULL for SHT_NOBITS (.bss) */
+	u64 size;
+	u32 type, link, info;
+	u64 flags, entsize, align;
+};
+
+struct elf_sym {
+	const char *name;
+	u64 value, size;
+	u16 shndx;
+	u8 type, bind;
+};
+
+struct elf_rel {
+	u64 offset;
+	u32 sym, type;
+};
+
+struct elf {
+	const u8 *buf;
+	size_t size;
+	u64 shoff;
+	unsigned shnum, shstrndx;
+	u16 machine;
+	const char *shstr;
+	u64 shstrsz;
+	int symtab;        /* section index of SHT_SYMTAB, -1 if none */
+	struct elf_sec symsec, strsec;
+	char err[200];
+};
+
+/* Checks the header, the section table and the section-name table. */
+int elf_open(struct elf *e, const void *buf, size_t size);
+/* Section idx, with its name and data checked to lie inside the buffer. */
+int elf_section(struct elf *e, unsigned idx, struct elf_sec *s);
+unsigned elf_nsyms(const struct elf *e);
+int elf_symbol(struct elf *e, unsigned idx, struct elf_sym *out);
+/* Relocation i of a SHT_REL section (entries checked for size). */
+unsigned elf_nrels(const struct elf_sec *rel);
+int elf_reloc(struct elf *e, const struct elf_sec *rel, unsigned i, struct elf_rel *out);
+#endif

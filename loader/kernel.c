@@ -1,0 +1,337 @@
+/* The kernel layer: bpf(), perf_event_open(), perf ioctls, tracefs. Each wrapper zeroes its
+ * attributes, passes pointers as u64, narrates itself under --explain and reports errors in the
+ * error record; none of them prints anything else. */
+#include "kernel.h"
+#include "io.h"
+#include "sys.h"
+#include <linux/elf.h>
+#include <linux/magic.h>
+#include <linux/perf_event.h>
+
+bool kern_explain;
+
+void explain(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	if (!kern_explain)
+		return;
+	va_start(ap, fmt);
+	int n = rb_vsnprintf(buf, sizeof buf - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 2)
+		n = (int)sizeof buf - 2;
+	buf[n++] = '\n';
+	rb_flush();
+	rb_write_all(2, "explain: ", 9);
+	rb_write_all(2, buf, (size_t)n);
+}
+
+static const char *res(long r)
+{
+	static char buf[64];
+	if (r >= 0)
+		rb_snprintf(buf, sizeof buf, "%ld", r);
+	else
+		rb_snprintf(buf, sizeof buf, "-1 (%s)", rb_strerror((int)-r));
+	return buf;
+}
+
+static const char *prog_type_name(u32 t)
+{
+	static const char *const names[] = {
+		[BPF_PROG_TYPE_SOCKET_FILTER] = "SOCKET_FILTER", [BPF_PROG_TYPE_KPROBE] = "KPROBE",
+		[BPF_PROG_TYPE_SCHED_CLS] = "SCHED_CLS",         [BPF_PROG_TYPE_TRACEPOINT] = "TRACEPOINT",
+		[BPF_PROG_TYPE_XDP] = "XDP",                     [BPF_PROG_TYPE_PERF_EVENT] = "PERF_EVENT",
+		[BPF_PROG_TYPE_RAW_TRACEPOINT] = "RAW_TRACEPOINT",
+	};
+	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "?";
+}
+
+/* One BPF_PROG_LOAD attempt. */
+static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u32 log_size)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.prog_type = r->prog_type;
+	a.expected_attach_type = r->expected_attach_type;
+	a.insns = (u64)(uintptr_t)r->insns;
+	a.insn_cnt = r->insn_cnt;
+	a.license = (u64)(uintptr_t)r->license;
+	a.kern_version = r->kern_version;
+	a.log_level = log_level;
+	a.log_buf = (u64)(uintptr_t)log;
+	a.log_size = log_size;
+	rb_strlcpy(a.prog_name, r->name, sizeof a.prog_name);
+	if (log)
+		log[0] = 0;
+	int fd = sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
+	explain("bpf(BPF_PROG_LOAD, prog_type=%s, name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
+		"log_level=%u) = %s  -- hand the instructions to the verifier%s",
+		prog_type_name(r->prog_type), a.prog_name, r->insn_cnt, r->license, r->kern_version, log_level,
+		res(fd), log_level ? ", this time asking for its log" : "; the fd is the loaded program");
+	return fd;
+}
+
+int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
+{
+	static bool memlock_raised;
+	int fd = prog_load_once(r, 0, NULL, 0);
+	*logp = NULL;
+	if (fd == -1 /* EPERM */ && !memlock_raised) {
+		/* Before 5.11 BPF memory is charged to RLIMIT_MEMLOCK; raise it once and retry. */
+		u64 lim[2] = {~0ULL, ~0ULL};
+		memlock_raised = true;
+		int r2 = sys_prlimit64(0, 8 /* RLIMIT_MEMLOCK */, lim, NULL);
+		explain("prlimit64(RLIMIT_MEMLOCK, infinity) = %s  -- kernels before 5.11 charge BPF memory to it",
+			res(r2));
+		if (r2 == 0)
+			fd = prog_load_once(r, 0, NULL, 0);
+	}
+	if (fd >= 0)
+		return fd;
+	/* Rejected: load again with a log, growing it until the whole log fits. */
+	int err = fd;
+	for (u32 size = 64 * 1024; size <= 16 * 1024 * 1024; size *= 4) {
+		char *log = rb_alloc(size);
+		fd = prog_load_once(r, 1, log, size);
+		if (fd >= 0) { /* accepted the second time: report the first error anyway */
+			sys_close(fd);
+			rb_free(log);
+			break;
+		}
+		if (fd == -28 /* ENOSPC */ && size < 16 * 1024 * 1024) {
+			rb_free(log);
+			continue;
+		}
+		*logp = log;
+		err = fd;
+		break;
+	}
+	return err_set(e, err, "prog '%s': load: %s", r->name, rb_strerror(-err));
+}
+
+int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = (u32)pmu_type;
+	a.config = retbit >= 0 ? 1ULL << retbit : 0;
+	a.kprobe_func = (u64)(uintptr_t)func; /* config1 */
+	a.probe_offset = 0;                    /* config2 */
+	a.sample_period = 1;
+	a.wakeup_events = 1;
+	int fd = sys_perf_event_open(&a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	explain("perf_event_open(type=%d (kprobe PMU), config=0x%llx%s, config1=\"%s\", config2=0, pid=-1, cpu=0) = %s"
+		"  -- the kernel creates a %s on %s; nothing to clean up in tracefs",
+		pmu_type, (unsigned long long)a.config, retbit >= 0 ? " (retprobe bit)" : "", func, res(fd),
+		retbit >= 0 ? "kretprobe" : "kprobe", func);
+	if (fd < 0)
+		return err_set(e, fd, "perf_event_open on the kprobe PMU for %s: %s", func, rb_strerror(-fd));
+	return fd;
+}
+
+int kern_perf_tracepoint(u64 id, const char *what, struct err *e)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.config = id;
+	a.sample_period = 1;
+	a.wakeup_events = 1;
+	int fd = sys_perf_event_open(&a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	explain("perf_event_open(type=PERF_TYPE_TRACEPOINT, config=%llu (%s), pid=-1, cpu=0) = %s"
+		"  -- a perf event on the tracefs event, which the program will hang off",
+		(unsigned long long)id, what, res(fd));
+	if (fd < 0)
+		return err_set(e, fd, "perf_event_open on %s (id %llu): %s", what, (unsigned long long)id,
+			       rb_strerror(-fd));
+	return fd;
+}
+
+int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e)
+{
+	int r = sys_ioctl(perf_fd, PERF_EVENT_IOC_SET_BPF, prog_fd);
+	explain("ioctl(%d, PERF_EVENT_IOC_SET_BPF, %d) = %s  -- run the program on every hit; the event was "
+		"opened enabled, so no PERF_EVENT_IOC_ENABLE is needed",
+		perf_fd, prog_fd, res(r));
+	if (r < 0)
+		return err_set(e, r, "attach program (PERF_EVENT_IOC_SET_BPF): %s", rb_strerror(-r));
+	return 0;
+}
+
+int kern_close(int fd, const char *what)
+{
+	int r = sys_close(fd);
+	explain("close(%d) = %s  -- release %s", fd, res(r), what);
+	return r;
+}
+
+/* tracefs */
+static bool is_tracefs(const char *dir)
+{
+	u64 st[16]; /* struct statfs: f_type is the first word on 64-bit architectures */
+	int r = sys_statfs(dir, st);
+	explain("statfs(\"%s\") = %s, f_type=0x%llx  -- is tracefs (0x%x) mounted here?", dir, res(r),
+		r ? 0ULL : (unsigned long long)st[0], TRACEFS_MAGIC);
+	return r == 0 && (u32)st[0] == TRACEFS_MAGIC;
+}
+
+static int mount_fs(const char *type, const char *dir, struct err *e)
+{
+	int r = sys_mount(type, dir, type, 0, NULL);
+	explain("mount(\"%s\", \"%s\", \"%s\") = %s  -- it was not mounted (as in an initramfs)", type, dir, type,
+		res(r));
+	if (r < 0) {
+		err_set(e, r, "mount %s on %s: %s", type, dir, rb_strerror(-r));
+		if (r == -1 || r == -13)
+			err_hint(e, "mounting needs CAP_SYS_ADMIN: run as root, or mount it first: "
+				    "mount -t %s %s %s", type, type, dir);
+	}
+	return r;
+}
+
+int tracefs_find(struct tracefs *t, struct err *e)
+{
+	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	u64 st[16];
+	t->mounted_by_us = false;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (is_tracefs(dirs[i])) {
+			rb_strlcpy(t->dir, dirs[i], sizeof t->dir);
+			return 0;
+		}
+	/* Not mounted. In an initramfs even /sys may be missing: mount sysfs first. */
+	int r = sys_statfs("/sys/kernel", st);
+	if (r < 0 || (u32)st[0] != SYSFS_MAGIC) {
+		r = sys_statfs("/sys", st);
+		if (r < 0 || (u32)st[0] != SYSFS_MAGIC) {
+			if (r == -2)
+				sys_mkdirat(AT_FDCWD, "/sys", 0555);
+			if (mount_fs("sysfs", "/sys", e) < 0)
+				return err_ctx(e, "tracefs is not mounted and neither is sysfs");
+		}
+	}
+	rb_strlcpy(t->dir, dirs[0], sizeof t->dir);
+	if (mount_fs("tracefs", t->dir, e) < 0) {
+		if (e->code == -2 || e->code == -19)
+			err_hint(e, "this kernel has no tracefs (CONFIG_TRACING); rawbpf needs it for trace_pipe");
+		return err_ctx(e, "no tracefs");
+	}
+	t->mounted_by_us = true;
+	return 0;
+}
+
+void tracefs_release(struct tracefs *t)
+{
+	if (!t->mounted_by_us)
+		return;
+	int r = sys_umount2(t->dir, 0);
+	explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, res(r));
+	t->mounted_by_us = false;
+}
+
+static void path_join(char *out, size_t size, const struct tracefs *t, const char *a, const char *b)
+{
+	rb_snprintf(out, size, "%s/%s%s%s", t->dir, a, b ? "/" : "", b ? b : "");
+}
+
+int tracefs_append(const struct tracefs *t, const char *file, const char *line, struct err *e)
+{
+	char path[128];
+	path_join(path, sizeof path, t, file, NULL);
+	int fd = sys_openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+	long r = fd;
+	if (fd >= 0) {
+		r = sys_write(fd, line, rb_strlen(line));
+		sys_close(fd);
+	}
+	explain("write(\"%s\", \"%s\") = %s  -- %s", path, line, res(r < 0 ? r : 0),
+		line[0] == '-' ? "remove the probe rawbpf defined" : "define a probe through the legacy text interface");
+	if (r < 0)
+		return err_set(e, (int)r, "%s \"%s\" to %s: %s", fd < 0 ? "open" : "write", line, path,
+			       rb_strerror((int)-r));
+	return 0;
+}
+
+int tracefs_event_id(const struct tracefs *t, const char *event, u64 *id, struct err *e)
+{
+	char path[192], buf[32];
+	rb_snprintf(path, sizeof path, "%s/events/%s/id", t->dir, event);
+	long n = rb_read_small(path, buf, sizeof buf);
+	explain("read(\"%s\") = \"%s\"  -- the event's id, to open it with perf_event_open", path,
+		n < 0 ? rb_strerror((int)-n) : buf);
+	if (n < 0)
+		return err_set(e, (int)n, "read %s: %s", path, rb_strerror((int)-n));
+	if (!rb_parse_u64(buf, id))
+		return err_set(e, -22, "read %s: not a number: \"%s\"", path, buf);
+	return 0;
+}
+
+int tracefs_open_pipe(const struct tracefs *t, struct err *e)
+{
+	char path[96];
+	path_join(path, sizeof path, t, "trace_pipe", NULL);
+	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+	explain("open(\"%s\", O_RDONLY|O_NONBLOCK) = %s  -- where bpf_trace_printk's lines come out", path, res(fd));
+	if (fd < 0) {
+		err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
+		if (fd == -16)
+			err_hint(e, "trace_pipe has one reader at a time: another rawbpf, 'cat trace_pipe' or bpftool "
+				    "is reading it; stop that first");
+		else if (fd == -13 || fd == -1)
+			err_hint(e, "reading trace_pipe needs root");
+	}
+	return fd;
+}
+
+/* LINUX_VERSION_CODE, which kprobe programs must quote on kernels before 5.0. The vDSO carries it
+ * in an ELF note named "Linux"; Debian kernels report their real version in it too. */
+static u32 vdso_version(void)
+{
+	const u8 *base = (const u8 *)rb_vdso;
+	Elf64_Ehdr eh;
+	if (!base)
+		return 0;
+	memcpy(&eh, base, sizeof eh);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, base + eh.e_phoff + (u64)i * eh.e_phentsize, sizeof ph);
+		if (ph.p_type != PT_NOTE)
+			continue;
+		for (u64 off = 0; off + 12 <= ph.p_filesz;) {
+			u32 nh[3];
+			memcpy(nh, base + ph.p_offset + off, 12);
+			u64 name = off + 12, desc = name + ((nh[0] + 3) & ~3u);
+			if (nh[0] == 6 && nh[1] == 4 && !memcmp(base + ph.p_offset + name, "Linux", 6)) {
+				u32 v;
+				memcpy(&v, base + ph.p_offset + desc, 4);
+				return v;
+			}
+			off = desc + ((nh[1] + 3) & ~3u);
+		}
+	}
+	return 0;
+}
+
+u32 kern_version_code(void)
+{
+	struct { char f[6][65]; } u;
+	u64 v[3] = {0, 0, 0};
+	u32 code = vdso_version();
+	if (code)
+		return code;
+	if (sys_uname(&u) < 0)
+		return 0;
+	const char *p = u.f[2];
+	for (int i = 0; i < 3 && p; i++) {
+		p = rb_parse_u64(p, &v[i]);
+		if (p && *p == '.')
+			p++;
+		else
+			break;
+	}
+	return (u32)(v[0] << 16 | v[1] << 8 | (v[2] > 255 ? 255 : v[2]));
+}

@@ -1,0 +1,227 @@
+/* rawbpf's command line: parses options, dispatches to one function per command, and holds the
+ * helpers every command shares (object lookup, program loading, error printing). */
+#include "cli.h"
+#include "io.h"
+#include "kernel.h"
+#include "sys.h"
+
+#ifndef RAWBPF_VERSION
+#define RAWBPF_VERSION "0.1"
+#endif
+
+static const char usage[] =
+	"usage: rawbpf [COMMAND] [OPTIONS]\n"
+	"\n"
+	"A static, libc-free eBPF loader. With no command it runs the Hello World of Learning eBPF\n"
+	"chapter 2: a kprobe on execve printing \"Hello World!\", the trace pipe copied to stdout.\n"
+	"\n"
+	"commands:\n"
+	"  (none)          the default job: rawbpf run hello\n"
+	"  run OBJ         load OBJ, attach every program by its SEC() name, print the trace pipe\n"
+	"                  until Ctrl-C, SIGTERM or --duration; then detach everything\n"
+	"  load OBJ        load every program, report each verdict (the verifier log for a\n"
+	"                  rejected one), release everything; no attach\n"
+	"  help            this text\n"
+	"\n"
+	"OBJ is a BPF ELF object file, or the name of a built-in object (%s).\n"
+	"\n"
+	"options:\n"
+	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
+	"  --attach=MODE        how kprobe programs attach: auto (default: kprobe PMU, else the\n"
+	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
+	"                       kprobe-legacy or tracepoint\n"
+	"  --explain            narrate every call into the kernel on stderr\n"
+	"  -h, --help           this text\n"
+	"  -V, --version        the version\n"
+	"\n"
+	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure (the kernel or\n"
+	"system refused), 2 usage error, 3 bad or missing object, 4 program rejected by the verifier\n";
+
+static void print_usage(int fd)
+{
+	char names[128] = "";
+	size_t n = 0;
+	for (const struct builtin *b = rb_builtins; b->name; b++)
+		n += (size_t)rb_snprintf(names + n, sizeof names - n, "%s%s", n ? ", " : "", b->name);
+	if (fd == 1)
+		rb_printf(usage, names);
+	else
+		rb_eprintf(usage, names);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	char msg[256];
+	rb_snprintf(msg, sizeof msg, fmt, arg);
+	rb_eprintf("rawbpf: %s\nTry 'rawbpf --help'.\n", msg);
+	return EXIT_USAGE;
+}
+
+int report(const struct err *e, int code)
+{
+	rb_eprintf("rawbpf: %s\n", e->msg);
+	if (e->hint[0])
+		rb_eprintf("rawbpf: hint: %s\n", e->hint);
+	return code;
+}
+
+int open_object(const char *arg, struct obj *o, struct err *e)
+{
+	const u8 *data = NULL;
+	u8 *file;
+	size_t size = 0;
+	const char *name = arg;
+	if (!rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
+		for (const struct builtin *b = rb_builtins; b->name; b++)
+			if (!rb_strcmp(b->name, arg)) {
+				data = b->data;
+				size = (size_t)b->size;
+			}
+	if (!data) {
+		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
+		if (r < 0) {
+			if (r == -2 && !rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
+				err_hint(e, "not a file, and not a built-in object either (rawbpf --help lists them)");
+			return r;
+		}
+		data = file;
+		/* the object's name is the file's, without directories and ".bpf.o"/".o" */
+		for (const char *p = arg; *p; p++)
+			if (*p == '/' && p[1])
+				name = p + 1;
+	}
+	if (obj_parse(o, data, size, name) < 0)
+		return err_set(e, RB_EOBJ, "%s: %s", arg, o->err);
+	return 0;
+}
+
+int load_prog(struct obj *o, struct prog *p, u32 type, struct err *e)
+{
+	struct load_req r = {
+		.name = p->name,
+		.prog_type = type,
+		.expected_attach_type = p->def->expected_attach_type,
+		.insns = p->insns,
+		.insn_cnt = p->insn_cnt,
+		.license = o->license,
+	};
+	char *log;
+	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
+		r.kern_version = o->has_version && o->kversion != 0xFFFFFFFE ? o->kversion : kern_version_code();
+	int fd = kern_prog_load(&r, &log, e);
+	if (fd >= 0) {
+		p->fd = fd;
+		return EXIT_OK;
+	}
+	bool rejected = log && log[0];
+	if (rejected && !license_is_gpl(o->license) && rb_strstr(log, "GPL"))
+		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
+			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
+			 o->license);
+	else if (fd == -1 && !rejected)
+		err_hint(e, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); see also "
+			    "/proc/sys/kernel/unprivileged_bpf_disabled and lockdown");
+	report(e, 0);
+	if (rejected) {
+		rb_eprintf("-- BEGIN verifier log for prog '%s' --\n", p->name);
+		size_t n = rb_strlen(log);
+		while (n && log[n - 1] == '\n')
+			n--;
+		rb_flush();
+		rb_write_all(2, log, n);
+		rb_eprintf("\n-- END verifier log --\n");
+	}
+	rb_free(log);
+	e->msg[0] = 0; /* already reported */
+	return rejected || fd == -22 || fd == -7 ? EXIT_REJECTED : EXIT_FAIL;
+}
+
+static bool opt_value(const char *arg, const char *name, char **argv, int *i, int argc, const char **val)
+{
+	size_t n = rb_strlen(name);
+	if (rb_strncmp(arg, name, n))
+		return false;
+	if (arg[n] == '=') {
+		*val = arg + n + 1;
+		return true;
+	}
+	if (arg[n] == 0) {
+		*val = *i + 1 < argc ? argv[++*i] : NULL;
+		return true;
+	}
+	return false;
+}
+
+/* "1", "2.5", "0.25" -> milliseconds; -1 if malformed. */
+static s64 parse_seconds(const char *s)
+{
+	u64 whole = 0, frac = 0, scale = 1000;
+	const char *p = s;
+	if (*p != '.' && !(p = rb_parse_u64(s, &whole)))
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale /= 10)
+				frac += (u64)(*p - '0') * scale;
+	if (*p || whole > 1000000000 || p == s)
+		return -1;
+	return (s64)(whole * 1000 + frac);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts opt = {.mode = MODE_AUTO};
+	const char *val;
+	int code;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!rb_strcmp(a, "-h") || !rb_strcmp(a, "--help") || !rb_strcmp(a, "help")) {
+			print_usage(1);
+			return EXIT_OK;
+		} else if (!rb_strcmp(a, "-V") || !rb_strcmp(a, "--version")) {
+			rb_printf("rawbpf %s (%s)\n", RAWBPF_VERSION, ARCH_NAME);
+			return EXIT_OK;
+		} else if (!rb_strcmp(a, "--explain")) {
+			opt.explain = true;
+		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
+			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
+				return usage_error("--duration: expected a positive number of seconds, got '%s'",
+						   val ? val : "");
+		} else if (opt_value(a, "--attach", argv, &i, argc, &val)) {
+			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint"};
+			size_t m = 0;
+			while (m < ARRAY_SIZE(modes) && (!val || rb_strcmp(val, modes[m])))
+				m++;
+			if (m == ARRAY_SIZE(modes))
+				return usage_error("--attach: expected auto, kprobe, kprobe-legacy or tracepoint, got '%s'",
+						   val ? val : "");
+			opt.mode = (enum attach_mode)m;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option '%s'", a);
+		} else if (!opt.cmd) {
+			opt.cmd = a;
+		} else if (!opt.obj) {
+			opt.obj = a;
+		} else {
+			return usage_error("unexpected argument '%s'", a);
+		}
+	}
+	kern_explain = opt.explain;
+	if (!opt.cmd) {
+		opt.cmd = "run";
+		opt.obj = "hello";
+	}
+	if (rb_strcmp(opt.cmd, "run") && rb_strcmp(opt.cmd, "load"))
+		return usage_error("unknown command '%s' (commands: run, load, help)", opt.cmd);
+	if (!opt.obj)
+		return usage_error("%s: which object? (a file, or a built-in name such as hello)", opt.cmd);
+	code = opt.cmd[0] == 'r' ? do_run(&opt) : do_load(&opt);
+	if (sys_getpid() == 1) {
+		/* rawbpf is /init: exiting would panic the kernel, so power off cleanly instead. */
+		rb_flush();
+		sys_sync();
+		sys_reboot(0x4321fedc /* LINUX_REBOOT_CMD_POWER_OFF */);
+	}
+	return code;
+}

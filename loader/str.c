@@ -1,0 +1,157 @@
+/* String routines and errno names; portable, used by the freestanding loader and host tests. */
+#include "rt.h"
+
+size_t rb_strlen(const char *s)
+{
+	const char *p = s;
+	while (*p)
+		p++;
+	return (size_t)(p - s);
+}
+
+size_t rb_strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+int rb_strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (u8)*a - (u8)*b;
+}
+
+int rb_strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b)
+			return (u8)*a - (u8)*b;
+		if (!*a)
+			break;
+	}
+	return 0;
+}
+
+bool rb_startswith(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return false;
+	return true;
+}
+
+char *rb_strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
+char *rb_strstr(const char *s, const char *needle)
+{
+	for (; *s; s++)
+		if (rb_startswith(s, needle))
+			return (char *)s;
+	return *needle ? NULL : (char *)s;
+}
+
+size_t rb_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = rb_strlen(src);
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+		for (size_t i = 0; i < c; i++)
+			dst[i] = src[i];
+		dst[c] = 0;
+	}
+	return n;
+}
+
+const char *rb_parse_u64(const char *s, u64 *out)
+{
+	u64 v = 0, base = 10;
+	const char *start;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	start = s;
+	for (;; s++) {
+		u64 d;
+		if (*s >= '0' && *s <= '9')
+			d = (u64)(*s - '0');
+		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (u64)((*s | 0x20) - 'a' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return NULL;
+		v = v * base + d;
+	}
+	if (s == start)
+		return NULL;
+	*out = v;
+	return s;
+}
+
+/* Only the errors a loader meets; others print as "error N". */
+static const struct { u16 no; const char *s; } errnames[] = {
+	{1, "Operation not permitted"}, {2, "No such file or directory"}, {3, "No such process"},
+	{4, "Interrupted system call"}, {5, "Input/output error"}, {7, "Argument list too long"},
+	{9, "Bad file descriptor"}, {11, "Resource temporarily unavailable"},
+	{12, "Cannot allocate memory"}, {13, "Permission denied"}, {14, "Bad address"},
+	{16, "Device or resource busy"}, {17, "File exists"}, {19, "No such device"},
+	{20, "Not a directory"}, {21, "Is a directory"}, {22, "Invalid argument"},
+	{24, "Too many open files"}, {27, "File too large"}, {28, "No space left on device"},
+	{32, "Broken pipe"}, {34, "Numerical result out of range"}, {36, "File name too long"},
+	{38, "Function not implemented"}, {40, "Too many levels of symbolic links"},
+	{95, "Operation not supported"}, {99, "Cannot assign requested address"},
+	{524, "Operation not supported by the kernel (ENOTSUPP)"},
+};
+
+const char *rb_strerror(int err)
+{
+	static char other[24];
+	for (size_t i = 0; i < ARRAY_SIZE(errnames); i++)
+		if (errnames[i].no == err)
+			return errnames[i].s;
+	rb_snprintf(other, sizeof other, "error %d", err);
+	return other;
+}
+
+int err_set(struct err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	rb_vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	e->code = code;
+	e->hint[0] = 0;
+	return code;
+}
+
+void err_hint(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	rb_vsnprintf(e->hint, sizeof e->hint, fmt, ap);
+	va_end(ap);
+}
+
+int err_ctx(struct err *e, const char *fmt, ...)
+{
+	char old[sizeof e->msg];
+	va_list ap;
+	int n;
+	rb_strlcpy(old, e->msg, sizeof old);
+	va_start(ap, fmt);
+	n = rb_vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof e->msg)
+		rb_snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", old);
+	return e->code;
+}
