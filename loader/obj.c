@@ -196,6 +196,15 @@ static int check_relocs(struct obj *o, const struct elf_sec *rs)
 	return 0;
 }
 
+void obj_free(struct obj *o)
+{
+	for (unsigned i = 0; i < o->nprogs; i++)
+		rb_free(o->progs[i].insns);
+	rb_free(o->progs);
+	o->progs = NULL;
+	o->nprogs = 0;
+}
+
 int obj_parse(struct obj *o, const void *buf, size_t size, const char *name)
 {
 	struct elf *e = &o->elf;

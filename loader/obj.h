@@ -48,6 +48,8 @@ struct obj {
 
 /* Parses buf (which must outlive obj). Returns 0, or RB_EOBJ with obj->err naming what is wrong. */
 int obj_parse(struct obj *o, const void *buf, size_t size, const char *name);
+/* Frees what obj_parse allocated (safe after a failed parse). */
+void obj_free(struct obj *o);
 const struct sec_def *sec_def_find(const char *sec, const char **target);
 bool license_is_gpl(const char *license);
 #endif

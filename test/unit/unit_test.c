@@ -1,0 +1,178 @@
+/* Unit tests of the pure layers (ELF reader, object model, formatter) against the host libc,
+ * built with ASan and UBSan. Prints TAP: one line per check.
+ * usage: unit_test CORPUS_DIR [GOOD_OBJECT...] */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "obj.h"
+
+void *rb_alloc(size_t n) { return malloc(n ? n : 1); }
+void *rb_zalloc(size_t n) { return calloc(1, n ? n : 1); }
+void rb_free(void *p) { free(p); }
+
+static int n_run, n_fail;
+
+static void check(int ok, const char *name, const char *got, const char *want)
+{
+	n_run++;
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", n_run, name);
+	if (!ok) {
+		n_fail++;
+		printf("#   got:  %s\n#   want: %s\n", got, want);
+	}
+}
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	/* An exact-size heap block, so ASan catches any read past the end of the file. */
+	buf = malloc(n ? (size_t)n : 1);
+	*size = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	return buf;
+}
+
+/* Each NAME.o in the corpus must be refused with exactly the message in NAME.expect. */
+static void corpus(const char *dir)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		check(0, "corpus directory readable", dir, "a directory");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[512], want[512] = "", name[300];
+		size_t len = strlen(ents[i]->d_name), size;
+		if (len < 3 || strcmp(ents[i]->d_name + len - 2, ".o")) {
+			free(ents[i]);
+			continue;
+		}
+		snprintf(path, sizeof path, "%s/%.*s.expect", dir, (int)(len - 2), ents[i]->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f || !fgets(want, sizeof want, f)) {
+			check(0, ents[i]->d_name, "no .expect file", path);
+			if (f)
+				fclose(f);
+			free(ents[i]);
+			continue;
+		}
+		fclose(f);
+		want[strcspn(want, "\n")] = 0;
+		snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+		unsigned char *buf = slurp(path, &size);
+		struct obj o;
+		int r = obj_parse(&o, buf, size, ents[i]->d_name);
+		snprintf(name, sizeof name, "corpus %s is refused with its message", ents[i]->d_name);
+		check(r == RB_EOBJ && !strcmp(o.err, want), name, r ? o.err : "(accepted)", want);
+		obj_free(&o);
+		free(buf);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/* Every truncation of a good object is refused cleanly (no sanitizer report, an error message). */
+static void truncations(const char *path)
+{
+	size_t size;
+	unsigned char *full = slurp(path, &size);
+	int bad = 0;
+	char name[600];
+	for (size_t n = 0; n < size; n++) {
+		unsigned char *buf = malloc(n ? n : 1);
+		memcpy(buf, full, n);
+		struct obj o;
+		int r = obj_parse(&o, buf, n, "t");
+		if (r == 0 || !o.err[0])
+			bad++;
+		obj_free(&o);
+		free(buf);
+	}
+	snprintf(name, sizeof name, "every truncation of %s (%zu lengths) is refused with a message", path, size);
+	check(bad == 0, name, "some truncation was accepted or gave no message", "all refused");
+	free(full);
+}
+
+static void good(const char *path)
+{
+	size_t size;
+	char name[600];
+	unsigned char *buf = slurp(path, &size);
+	struct obj o;
+	if (!buf) {
+		check(0, path, "cannot read", "a BPF object");
+		return;
+	}
+	int r = obj_parse(&o, buf, size, path);
+	snprintf(name, sizeof name, "%s parses, with programs and a GPL license", path);
+	check(r == 0 && o.nprogs > 0 && license_is_gpl(o.license), name, r ? o.err : "no programs or license",
+	      "parsed");
+	obj_free(&o);
+	free(buf);
+}
+
+static void sections(void)
+{
+	static const struct { const char *sec, *target; u32 type; enum attach_kind kind; } t[] = {
+		{"kprobe/do_unlinkat", "do_unlinkat", BPF_PROG_TYPE_KPROBE, ATTACH_KPROBE},
+		{"kretprobe/do_unlinkat", "do_unlinkat", BPF_PROG_TYPE_KPROBE, ATTACH_KRETPROBE},
+		{"ksyscall/execve", "execve", BPF_PROG_TYPE_KPROBE, ATTACH_KSYSCALL},
+		{"kretsyscall/execve", "execve", BPF_PROG_TYPE_KPROBE, ATTACH_KRETSYSCALL},
+		{"tracepoint/syscalls/sys_enter_execve", "syscalls/sys_enter_execve", BPF_PROG_TYPE_TRACEPOINT,
+		 ATTACH_TRACEPOINT},
+		{"tp/sched/sched_switch", "sched/sched_switch", BPF_PROG_TYPE_TRACEPOINT, ATTACH_TRACEPOINT},
+		{"xdp", "", BPF_PROG_TYPE_XDP, ATTACH_NONE},
+		{"xdp/extra", "extra", BPF_PROG_TYPE_XDP, ATTACH_NONE},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *target = NULL;
+		const struct sec_def *d = sec_def_find(t[i].sec, &target);
+		char name[200];
+		snprintf(name, sizeof name, "section '%s' -> type %u, target '%s'", t[i].sec, t[i].type, t[i].target);
+		check(d && d->prog_type == t[i].type && d->kind == t[i].kind && !strcmp(target, t[i].target), name,
+		      d ? target : "(unknown)", t[i].target);
+	}
+	const char *target;
+	check(!sec_def_find("xdpfoo", &target), "section 'xdpfoo' is not xdp", "matched", "unknown");
+	check(!sec_def_find("kprob/x", &target), "section 'kprob/x' is unknown", "matched", "unknown");
+}
+
+static void formatter(void)
+{
+	char buf[64];
+	static const char *const want[] = {"[  42|-7  |0x1f|00012|x|ab|18446744073709551615]", "abc"};
+	rb_snprintf(buf, sizeof buf, "[%4d|%-4d|0x%x|%05u|%c|%.2s|%llu]", 42, -7, 31, 12, 'x', "abcdef",
+		    (unsigned long long)-1);
+	check(!strcmp(buf, want[0]), "formatter: width, flags, precision, 64-bit", buf, want[0]);
+	int n = rb_snprintf(buf, 4, "abcdef");
+	check(n == 6 && !strcmp(buf, want[1]), "formatter: truncates and reports the full length", buf, want[1]);
+	u64 v;
+	check(rb_parse_u64("18446744073709551616", &v) == NULL, "parse_u64 refuses overflow", "accepted", "NULL");
+	check(rb_parse_u64("0x1F", &v) && v == 31, "parse_u64 reads hex", "wrong", "31");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s CORPUS_DIR [GOOD_OBJECT...]\n", argv[0]);
+		return 2;
+	}
+	formatter();
+	sections();
+	corpus(argv[1]);
+	for (int i = 2; i < argc; i++) {
+		good(argv[i]);
+		truncations(argv[i]);
+	}
+	printf("1..%d\n# %d passed, %d failed\n", n_run, n_run - n_fail, n_fail);
+	return n_fail != 0;
+}

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Writes the broken-object corpus (test/corpus/NAME.o + NAME.expect) from the two committed base
+objects in test/corpus/base/: each case changes one thing, and states the error rawbpf must give.
+Run it again after adding a case; the unit tests read the corpus, not this script."""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "..", "test", "corpus")
+
+
+class Obj:
+    def __init__(self, path):
+        self.b = bytearray(open(path, "rb").read())
+        self.shoff = struct.unpack_from("<Q", self.b, 40)[0]
+        self.shnum = struct.unpack_from("<H", self.b, 60)[0]
+        shstrndx = struct.unpack_from("<H", self.b, 62)[0]
+        self.names = {}
+        stroff = self.sh(shstrndx)["offset"]
+        for i in range(self.shnum):
+            n = self.sh(i)["name"]
+            end = self.b.index(b"\0", stroff + n)
+            self.names[self.b[stroff + n:end].decode()] = i
+
+    def shaddr(self, i):
+        return self.shoff + 64 * i
+
+    def sh(self, i):
+        f = struct.unpack_from("<IIQQQQIIQQ", self.b, self.shaddr(i))
+        keys = "name type flags addr offset size link info align entsize".split()
+        return dict(zip(keys, f))
+
+    def sec(self, name):
+        return self.names[name]
+
+    def set_sh(self, i, field, value):
+        offs = {"name": (0, "<I"), "type": (4, "<I"), "flags": (8, "<Q"), "offset": (24, "<Q"),
+                "size": (32, "<Q"), "link": (40, "<I"), "info": (44, "<I"), "entsize": (56, "<Q")}
+        o, f = offs[field]
+        struct.pack_into(f, self.b, self.shaddr(i) + o, value)
+
+    def sym_addr(self, name):
+        st = self.sh(self.sec(".symtab"))
+        strtab = self.sh(st["link"])
+        for k in range(st["size"] // 24):
+            a = st["offset"] + 24 * k
+            n = struct.unpack_from("<I", self.b, a)[0]
+            s = strtab["offset"] + n
+            if self.b[s:self.b.index(b"\0", s)].decode() == name:
+                return a, k
+        raise KeyError(name)
+
+    def rel_addr(self, relsec, k=0):
+        return self.sh(self.sec(relsec))["offset"] + 16 * k
+
+
+cases = []
+
+
+def case(name, base, expect):
+    def wrap(fn):
+        cases.append((name, base, expect, fn))
+        return fn
+    return wrap
+
+
+def u16(o, off, v): struct.pack_into("<H", o.b, off, v)
+def u32(o, off, v): struct.pack_into("<I", o.b, off, v)
+def u64(o, off, v): struct.pack_into("<Q", o.b, off, v)
+
+
+H, G = "hello.o", "globals.o"
+PROG = "ksyscall/execve"
+REL = ".reltp/syscalls/sys_enter_execve"
+
+
+def main():
+    for name, base, expect, fn in cases:
+        o = Obj(os.path.join(CORPUS, "base", base))
+        res = fn(o)
+        data = res if isinstance(res, (bytes, bytearray)) else o.b
+        if callable(expect):
+            expect = expect(o, data)
+        open(os.path.join(CORPUS, name + ".o"), "wb").write(data)
+        open(os.path.join(CORPUS, name + ".expect"), "w").write(expect + "\n")
+    print(f"{len(cases)} cases written to {os.path.normpath(CORPUS)}")
+
+
+# --- the ELF header ---
+@case("empty-prefix", H, "truncated: 40 bytes, an ELF64 header needs 64")
+def _(o): return o.b[:40]
+
+@case("bad-magic", H, "not an ELF file (bad magic)")
+def _(o): o.b[1] = ord("X")
+
+@case("class32", H, "not a 64-bit ELF file (class 1); BPF objects are ELF64")
+def _(o): o.b[4] = 1
+
+@case("big-endian", H, "big-endian ELF (data encoding 2); this build reads little-endian BPF objects (clang -target bpfel)")
+def _(o): o.b[5] = 2
+
+@case("bad-version", H, "unknown ELF version 7")
+def _(o): u32(o, 20, 7)
+
+@case("wrong-machine", H, "wrong machine 62: not a BPF object (e_machine must be 247, EM_BPF)")
+def _(o): u16(o, 18, 62)
+
+@case("not-relocatable", H, "ELF type 2: not a relocatable object (compile with clang -target bpf -c)")
+def _(o): u16(o, 16, 2)
+
+@case("shentsize", H, "section header size 32, expected 64")
+def _(o): u16(o, 58, 32)
+
+@case("no-sections", H, "no section headers (e_shnum is 0)")
+def _(o): u16(o, 60, 0)
+
+@case("shoff-past-end", H, lambda o, d: f"section header table (offset {len(d) - 100}, 12 entries) extends past the end of the file ({len(d)} bytes)")
+def _(o): u64(o, 40, len(o.b) - 100)
+
+@case("shoff-overflow", H, lambda o, d: f"section header table (offset 18446744073709551360, 12 entries) extends past the end of the file ({len(d)} bytes)")
+def _(o): u64(o, 40, 2**64 - 256)
+
+@case("truncated-sections", H, lambda o, d: f"section header table (offset {o.shoff}, 12 entries) extends past the end of the file ({len(d)} bytes)")
+def _(o): return o.b[:-64]
+
+@case("shstrndx-range", H, "section name table index 200 out of range (12 sections)")
+def _(o): u16(o, 62, 200)
+
+@case("shstrtab-type", H, "section name table (section 1) is not a NUL-terminated string table")
+def _(o): o.set_sh(1, "type", 1)
+
+@case("shstrtab-unterminated", H, "section name table (section 1) is not a NUL-terminated string table")
+def _(o): o.b[o.sh(1)["offset"] + o.sh(1)["size"] - 1] = ord("x")
+
+# --- sections ---
+@case("section-name-offset", H, lambda o, d: f"section 3: name offset 2147483647 past the end of the name table ({o.sh(1)['size']} bytes)")
+def _(o): o.set_sh(o.sec(PROG), "name", 0x7fffffff)
+
+@case("section-offset-past-end", H, lambda o, d: f"section 3 'ksyscall/execve': offset {len(d)} + size 104 past the end of the file ({len(d)} bytes)")
+def _(o): o.set_sh(o.sec(PROG), "offset", len(o.b))
+
+@case("section-size-overflow", H, lambda o, d: f"section 3 'ksyscall/execve': offset 64 + size 18446744073709551615 past the end of the file ({len(d)} bytes)")
+def _(o): o.set_sh(o.sec(PROG), "size", 2**64 - 1)
+
+# --- the symbol table ---
+@case("symtab-entsize", H, "symbol table '.symtab': entry size 16, expected 24")
+def _(o): o.set_sh(o.sec(".symtab"), "entsize", 16)
+
+@case("symtab-size", H, "symbol table '.symtab': size 95 is not a multiple of 24")
+def _(o): o.set_sh(o.sec(".symtab"), "size", 95)
+
+@case("symtab-link", H, "symbol table '.symtab': string table index 99 out of range (12 sections)")
+def _(o): o.set_sh(o.sec(".symtab"), "link", 99)
+
+@case("symtab-strtab-type", H, "symbol string table (section 3) is not a NUL-terminated string table")
+def _(o): o.set_sh(o.sec(".symtab"), "link", 3)
+
+@case("no-symtab", H, "no symbol table: programs cannot be found (was the object stripped with --strip-all?)")
+def _(o): o.set_sh(o.sec(".symtab"), "type", 1)
+
+@case("symbol-name-offset", H, lambda o, d: f"symbol 2: name offset 305419896 past the end of the string table ({o.sh(1)['size']} bytes)")
+def _(o): u32(o, o.sym_addr("hello")[0], 0x12345678)
+
+@case("symbol-section-index", H, "symbol 'hello': section index 77 out of range (12 sections)")
+def _(o): u16(o, o.sym_addr("hello")[0] + 6, 77)
+
+# --- programs ---
+@case("prog-past-section", H, "prog 'hello': offset 0 + size 4096 past the end of section 'ksyscall/execve' (104 bytes)")
+def _(o): u64(o, o.sym_addr("hello")[0] + 16, 4096)
+
+@case("prog-partial-insn", H, "prog 'hello': offset 0 or size 100 is not a whole number of instructions")
+def _(o): u64(o, o.sym_addr("hello")[0] + 16, 100)
+
+@case("prog-misaligned-start", H, "prog 'hello': offset 4 or size 96 is not a whole number of instructions")
+def _(o):
+    a = o.sym_addr("hello")[0]
+    u64(o, a + 8, 4)
+    u64(o, a + 16, 96)
+
+@case("unknown-section", H, "prog 'hello': unknown section name 'kfoobarx/execve' (rawbpf knows kprobe/, kretprobe/, ksyscall/, kretsyscall/, tracepoint/, tp/, raw_tp/, xdp, socket, tc, perf_event)")
+def _(o):
+    off = o.sh(1)["offset"] + o.sh(o.sec(PROG))["name"]
+    o.b[off:off + 8] = b"kfoobarx"
+
+@case("no-target", H, "prog 'hello': section 'kprobe/' names no attach target after 'kprobe/'")
+def _(o):
+    off = o.sh(1)["offset"] + o.sh(o.sec(PROG))["name"]
+    o.b[off:off + 16] = b"kprobe/\0\0\0\0\0\0\0\0\0"
+
+@case("license-unterminated", H, "section 'license' is not a NUL-terminated string")
+def _(o):
+    off = o.sh(o.sec("license"))["offset"]
+    o.b[off:off + 4] = b"GPLX"
+
+@case("no-programs", H, "no programs: no global function in a section rawbpf can load")
+def _(o): o.set_sh(o.sec(PROG), "flags", 2)  # SHF_ALLOC only: not code
+
+# --- relocations (globals.o has one: ld_imm64 of 'counter' in its program) ---
+@case("reloc-misaligned", G, "tp/syscalls/sys_enter_execve: relocation #0: offset 4 is not at an instruction boundary")
+def _(o): u64(o, o.rel_addr(REL), 4)
+
+@case("reloc-past-end", G, "tp/syscalls/sys_enter_execve: relocation #0: offset 56 past the end of the section (56 bytes)")
+def _(o): u64(o, o.rel_addr(REL), 56)
+
+@case("reloc-offset-overflow", G, "tp/syscalls/sys_enter_execve: relocation #0: offset 18446744073709551608 past the end of the section (56 bytes)")
+def _(o): u64(o, o.rel_addr(REL), 2**64 - 8)
+
+@case("reloc-symbol-index", G, "tp/syscalls/sys_enter_execve: relocation #0: symbol index 1000 out of range (5 symbols)")
+def _(o): u64(o, o.rel_addr(REL) + 8, (1000 << 32) | 1)
+
+@case("reloc-type", G, "tp/syscalls/sys_enter_execve: relocation #0: type 2 is not valid in code")
+def _(o): u64(o, o.rel_addr(REL) + 8, (3 << 32) | 2)
+
+@case("reloc-entsize", G, "relocation section '.reltp/syscalls/sys_enter_execve': entry size 24 and size 16 do not fit 16-byte entries")
+def _(o): o.set_sh(o.sec(REL), "entsize", 24)
+
+@case("reloc-target-index", G, "relocation section '.reltp/syscalls/sys_enter_execve': target section index 40 out of range (13 sections)")
+def _(o): o.set_sh(o.sec(REL), "info", 40)
+
+@case("reloc-symtab-link", G, "relocation section '.reltp/syscalls/sys_enter_execve': symbol table index 5 is not the symbol table")
+def _(o): o.set_sh(o.sec(REL), "link", 5)
+
+@case("reloc-undefined-symbol", G, "prog 'count': relocation #0: symbol 'counter' is undefined (extern symbols are not supported)")
+def _(o): u16(o, o.sym_addr("counter")[0] + 6, 0)
+
+@case("reloc-data-past-end", G, lambda o, d: f"section 4 '.reltp/syscalls/sys_enter_execve': offset {len(d) - 8} + size 16 past the end of the file ({len(d)} bytes)")
+def _(o): o.set_sh(o.sec(REL), "offset", len(o.b) - 8)
+
+
+if __name__ == "__main__":
+    main()
