@@ -43,10 +43,15 @@ static void print_usage(int fd)
 	size_t n = 0;
 	for (const struct builtin *b = rb_builtins; b->name; b++)
 		n += (size_t)rb_snprintf(names + n, sizeof names - n, "%s%s", n ? ", " : "", b->name);
-	if (fd == 1)
-		rb_printf(usage, names);
-	else
-		rb_eprintf(usage, names);
+	/* The text is longer than the formatter's buffer: write it around the one substitution. */
+	const char *mark = rb_strstr(usage, "%s");
+	char *buf = rb_alloc(sizeof usage + sizeof names);
+	memcpy(buf, usage, (size_t)(mark - usage));
+	n = (size_t)(mark - usage);
+	n += rb_strlcpy(buf + n, names, sizeof names);
+	n += rb_strlcpy(buf + n, mark + 2, sizeof usage);
+	rb_flush();
+	rb_write_all(fd, buf, n);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -114,6 +119,9 @@ int load_prog(struct obj *o, struct prog *p, u32 type, struct err *e)
 		return EXIT_OK;
 	}
 	bool rejected = log && log[0];
+	if (rejected)
+		err_set(e, e->code, "prog '%s': rejected by the verifier (%s); its log follows", p->name,
+			rb_strerror(-e->code));
 	if (rejected && !license_is_gpl(o->license) && rb_strstr(log, "GPL"))
 		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
 			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
