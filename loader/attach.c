@@ -13,7 +13,6 @@ void attach_env_init(struct attach_env *env, struct tracefs *tfs)
 {
 	memset(env, 0, sizeof *env);
 	env->tfs = tfs;
-	env->pid = sys_getpid();
 	env->pmu_type = -1;
 	env->retbit = -1;
 }
@@ -226,6 +225,8 @@ static void remove_stale(struct attach_env *env)
 static int legacy_define(struct attach_env *env, struct attachment *a, struct err *e)
 {
 	char cmd[256];
+	if (!env->pid)
+		env->pid = sys_getpid(); /* only the legacy path names things after us */
 	remove_stale(env);
 	rb_snprintf(a->tp, sizeof a->tp, "rawbpf/rawbpf_%d_%u", env->pid, env->seq++);
 	rb_snprintf(cmd, sizeof cmd, "%c:%s %s", a->ret ? 'r' : 'p', a->tp, a->func);
