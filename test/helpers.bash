@@ -6,7 +6,7 @@ RAWBPF="$ROOT/build/rawbpf"
 TOBJ="$ROOT/build/test"
 TRACEFS=/sys/kernel/tracing
 # Names of every program in prog/ and test/progs/: none may be loaded after a run ends.
-OUR_PROGS='hello|tp_execve|ks_execve|not_loaded|bad_deref|proprietary|on_nanosleep|count'
+OUR_PROGS='hello|tp_execve|ks_execve|not_loaded|bad_deref|proprietary|on_nanosleep|count|nanosleep_ret|execve_ret'
 
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"

@@ -1,0 +1,413 @@
+#!/bin/sh
+# Guest /init of the QEMU kernel matrix (busybox sh): mounts proc, sysfs and devtmpfs, prints
+# facts about the kernel, runs every check_* function below, reports, and powers off.
+#
+# Console protocol, one line each (tools/vm/matrix parses it):
+#   RAWBPF-FACT <key>=<value>
+#   RAWBPF-CHECK <name> PASS|FAIL|SKIP <detail>
+#   RAWBPF-LOG <name>: <line>          (a failed check's own output, last 20 lines)
+#   RAWBPF-DMESG [<time>] <message>    (kernel warnings and worse logged during the checks)
+#   RAWBPF-DONE
+# Adding a check = adding a function "check_<name>" (letters, digits, _) that ends with one call
+# of pass, fail or skip with a short detail. Checks run in the order they appear in this file,
+# each in a subshell with stdout/stderr in /tmp/checks/<name>.out and a time limit. They can
+# use the facts below ($EXECVE_FN, $KPROBE_PMU_TYPE, ...).
+# Kernel command line KEY=VALUE words reach us as environment variables:
+#   RAWBPF_CHECKS=a,b,c       run only these checks (names as printed, - or _ alike)
+#   RAWBPF_CHECK_TIMEOUT=30   seconds per check
+#   RAWBPF_VERBOSE=1          show every check's own output, not only a failed one's
+# tracefs is deliberately NOT mounted here: rawbpf must find and mount it itself. A check that
+# mounts it for its own use unmounts it again.
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+TRACEFS=/sys/kernel/tracing
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+# The kernel opened the console of its built-in initramfs for us; reopen the devtmpfs one in
+# case that was missing (a kernel with its own CONFIG_INITRAMFS_SOURCE).
+[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+# Quiet the kernel's console messages (warnings, "random: ..." lines) so that they do not
+# land in the middle of our lines; they still reach dmesg.
+echo 1 >/proc/sys/kernel/printk 2>/dev/null
+mkdir -p /tmp/checks
+
+fact() { echo "RAWBPF-FACT $1=$2"; }
+
+# --- facts -----------------------------------------------------------------------------------
+KERNEL_RELEASE=$(uname -r)
+KPROBE_PMU_TYPE=$(cat /sys/bus/event_source/devices/kprobe/type 2>/dev/null)
+KPROBE_RETPROBE=$(cat /sys/bus/event_source/devices/kprobe/format/retprobe 2>/dev/null)
+UPROBE_PMU_TYPE=$(cat /sys/bus/event_source/devices/uprobe/type 2>/dev/null)
+# One pass over kallsyms for the syscall entry points rawbpf cares about.
+awk '$3 ~ /(^|_)sys_(bpf|execve)$/ { print $3 }' /proc/kallsyms >/tmp/syscall-syms 2>/dev/null
+# BCC's get_syscall_fnname order: the first prefix with "<prefix>bpf" in kallsyms.
+SYSCALL_PREFIX=
+for p in sys_ __x64_sys_ __x32_compat_sys_ __ia32_compat_sys_ __arm64_sys_ __s390x_sys_ \
+	__s390_sys_ __riscv_sys_; do
+	if grep -qx "${p}bpf" /tmp/syscall-syms; then SYSCALL_PREFIX=$p; break; fi
+done
+EXECVE_FN=
+[ -n "$SYSCALL_PREFIX" ] && grep -qx "${SYSCALL_PREFIX}execve" /tmp/syscall-syms &&
+	EXECVE_FN=${SYSCALL_PREFIX}execve
+
+fact kernel_release "$KERNEL_RELEASE"
+fact kernel_version "$(uname -v)"
+fact machine "$(uname -m)"
+fact kprobe_pmu_type "${KPROBE_PMU_TYPE:-absent}"
+fact kprobe_retprobe_format "${KPROBE_RETPROBE:-absent}"
+fact uprobe_pmu_type "${UPROBE_PMU_TYPE:-absent}"
+fact syscall_prefix "${SYSCALL_PREFIX:-none}"
+fact execve_fn "${EXECVE_FN:-none}"
+if grep -qx __x64_sys_execve /tmp/syscall-syms; then fact kallsyms___x64_sys_execve yes
+else fact kallsyms___x64_sys_execve no; fi
+fact syscall_syms "$(tr '\n' ' ' </tmp/syscall-syms)"
+if [ -e /sys/kernel/btf/vmlinux ]; then fact btf_vmlinux yes; else fact btf_vmlinux no; fi
+if [ -d $TRACEFS ]; then fact tracefs_dir yes; else fact tracefs_dir no; fi
+fact kptr_restrict "$(cat /proc/sys/kernel/kptr_restrict 2>/dev/null)"
+fact perf_event_paranoid "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
+fact unprivileged_bpf_disabled "$(cat /proc/sys/kernel/unprivileged_bpf_disabled 2>/dev/null)"
+fact nr_cpus "$(grep -c '^processor' /proc/cpuinfo)"
+fact boot_uptime "$(cut -d' ' -f1 /proc/uptime)"
+
+# --- helpers for checks ----------------------------------------------------------------------
+# fd 3 is the console; a check's own stdout and stderr go to its .out file.
+result() {
+	[ -e "/tmp/checks/$CHECK.result" ] && return 0 # only the first result counts
+	echo "$1" >"/tmp/checks/$CHECK.result"
+	echo "RAWBPF-CHECK $CHECK $1 $2" >&3
+}
+pass() { result PASS "$*"; }
+fail() { result FAIL "$*"; }
+skip() { result SKIP "$*"; }
+tracefs_mounted() { grep -q " $TRACEFS tracefs " /proc/mounts; }
+# Run a program through execve for sure: busybox sh runs some applets in-process when called
+# by name, but not a path to the busybox binary.
+do_execve() { /bin/busybox true; }
+
+# --- checks ----------------------------------------------------------------------------------
+check_uname() {
+	if [ -n "$KERNEL_RELEASE" ]; then pass "$KERNEL_RELEASE"; else fail "uname -r printed nothing"; fi
+}
+
+check_busybox() {
+	v=$(/bin/busybox 2>&1 | head -n 1)
+	case $v in
+	BusyBox*) pass "$v" ;;
+	*) fail "/bin/busybox does not run: $v" ;;
+	esac
+}
+
+check_tracefs_dir() {
+	[ -d $TRACEFS ] || { fail "no $TRACEFS (kernel without tracefs?)"; return; }
+	if tracefs_mounted; then fail "tracefs is already mounted: this init must leave that to rawbpf"
+	else pass "$TRACEFS exists, tracefs not mounted"; fi
+}
+
+check_kprobe_pmu() {
+	if [ -z "$KPROBE_PMU_TYPE" ]; then fail "no /sys/bus/event_source/devices/kprobe (kernel without kprobe PMU)"
+	else pass "type=$KPROBE_PMU_TYPE retprobe=$KPROBE_RETPROBE"; fi
+}
+
+check_kprobe_events() {
+	tracefs_mounted && { fail "tracefs already mounted before this check"; return; }
+	mount -t tracefs tracefs $TRACEFS || { fail "mount -t tracefs failed"; return; }
+	if [ -e $TRACEFS/kprobe_events ]; then r="PASS"; else r="FAIL"; fi
+	umount $TRACEFS || { fail "umount $TRACEFS failed"; return; }
+	if [ $r = PASS ]; then pass "$TRACEFS/kprobe_events exists (tracefs mounted and unmounted again)"
+	else fail "no kprobe_events in tracefs (kernel without CONFIG_KPROBE_EVENTS)"; fi
+}
+
+# Independent of rawbpf: a legacy kprobe on the execve function fires on this kernel under TCG.
+check_kprobe_fires() {
+	[ -n "$EXECVE_FN" ] || { fail "no execve function found in /proc/kallsyms"; return; }
+	tracefs_mounted && { fail "tracefs already mounted before this check"; return; }
+	mount -t tracefs tracefs $TRACEFS || { fail "mount -t tracefs failed"; return; }
+	t=$TRACEFS ev=rawbpf_guest_$$
+	n=0 err=
+	if echo "p:$ev/execve $EXECVE_FN" >>$t/kprobe_events; then
+		echo 1 >$t/events/$ev/execve/enable || err="cannot enable $ev/execve"
+		do_execve; do_execve; do_execve
+		echo 0 >$t/events/$ev/execve/enable
+		n=$(grep -c "($EXECVE_FN+" $t/trace) # "busybox-1 [000] ... execve: (__x64_sys_execve+0x0/0x50)"
+		echo "-:$ev/execve" >>$t/kprobe_events || err="cannot remove $ev/execve"
+		echo >$t/trace
+	else
+		err="writing 'p:$ev/execve $EXECVE_FN' to kprobe_events failed"
+	fi
+	umount $t || err="${err:+$err; }umount $t failed"
+	if [ -n "$err" ]; then fail "$err"
+	elif [ "$n" -ge 3 ]; then pass "kprobe on $EXECVE_FN hit $n times for 3 execs"
+	else fail "kprobe on $EXECVE_FN hit $n times for 3 execs"; fi
+}
+
+check_rawbpf_version() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	if v=$(/bin/rawbpf --version 2>&1); then pass "$(echo "$v" | head -n 1)"
+	else fail "rawbpf --version exited with $?: $(echo "$v" | head -n 1)"; fi
+}
+
+# Runs "rawbpf ARGS..." in the background, execs until a "Hello World" line shows (10 s at
+# most), then stops it with SIGINT like Ctrl-C. Sets SEEN (1 if the line came), RC (its exit
+# status) and ATTACH (its line saying where it attached); its stderr and stdout go to the
+# check's .out (shown on failure or with RAWBPF_VERBOSE=1).
+hello_job() {
+	rm -f /tmp/job.out /tmp/job.err # a stale file would be read as this run's
+	/bin/rawbpf "$@" >/tmp/job.out 2>/tmp/job.err &
+	pid=$!
+	i=0 SEEN=
+	while [ $i -lt 40 ] && kill -0 $pid 2>/dev/null; do
+		do_execve
+		if grep -q 'Hello World' /tmp/job.out; then SEEN=1; break; fi
+		sleep 0.25
+		i=$((i + 1))
+	done
+	kill -INT $pid 2>/dev/null
+	wait $pid
+	RC=$?
+	ATTACH=$(grep -m 1 'attached' /tmp/job.err)
+	echo "\$ rawbpf $*"
+	cat /tmp/job.err /tmp/job.out
+}
+# PASS when hello_job saw Hello World and rawbpf exited 0 after SIGINT.
+hello_verdict() {
+	if [ -z "$SEEN" ]; then fail "no Hello World line (exit status $RC) ${ATTACH:+; $ATTACH}"
+	elif [ "$RC" != 0 ]; then fail "Hello World seen, but exit status $RC after SIGINT"
+	else pass "Hello World, exit 0 on SIGINT; ${ATTACH:-no 'attached' line on stderr}$NOTE"; fi
+}
+
+# PASS only if the attach line names the expected path, e.g. "(kprobe PMU)".
+expect_attach() {
+	case $ATTACH in
+	*"$1"*) return 0 ;;
+	*) fail "attached the wrong way: '${ATTACH:-no attach line}', expected '$1'"; return 1 ;;
+	esac
+}
+
+# The default job, as a user on this kernel would run it. Nothing has mounted tracefs: rawbpf
+# must find that out and mount it itself.
+check_default_job() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	tracefs_mounted && { fail "tracefs already mounted before this check"; return; }
+	hello_job
+	if tracefs_mounted; then fail "tracefs left mounted after rawbpf exited"; return; fi
+	NOTE="; tracefs mounted by rawbpf and unmounted again"
+	expect_attach "attached to kprobe $EXECVE_FN (kprobe PMU)" && hello_verdict
+}
+
+check_attach_kprobe() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	hello_job --attach=kprobe
+	expect_attach "(kprobe PMU)" && hello_verdict
+}
+
+# Mounts tracefs if nobody has; sets MOUNTED_HERE so unmount_ours can undo it.
+mount_ours() {
+	MOUNTED_HERE=
+	tracefs_mounted && return 0
+	mount -t tracefs tracefs $TRACEFS && MOUNTED_HERE=1
+}
+unmount_ours() { [ -z "$MOUNTED_HERE" ] || umount $TRACEFS; }
+
+# Waits (5 s at most) for rawbpf's "attached" line on stderr file $1.
+wait_attached() {
+	i=0
+	while [ $i -lt 50 ]; do
+		grep -q attached "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The legacy path: its kprobe_events entry exists while rawbpf runs and is gone afterwards.
+check_attach_kprobe_legacy() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	rm -f /tmp/job.out /tmp/job.err
+	/bin/rawbpf --attach=kprobe-legacy >/tmp/job.out 2>/tmp/job.err &
+	pid=$!
+	wait_attached /tmp/job.err || { cat /tmp/job.err; kill -INT $pid; fail "no attached line"; return; }
+	during=$(cat $TRACEFS/kprobe_events)
+	echo "kprobe_events while running: $during"
+	do_execve; do_execve
+	sleep 0.3
+	kill -INT $pid
+	wait $pid
+	RC=$?
+	cat /tmp/job.err /tmp/job.out
+	ATTACH=$(grep -m 1 'attached' /tmp/job.err)
+	SEEN=; grep -q 'Hello World' /tmp/job.out && SEEN=1
+	mount_ours || { fail "cannot mount tracefs to look at kprobe_events"; return; }
+	after=$(cat $TRACEFS/kprobe_events)
+	unmount_ours
+	case $during in
+	*"p:rawbpf/rawbpf_${pid}_0 $EXECVE_FN"*) ;;
+	*) fail "while running, kprobe_events lacked p:rawbpf/rawbpf_${pid}_0: '$during'"; return ;;
+	esac
+	[ -z "$after" ] || { fail "kprobe_events not empty after rawbpf exited: $after"; return; }
+	NOTE="; event rawbpf_${pid}_0 existed while running, gone after"
+	expect_attach "(kprobe_events: rawbpf/rawbpf_${pid}_0)" && hello_verdict
+}
+
+check_attach_tracepoint() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	hello_job --attach=tracepoint
+	expect_attach "attached to tracepoint syscalls/sys_enter_execve" && hello_verdict
+}
+
+# A kretprobe on a kernel function and a kretsyscall/ program (the syscall function found by
+# name), both seen firing.
+check_kretprobe_kretsyscall() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	rm -f /tmp/job.out /tmp/job.err
+	/bin/rawbpf run /lib/rawbpf/probes.bpf.o >/tmp/job.out 2>/tmp/job.err &
+	pid=$!
+	wait_attached /tmp/job.err
+	sleep 0.2 # the second attach line
+	/bin/busybox usleep 1000; do_execve
+	sleep 0.3
+	kill -INT $pid
+	wait $pid
+	RC=$?
+	cat /tmp/job.err /tmp/job.out
+	grep -q "prog 'nanosleep_ret': attached to kretprobe do_nanosleep (kprobe PMU)" /tmp/job.err ||
+		{ fail "nanosleep_ret not attached as a kretprobe through the PMU"; return; }
+	grep -q "prog 'execve_ret': attached to kretprobe $EXECVE_FN (kprobe PMU)" /tmp/job.err ||
+		{ fail "execve_ret not attached to $EXECVE_FN's return"; return; }
+	grep -q 'kretprobe do_nanosleep returned' /tmp/job.out || { fail "no line from the do_nanosleep kretprobe"; return; }
+	grep -q 'kretsyscall execve returned' /tmp/job.out || { fail "no line from the kretsyscall/execve program"; return; }
+	[ "$RC" = 0 ] || { fail "exit status $RC after SIGINT"; return; }
+	pass "kretprobe do_nanosleep and kretsyscall/execve ($EXECVE_FN) fired; exit 0"
+}
+
+# Programs named in prog/ and test/progs/ that bpftool still lists.
+our_progs_left() {
+	/bin/bpftool prog show 2>/dev/null | grep -E "name (hello|nanosleep_ret|execve_ret|tp_execve|ks_execve)( |$)"
+}
+
+# After --duration, SIGINT, SIGTERM and SIGHUP, on the PMU and the legacy path: exit 0, no
+# program left loaded (bpftool, independent of rawbpf), nothing left in kprobe_events.
+check_cleanup_after_stop() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	[ -x /bin/bpftool ] || { skip "no bpftool in the initramfs to look at loaded programs"; return; }
+	mount_ours || { fail "cannot mount tracefs"; return; }
+	tried=
+	for mode in kprobe kprobe-legacy; do
+		for how in duration INT TERM HUP; do
+			if [ $how = duration ]; then
+				/bin/rawbpf --attach=$mode --duration=1 >/dev/null 2>/tmp/job.err
+				rc=$?
+			else
+				rm -f /tmp/job.err
+				/bin/rawbpf --attach=$mode >/dev/null 2>/tmp/job.err &
+				pid=$!
+				wait_attached /tmp/job.err || { fail "$mode/$how: never attached"; cat /tmp/job.err; unmount_ours; return; }
+				kill -$how $pid
+				wait $pid
+				rc=$?
+			fi
+			cat /tmp/job.err
+			[ "$rc" = 0 ] || { fail "$mode, stopped by $how: exit status $rc"; unmount_ours; return; }
+			i=0
+			while left=$(our_progs_left) && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+			[ -z "$left" ] || { fail "$mode, stopped by $how: still loaded: $left"; unmount_ours; return; }
+			ev=$(cat $TRACEFS/kprobe_events)
+			[ -z "$ev" ] || { fail "$mode, stopped by $how: kprobe_events holds: $ev"; unmount_ours; return; }
+			tried="$tried $mode/$how"
+		done
+	done
+	unmount_ours
+	pass "exit 0, no program loaded, kprobe_events empty after:$tried"
+}
+
+# SIGKILL leaves a legacy event behind; the next run removes it (the dead pid is in its name)
+# and leaves another tool's event alone.
+check_stale_legacy_event() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	mount_ours || { fail "cannot mount tracefs"; return; }
+	echo "p:othertool/keepme $EXECVE_FN" >>$TRACEFS/kprobe_events || { fail "cannot add othertool's probe"; unmount_ours; return; }
+	rm -f /tmp/job.err
+	/bin/rawbpf --attach=kprobe-legacy >/dev/null 2>/tmp/job.err &
+	pid=$!
+	wait_attached /tmp/job.err || { fail "first run never attached"; cat /tmp/job.err; unmount_ours; return; }
+	kill -KILL $pid
+	wait $pid
+	before=$(cat $TRACEFS/kprobe_events)
+	echo "after SIGKILL: $before"
+	/bin/rawbpf --attach=kprobe-legacy --duration=1 >/dev/null 2>/tmp/job2.err
+	rc=$?
+	cat /tmp/job2.err
+	after=$(cat $TRACEFS/kprobe_events)
+	echo "after the second run: $after"
+	echo "-:othertool/keepme" >>$TRACEFS/kprobe_events
+	unmount_ours
+	case $before in *"rawbpf/rawbpf_${pid}_0"*) ;; *) fail "SIGKILL left no event to clean up: '$before'"; return ;; esac
+	grep -q "removed the stale probe rawbpf/rawbpf_${pid}_0 of dead process $pid" /tmp/job2.err ||
+		{ fail "the second run did not say it removed rawbpf_${pid}_0"; return; }
+	[ "$rc" = 0 ] || { fail "second run: exit status $rc"; return; }
+	[ "$after" = "p:othertool/keepme $EXECVE_FN" ] || { fail "kprobe_events after the second run: '$after'"; return; }
+	pass "stale rawbpf_${pid}_0 removed by the next run; othertool/keepme untouched"
+}
+
+# rawbpf load of every built object: accepted, except the ones made to be rejected.
+check_load_objects() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	n=0
+	for o in hello /lib/rawbpf/*.bpf.o; do
+		/bin/rawbpf load "$o"
+		rc=$?
+		case $o in
+		*/verifier_error.bpf.o|*/nongpl.bpf.o) want=4 ;;
+		*) want=0 ;;
+		esac
+		[ "$rc" = "$want" ] || { fail "rawbpf load $o: exit $rc, expected $want"; return; }
+		n=$((n + 1))
+	done
+	pass "$n objects: verdicts as expected"
+}
+
+# --- runner ----------------------------------------------------------------------------------
+exec 3>&1
+checks_start=$(cut -d' ' -f1 /proc/uptime)
+timeout_s=${RAWBPF_CHECK_TIMEOUT:-30}
+checks=$(sed -n 's/^check_\([A-Za-z0-9_]*\)() *{.*/\1/p' "$0")
+wanted=,$(echo "${RAWBPF_CHECKS:-}" | tr - _),
+
+for fn in $checks; do
+	if [ "$wanted" != ",," ]; then
+		case $wanted in *,"$fn",*) ;; *) continue ;; esac
+	fi
+	CHECK=$(echo "$fn" | tr _ -)
+	out=/tmp/checks/$CHECK.out
+	( "check_$fn" ) </dev/null >"$out" 2>&1 &
+	pid=$!
+	# Watchdog: a check that hangs is killed and reported, the rest still run.
+	( sleep "$timeout_s"; touch "/tmp/checks/$CHECK.timeout"; kill -9 $pid ) 2>/dev/null &
+	wd=$!
+	wait $pid
+	kill $wd 2>/dev/null
+	if [ -e "/tmp/checks/$CHECK.timeout" ]; then
+		fail "timed out after ${timeout_s} s"
+	elif ! [ -e "/tmp/checks/$CHECK.result" ]; then
+		fail "check_$fn ended without pass, fail or skip"
+	fi
+	if { [ "$(cat "/tmp/checks/$CHECK.result")" = FAIL ] || [ -n "$RAWBPF_VERBOSE" ]; } && [ -s "$out" ]; then
+		tail -n 20 "$out" | sed "s/^/RAWBPF-LOG $CHECK: /"
+	fi
+done
+
+# Kernel warnings and worse during the checks (hidden from the console by printk level 1).
+dmesg -r 2>/dev/null | awk -v start="$checks_start" '
+	/^<[0-9]+>\[/ {
+		lvl = substr($0, 2, index($0, ">") - 2) % 8
+		ts = $0; sub(/^<[0-9]+>\[ */, "", ts); sub(/\].*/, "", ts)
+		if (lvl <= 4 && ts + 0 >= start + 0) { sub(/^<[0-9]+>/, ""); print "RAWBPF-DMESG " $0 }
+	}'
+
+fact done_uptime "$(cut -d' ' -f1 /proc/uptime)"
+echo RAWBPF-DONE
+sync
+poweroff -f
+# If ACPI/PSCI power-off is missing, a reboot also ends QEMU (-no-reboot).
+reboot -f
