@@ -30,5 +30,6 @@ int do_load(struct opts *opt)
 				worst = r;
 		}
 	}
+	obj_free(&o);
 	return worst;
 }

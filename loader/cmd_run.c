@@ -14,7 +14,7 @@ int do_run(struct opts *opt)
 {
 	struct obj o;
 	struct err e;
-	struct tracefs tfs;
+	struct tracefs tfs = {.mounted_by_us = false};
 	struct attach_env env;
 	struct attachment *att = NULL;
 	unsigned natt = 0;
@@ -30,10 +30,13 @@ int do_run(struct opts *opt)
 	sig_fd = sys_signalfd4(-1, &stop_signals, 02000000 /* SFD_CLOEXEC */);
 	if (sig_fd < 0) {
 		err_set(&e, sig_fd, "signalfd: %s", rb_strerror(-sig_fd));
-		return report(&e, EXIT_FAIL);
+		report(&e, EXIT_FAIL);
+		goto out;
 	}
-	if (tracefs_find(&tfs, &e) < 0)
-		return report(&e, EXIT_FAIL);
+	if (tracefs_find(&tfs, &e) < 0) {
+		report(&e, EXIT_FAIL);
+		goto out;
+	}
 	/* Open trace_pipe before loading anything: if another reader holds it, nothing is created. */
 	pipe_fd = tracefs_open_pipe(&tfs, &e);
 	if (pipe_fd < 0) {
@@ -95,5 +98,9 @@ out:
 		sys_close(pipe_fd);
 	}
 	tracefs_release(&tfs);
+	if (sig_fd >= 0)
+		sys_close(sig_fd);
+	rb_free(att);
+	obj_free(&o);
 	return code;
 }

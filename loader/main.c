@@ -52,6 +52,7 @@ static void print_usage(int fd)
 	n += rb_strlcpy(buf + n, mark + 2, sizeof usage);
 	rb_flush();
 	rb_write_all(fd, buf, n);
+	rb_free(buf);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -73,7 +74,7 @@ int report(const struct err *e, int code)
 int open_object(const char *arg, struct obj *o, struct err *e)
 {
 	const u8 *data = NULL;
-	u8 *file;
+	u8 *file = NULL;
 	size_t size = 0;
 	const char *name = arg;
 	if (!rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
@@ -95,8 +96,13 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 			if (*p == '/' && p[1])
 				name = p + 1;
 	}
-	if (obj_parse(o, data, size, name) < 0)
-		return err_set(e, RB_EOBJ, "%s: %s", arg, o->err);
+	int r = obj_parse(o, data, size, name);
+	o->owned = data == file ? file : NULL;
+	if (r < 0) {
+		err_set(e, RB_EOBJ, "%s: %s", arg, o->err);
+		obj_free(o);
+		return RB_EOBJ;
+	}
 	return 0;
 }
 

@@ -201,7 +201,9 @@ void obj_free(struct obj *o)
 	for (unsigned i = 0; i < o->nprogs; i++)
 		rb_free(o->progs[i].insns);
 	rb_free(o->progs);
+	rb_free(o->owned);
 	o->progs = NULL;
+	o->owned = NULL;
 	o->nprogs = 0;
 }
 
@@ -211,6 +213,7 @@ int obj_parse(struct obj *o, const void *buf, size_t size, const char *name)
 	struct elf_sec s;
 
 	o->name = name;
+	o->owned = NULL;
 	o->err[0] = 0;
 	o->nprogs = 0;
 	o->progs = NULL;

@@ -43,6 +43,7 @@ struct obj {
 	bool has_version;
 	struct prog *progs;
 	unsigned nprogs;
+	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
 	char err[320];
 };
 

@@ -2,7 +2,7 @@
 # nothing it created is left in the kernel.
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-RAWBPF="$ROOT/build/rawbpf"
+RAWBPF="${RAWBPF:-$ROOT/build/rawbpf}" # RAWBPF=build/asan/rawbpf for the sanitizer pass
 TOBJ="$ROOT/build/test"
 TRACEFS=/sys/kernel/tracing
 # Names of every program in prog/ and test/progs/: none may be loaded after a run ends.
