@@ -3,6 +3,8 @@
 #define RAWBPF_ARCH_H
 #if defined(__x86_64__)
 #include "arch/x86_64.h"
+#elif defined(__aarch64__)
+#include "arch/aarch64.h"
 #else
 #error "rawbpf: unsupported architecture (add loader/arch/<arch>.h)"
 #endif

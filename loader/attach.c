@@ -15,10 +15,20 @@ void attach_env_init(struct attach_env *env, struct tracefs *tfs)
 	env->tfs = tfs;
 	env->pmu_type = -1;
 	env->retbit = -1;
+	tfs->mounted_by_us = false;
+}
+
+int attach_tracefs(struct attach_env *env, struct err *e)
+{
+	if (env->tfs_ready)
+		return 0;
+	int r = tracefs_find(env->tfs, e);
+	env->tfs_ready = r == 0;
+	return r;
 }
 
 /* What this kernel offers for kprobes: the PMU (its type is never guessed) and kprobe_events. */
-static void probe_kprobes(struct attach_env *env)
+static void probe_kprobes(struct attach_env *env, bool need_legacy)
 {
 	char buf[64], path[128];
 	struct statx st;
@@ -39,6 +49,11 @@ static void probe_kprobes(struct attach_env *env)
 		if (n > 0 && rb_startswith(buf, "config:") && rb_parse_u64(buf + 7, &v) && v < 64)
 			env->retbit = (int)v;
 	}
+	if (env->pmu_type >= 0 && !need_legacy)
+		return; /* the PMU is enough: no need for tracefs */
+	struct err e;
+	if (attach_tracefs(env, &e) < 0)
+		return; /* no tracefs, so no kprobe_events; the path that needs it reports why */
 	rb_snprintf(path, sizeof path, "%s/kprobe_events", env->tfs->dir);
 	int r = sys_statx(AT_FDCWD, path, 0, STATX_TYPE, &st);
 	explain("statx(\"%s\") = %s  -- is the legacy kprobe interface there?", path, r ? rb_strerror(-r) : "0");
@@ -83,10 +98,15 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 		rb_strlcpy(a->tp, p->target, sizeof a->tp);
 		return 0;
 	}
+	if (k == ATTACH_RAW_TP) {
+		a->path = PATH_RAW_TP;
+		rb_strlcpy(a->tp, p->target, sizeof a->tp);
+		return 0;
+	}
 	/* A kprobe of some kind. */
 	a->ret = k == ATTACH_KRETPROBE || k == ATTACH_KRETSYSCALL;
 	set_func(env, a);
-	probe_kprobes(env);
+	probe_kprobes(env, mode != MODE_KPROBE);
 	const char *sc = syscall_of(p);
 	bool pmu = env->pmu_type >= 0, legacy = env->kprobe_events;
 	if (mode == MODE_TRACEPOINT || (mode == MODE_AUTO && !pmu && !legacy)) {
@@ -119,6 +139,8 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 		return e->code;
 	}
 	if (mode == MODE_LEGACY && !legacy) {
+		if (!env->tfs_ready)
+			return attach_tracefs(env, e); /* says why there is no tracefs */
 		err_set(e, -2, "prog '%s': --attach=kprobe-legacy: %s/kprobe_events does not exist", p->name,
 			env->tfs->dir);
 		err_hint(e, "kprobes are not in this kernel (CONFIG_KPROBE_EVENTS)%s",
@@ -257,13 +279,15 @@ static int open_event(struct attach_env *env, struct attachment *a, struct err *
 	case PATH_PMU:
 		return kern_perf_kprobe(env->pmu_type, a->func, a->ret ? env->retbit : -1, e);
 	case PATH_LEGACY:
-		if ((r = legacy_define(env, a, e)) < 0)
+		if ((r = attach_tracefs(env, e)) < 0 || (r = legacy_define(env, a, e)) < 0)
 			return r;
 		if ((r = tracefs_event_id(env->tfs, a->tp, &id, e)) < 0 ||
 		    (r = kern_perf_tracepoint(id, a->tp, e)) < 0)
 			legacy_remove(env, a);
 		return r;
 	case PATH_TRACEPOINT:
+		if ((r = attach_tracefs(env, e)) < 0)
+			return r;
 		if ((r = tracefs_event_id(env->tfs, a->tp, &id, e)) < 0) {
 			if (r == -2)
 				err_set(e, r, "tracepoint %s does not exist in this kernel", a->tp);
@@ -283,6 +307,16 @@ static bool unknown_symbol(int r)
 int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 {
 	struct prog *p = a->prog;
+	if (a->path == PATH_RAW_TP) { /* the bpf() call both opens and attaches */
+		a->perf_fd = kern_raw_tp_open(a->tp, p->fd, e);
+		if (a->perf_fd < 0) {
+			if (a->perf_fd == -2)
+				err_hint(e, "no raw tracepoint '%s' in this kernel (names are as in "
+					    "/sys/kernel/tracing/events/*/, e.g. sys_enter)", a->tp);
+			return err_ctx(e, "prog '%s'", p->name);
+		}
+		return 0;
+	}
 	int fd = open_event(env, a, e);
 	/* A syscall function that is not under the usual prefix: ask kallsyms and try once more. */
 	if (fd < 0 && a->path != PATH_TRACEPOINT && unknown_symbol(fd) && !env->prefix[0] &&
@@ -316,7 +350,8 @@ int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 void attach_undo(struct attach_env *env, struct attachment *a)
 {
 	if (a->perf_fd >= 0)
-		kern_close(a->perf_fd, "the perf event: the program is detached with it");
+		kern_close(a->perf_fd, a->path == PATH_RAW_TP ? "the raw tracepoint: the program is detached with it"
+							      : "the perf event: the program is detached with it");
 	a->perf_fd = -1;
 	legacy_remove(env, a); /* only after the perf event is closed, or the kernel says EBUSY */
 }
@@ -327,6 +362,8 @@ void attach_describe(const struct attachment *a, char *buf, size_t size)
 		rb_snprintf(buf, size, "%s %s (kprobe PMU)", a->ret ? "kretprobe" : "kprobe", a->func);
 	else if (a->path == PATH_LEGACY)
 		rb_snprintf(buf, size, "%s %s (kprobe_events: %s)", a->ret ? "kretprobe" : "kprobe", a->func, a->tp);
+	else if (a->path == PATH_RAW_TP)
+		rb_snprintf(buf, size, "raw tracepoint %s", a->tp);
 	else
 		rb_snprintf(buf, size, "tracepoint %s", a->tp);
 }

@@ -6,10 +6,11 @@
 #include "obj.h"
 
 enum attach_mode { MODE_AUTO, MODE_KPROBE, MODE_LEGACY, MODE_TRACEPOINT };
-enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT };
+enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT, PATH_RAW_TP };
 
 struct attach_env {
 	struct tracefs *tfs;
+	bool tfs_ready;    /* found (or mounted): only paths that need tracefs look for it */
 	int pid;
 	bool probed;
 	int pmu_type;      /* kprobe PMU type, -1 if this kernel has none */
@@ -32,6 +33,8 @@ struct attachment {
 };
 
 void attach_env_init(struct attach_env *env, struct tracefs *tfs);
+/* Finds (or mounts) tracefs the first time something needs it. */
+int attach_tracefs(struct attach_env *env, struct err *e);
 /* Chooses how p will attach under mode, and so which program type it must be loaded as. */
 int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, struct attachment *a,
 		u32 *load_type, struct err *e);

@@ -2,6 +2,7 @@
 #ifndef RAWBPF_CLI_H
 #define RAWBPF_CLI_H
 #include "attach.h"
+#include "load.h"
 #include "obj.h"
 
 /* Exit codes (documented in --help and the README). */
@@ -17,6 +18,7 @@ struct opts {
 	const char *cmd;
 	const char *obj;
 	s64 duration_ms;   /* 0 = until a signal */
+	s64 interval_ms;   /* map printing */
 	enum attach_mode mode;
 	bool explain;
 };
@@ -33,7 +35,7 @@ int report(const struct err *e, int code);
 /* OBJ is a path if it contains '/' or '.', else a built-in name (falling back to a file). */
 int open_object(const char *arg, struct obj *o, struct err *e);
 /* Loads one program as type; on rejection prints the verifier log. Returns an exit code. */
-int load_prog(struct obj *o, struct prog *p, u32 type, struct err *e);
+int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e);
 
 int do_run(struct opts *opt);
 int do_load(struct opts *opt);

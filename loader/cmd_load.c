@@ -1,4 +1,5 @@
-/* rawbpf load OBJ: load every program, report each verdict, release everything. No attach. */
+/* rawbpf load OBJ: create the maps, load every program, report each verdict, release
+ * everything. No attach. */
 #include "cli.h"
 #include "io.h"
 #include "kernel.h"
@@ -7,22 +8,27 @@ int do_load(struct opts *opt)
 {
 	struct obj o;
 	struct err e;
+	struct loaded l = {.o = &o, .btf_fd = -1};
 	int worst = EXIT_OK;
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
+	if (load_maps(&l, &e) < 0) {
+		worst = report(&e, EXIT_FAIL);
+		goto out;
+	}
+	if (l.btf_notice[0])
+		rb_eprintf("rawbpf: notice: %s\n", l.btf_notice);
 	for (unsigned i = 0; i < o.nprogs; i++) {
 		struct prog *p = &o.progs[i];
 		if (!p->autoload) {
 			rb_printf("prog '%s' (%s): skipped (the section starts with '?')\n", p->name, p->sec);
 			continue;
 		}
-		int r = load_prog(&o, p, p->def->prog_type, &e);
+		int r = load_prog(&l, p, p->def->prog_type, &e);
 		if (r == EXIT_OK) {
 			rb_printf("prog '%s' (%s, %u instructions): accepted by the verifier\n", p->name, p->sec,
 				  p->insn_cnt);
-			kern_close(p->fd, "the program: nothing else holds it, so the kernel frees it");
-			p->fd = -1;
 		} else {
 			rb_printf("prog '%s' (%s, %u instructions): %s\n", p->name, p->sec, p->insn_cnt,
 				  r == EXIT_REJECTED ? "rejected" : "not loaded");
@@ -30,6 +36,8 @@ int do_load(struct opts *opt)
 				worst = r;
 		}
 	}
+out:
+	load_release(&l);
 	obj_free(&o);
 	return worst;
 }

@@ -1,8 +1,10 @@
-/* rawbpf run OBJ (and the default job): load, attach every program by its section name, copy
- * the trace pipe to stdout until a signal or --duration, then undo everything in reverse. */
+/* rawbpf run OBJ (and the default job): load, attach every program by its section name, print
+ * what the programs report (trace_pipe, perf and ring buffers, maps) until a signal or
+ * --duration, then undo everything in reverse. */
 #include "cli.h"
 #include "io.h"
 #include "kernel.h"
+#include "output.h"
 #include "sys.h"
 #include "trace.h"
 
@@ -14,58 +16,76 @@ int do_run(struct opts *opt)
 {
 	struct obj o;
 	struct err e;
-	struct tracefs tfs = {.mounted_by_us = false};
+	struct tracefs tfs;
 	struct attach_env env;
+	struct loaded l = {.o = &o, .btf_fd = -1};
+	struct output out = {.l = &l, .trace_fd = -1, .sig_fd = -1};
 	struct attachment *att = NULL;
 	unsigned natt = 0;
-	int code = EXIT_FAIL, pipe_fd = -1, sig_fd = -1, r;
+	int code = EXIT_FAIL, r;
 	u64 mask = stop_signals | SIG_BIT(13);
+	bool trace = false;
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
+	attach_env_init(&env, &tfs);
+	out.interval_ns = opt->interval_ms * 1000000LL;
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
 	 * the run still goes through the cleanup below. */
 	sys_rt_sigprocmask(0 /* SIG_BLOCK */, &mask, NULL);
-	sig_fd = sys_signalfd4(-1, &stop_signals, 02000000 /* SFD_CLOEXEC */);
-	if (sig_fd < 0) {
-		err_set(&e, sig_fd, "signalfd: %s", rb_strerror(-sig_fd));
+	out.sig_fd = sys_signalfd4(-1, &stop_signals, 02000000 /* SFD_CLOEXEC */);
+	if (out.sig_fd < 0) {
+		err_set(&e, out.sig_fd, "signalfd: %s", rb_strerror(-out.sig_fd));
 		report(&e, EXIT_FAIL);
 		goto out;
 	}
-	if (tracefs_find(&tfs, &e) < 0) {
-		report(&e, EXIT_FAIL);
-		goto out;
-	}
-	/* Open trace_pipe before loading anything: if another reader holds it, nothing is created. */
-	pipe_fd = tracefs_open_pipe(&tfs, &e);
-	if (pipe_fd < 0) {
-		report(&e, EXIT_FAIL);
-		goto out;
-	}
-	trace_discard_old(pipe_fd);
-
-	attach_env_init(&env, &tfs);
-	att = rb_zalloc(o.nprogs * sizeof *att);
-	for (unsigned i = 0; i < o.nprogs; i++) {
-		struct prog *p = &o.progs[i];
-		u32 type;
-		if (!p->autoload)
-			continue;
-		if (attach_plan(&env, p, opt->mode, &att[natt], &type, &e) < 0) {
+	for (unsigned i = 0; i < o.nprogs; i++)
+		trace |= o.progs[i].autoload && o.progs[i].uses_trace_printk;
+	if (trace) {
+		/* Open trace_pipe before loading anything: if another reader has it, nothing is created. */
+		if (attach_tracefs(&env, &e) < 0 || (out.trace_fd = tracefs_open_pipe(&tfs, &e)) < 0) {
 			report(&e, EXIT_FAIL);
+			goto out;
+		}
+		trace_discard_old(out.trace_fd);
+	}
+
+	att = rb_zalloc(o.nprogs * sizeof *att);
+	u32 *types = rb_zalloc(o.nprogs * sizeof *types);
+	for (unsigned i = 0; i < o.nprogs; i++) {
+		if (!o.progs[i].autoload)
+			continue;
+		if (attach_plan(&env, &o.progs[i], opt->mode, &att[natt], &types[i], &e) < 0) {
+			report(&e, EXIT_FAIL);
+			rb_free(types);
 			goto out;
 		}
 		if (att[natt].notice[0])
 			rb_eprintf("rawbpf: notice: %s\n", att[natt].notice);
-		if ((r = load_prog(&o, p, type, &e)) != EXIT_OK) {
-			code = r;
-			goto out;
-		}
 		natt++;
 	}
 	if (!natt) {
 		err_set(&e, -22, "%s: no program to attach (all sections start with '?')", opt->obj);
+		report(&e, EXIT_FAIL);
+		rb_free(types);
+		goto out;
+	}
+	if (load_maps(&l, &e) < 0) {
+		report(&e, EXIT_FAIL);
+		rb_free(types);
+		goto out;
+	}
+	if (l.btf_notice[0])
+		rb_eprintf("rawbpf: notice: %s\n", l.btf_notice);
+	for (unsigned i = 0; i < o.nprogs; i++)
+		if (o.progs[i].autoload && (r = load_prog(&l, &o.progs[i], types[i], &e)) != EXIT_OK) {
+			code = r;
+			rb_free(types);
+			goto out;
+		}
+	rb_free(types);
+	if (load_prog_arrays(&l, &e) < 0 || output_setup(&out, &e) < 0) {
 		report(&e, EXIT_FAIL);
 		goto out;
 	}
@@ -79,9 +99,9 @@ int do_run(struct opts *opt)
 		rb_eprintf("rawbpf: prog '%s': attached to %s\n", att[i].prog->name, what);
 	}
 
-	r = trace_copy(pipe_fd, sig_fd, opt->duration_ms ? now_ns() + opt->duration_ms * 1000000LL : 0);
+	r = output_loop(&out, opt->duration_ms ? now_ns() + opt->duration_ms * 1000000LL : 0);
 	if (r < 0 && r != -32 /* EPIPE: the reader went away, as with | head */) {
-		err_set(&e, r, "reading trace_pipe: %s", rb_strerror(-r));
+		err_set(&e, r, "writing the output: %s", rb_strerror(-r));
 		report(&e, EXIT_FAIL);
 		goto out;
 	}
@@ -89,17 +109,16 @@ int do_run(struct opts *opt)
 out:
 	for (unsigned i = natt; i-- > 0;)
 		attach_undo(&env, &att[i]);
-	for (unsigned i = 0; i < o.nprogs; i++)
-		if (o.progs[i].fd >= 0)
-			kern_close(o.progs[i].fd, "the program: with no attachment left, the kernel frees it");
-	if (pipe_fd >= 0) {
-		if (code == EXIT_OK)
-			trace_flush(pipe_fd); /* lines our programs wrote before they were detached */
-		sys_close(pipe_fd);
-	}
-	tracefs_release(&tfs);
-	if (sig_fd >= 0)
-		sys_close(sig_fd);
+	if (code == EXIT_OK)
+		output_final(&out); /* what the programs wrote before they were detached */
+	output_release(&out);
+	load_release(&l);
+	if (out.trace_fd >= 0)
+		sys_close(out.trace_fd);
+	if (env.tfs_ready)
+		tracefs_release(&tfs);
+	if (out.sig_fd >= 0)
+		sys_close(out.sig_fd);
 	rb_free(att);
 	obj_free(&o);
 	return code;

@@ -4,7 +4,8 @@
 #define RAWBPF_IO_H
 #include "rt.h"
 
-extern unsigned long rb_vdso;   /* AT_SYSINFO_EHDR: the vDSO image, 0 if none */
+extern unsigned long rb_vdso;     /* AT_SYSINFO_EHDR: the vDSO image, 0 if none */
+extern unsigned long rb_pagesize; /* AT_PAGESZ */
 
 /* Buffered stdout; stderr writes go out at once (one write() per call). */
 void rb_printf(const char *fmt, ...) FMT(1, 2);

@@ -63,6 +63,15 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	a.log_buf = (u64)(uintptr_t)log;
 	a.log_size = log_size;
 	rb_strlcpy(a.prog_name, r->name, sizeof a.prog_name);
+	if (r->btf_fd >= 0 && r->func_info_cnt) {
+		a.prog_btf_fd = (u32)r->btf_fd;
+		a.func_info = (u64)(uintptr_t)r->func_info;
+		a.func_info_cnt = r->func_info_cnt;
+		a.func_info_rec_size = 8;
+		a.line_info = (u64)(uintptr_t)r->line_info;
+		a.line_info_cnt = r->line_info_cnt;
+		a.line_info_rec_size = r->line_info_cnt ? 16 : 0;
+	}
 	if (log)
 		log[0] = 0;
 	int fd = sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
@@ -109,6 +118,147 @@ int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 		break;
 	}
 	return err_set(e, err, "prog '%s': load: %s", r->name, rb_strerror(-err));
+}
+
+int kern_map_create(const struct map_req *r, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_type = r->type;
+	a.key_size = r->key_size;
+	a.value_size = r->value_size;
+	a.max_entries = r->max_entries;
+	a.map_flags = r->flags;
+	rb_strlcpy(a.map_name, r->name, sizeof a.map_name);
+	if (r->btf_fd >= 0 && r->btf_value) {
+		a.btf_fd = (u32)r->btf_fd;
+		a.btf_key_type_id = r->btf_key;
+		a.btf_value_type_id = r->btf_value;
+	}
+	int fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	explain("bpf(BPF_MAP_CREATE, map_type=%u, name=\"%s\", key_size=%u, value_size=%u, max_entries=%u, "
+		"map_flags=0x%x, btf_key_type_id=%u, btf_value_type_id=%u) = %s  -- a map the programs share with "
+		"user space",
+		r->type, a.map_name, r->key_size, r->value_size, r->max_entries, r->flags, a.btf_key_type_id,
+		a.btf_value_type_id, res(fd));
+	if (fd < 0)
+		return err_set(e, fd, "map '%s': create: %s", r->name, rb_strerror(-fd));
+	return fd;
+}
+
+int kern_map_update(int fd, const char *map, const void *key, const void *value, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (u32)fd;
+	a.key = (u64)(uintptr_t)key;
+	a.value = (u64)(uintptr_t)value;
+	int r = sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof a);
+	explain("bpf(BPF_MAP_UPDATE_ELEM, map_fd=%d (%s), key=%u) = %s  -- store an initial value", fd, map,
+		*(const u32 *)key, res(r));
+	if (r < 0)
+		return err_set(e, r, "map '%s': update: %s", map, rb_strerror(-r));
+	return 0;
+}
+
+/* Lookups and key walks happen at every print interval: not narrated. */
+int kern_map_lookup(int fd, const void *key, void *value)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (u32)fd;
+	a.key = (u64)(uintptr_t)key;
+	a.value = (u64)(uintptr_t)value;
+	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a, sizeof a);
+}
+
+int kern_map_next_key(int fd, const void *key, void *next)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (u32)fd;
+	a.key = (u64)(uintptr_t)key;
+	a.next_key = (u64)(uintptr_t)next;
+	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &a, sizeof a);
+}
+
+int kern_map_freeze(int fd, const char *map, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (u32)fd;
+	int r = sys_bpf(BPF_MAP_FREEZE, &a, sizeof a);
+	explain("bpf(BPF_MAP_FREEZE, map_fd=%d (%s)) = %s  -- read-only from now on, so the verifier may trust "
+		"its contents (format strings, constants)", fd, map, res(r));
+	if (r < 0)
+		return err_set(e, r, "map '%s': freeze: %s", map, rb_strerror(-r));
+	return 0;
+}
+
+int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.btf = (u64)(uintptr_t)data;
+	a.btf_size = size;
+	int fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+	explain("bpf(BPF_BTF_LOAD, btf_size=%u) = %s  -- the object's type information, so maps carry types and "
+		"verifier messages point at source lines", size, res(fd));
+	*logp = NULL;
+	if (fd >= 0)
+		return fd;
+	u32 lsize = 64 * 1024;
+	char *log = rb_alloc(lsize);
+	log[0] = 0;
+	a.btf_log_buf = (u64)(uintptr_t)log;
+	a.btf_log_size = lsize;
+	a.btf_log_level = 1;
+	int r = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+	if (r >= 0)
+		sys_close(r);
+	*logp = log;
+	return err_set(e, fd, "BTF: load: %s", rb_strerror(-fd));
+}
+
+int kern_raw_tp_open(const char *name, int prog_fd, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.raw_tracepoint.name = (u64)(uintptr_t)name;
+	a.raw_tracepoint.prog_fd = (u32)prog_fd;
+	int fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
+	explain("bpf(BPF_RAW_TRACEPOINT_OPEN, name=\"%s\", prog_fd=%d) = %s  -- attached while this fd is open",
+		name, prog_fd, res(fd));
+	if (fd < 0)
+		return err_set(e, fd, "raw tracepoint %s: attach: %s", name, rb_strerror(-fd));
+	return fd;
+}
+
+int kern_perf_bpf_output(int cpu, struct err *e)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_BPF_OUTPUT;
+	a.sample_type = PERF_SAMPLE_RAW;
+	a.sample_period = 1;
+	a.wakeup_events = 1;
+	int fd = sys_perf_event_open(&a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	explain("perf_event_open(type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT, sample_type=RAW, pid=-1, "
+		"cpu=%d) = %s  -- a buffer for bpf_perf_event_output() on CPU %d", cpu, res(fd), cpu);
+	if (fd < 0)
+		return err_set(e, fd, "perf buffer on CPU %d: perf_event_open: %s", cpu, rb_strerror(-fd));
+	return fd;
+}
+
+int kern_perf_enable(int fd, struct err *e)
+{
+	int r = sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	explain("ioctl(%d, PERF_EVENT_IOC_ENABLE) = %s", fd, res(r));
+	if (r < 0)
+		return err_set(e, r, "PERF_EVENT_IOC_ENABLE: %s", rb_strerror(-r));
+	return 0;
 }
 
 int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e)

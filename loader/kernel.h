@@ -11,6 +11,9 @@ void explain(const char *fmt, ...) FMT(1, 2);
 
 struct load_req {
 	const char *name;
+	int btf_fd;                 /* with func_info and line_info, if >= 0 */
+	const void *func_info, *line_info;
+	u32 func_info_cnt, line_info_cnt;
 	u32 prog_type;
 	u32 expected_attach_type;
 	const struct bpf_insn *insns;
@@ -20,6 +23,25 @@ struct load_req {
 };
 /* BPF_PROG_LOAD. On rejection *log holds the verifier log (allocated, may be empty). */
 int kern_prog_load(const struct load_req *r, char **log, struct err *e);
+
+struct map_req {
+	const char *name;
+	u32 type, key_size, value_size, max_entries, flags;
+	int btf_fd;
+	u32 btf_key, btf_value;
+};
+int kern_map_create(const struct map_req *r, struct err *e);
+int kern_map_update(int fd, const char *map, const void *key, const void *value, struct err *e);
+int kern_map_lookup(int fd, const void *key, void *value);
+int kern_map_next_key(int fd, const void *key, void *next);
+int kern_map_freeze(int fd, const char *map, struct err *e);
+/* BPF_BTF_LOAD; on refusal *log holds the kernel's BTF log (allocated). */
+int kern_btf_load(const void *data, u32 size, char **log, struct err *e);
+/* BPF_RAW_TRACEPOINT_OPEN: attaches prog_fd to the raw tracepoint name. */
+int kern_raw_tp_open(const char *name, int prog_fd, struct err *e);
+/* A PERF_COUNT_SW_BPF_OUTPUT event on cpu: where bpf_perf_event_output() writes. */
+int kern_perf_bpf_output(int cpu, struct err *e);
+int kern_perf_enable(int fd, struct err *e);
 
 /* perf_event_open on the kprobe PMU: a probe on func (a return probe with retbit >= 0). */
 int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e);

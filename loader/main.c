@@ -27,6 +27,7 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
+	"  --interval=SECONDS   how often maps are printed (default 2)\n"
 	"  --attach=MODE        how kprobe programs attach: auto (default: kprobe PMU, else the\n"
 	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
 	"                       kprobe-legacy or tracepoint\n"
@@ -106,19 +107,12 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	return 0;
 }
 
-int load_prog(struct obj *o, struct prog *p, u32 type, struct err *e)
+int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 {
-	struct load_req r = {
-		.name = p->name,
-		.prog_type = type,
-		.expected_attach_type = p->def->expected_attach_type,
-		.insns = p->insns,
-		.insn_cnt = p->insn_cnt,
-		.license = o->license,
-	};
+	struct obj *o = l->o;
+	struct load_req r;
 	char *log;
-	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
-		r.kern_version = o->has_version && o->kversion != 0xFFFFFFFE ? o->kversion : kern_version_code();
+	load_request(l, p, type, &r);
 	int fd = kern_prog_load(&r, &log, e);
 	if (fd >= 0) {
 		p->fd = fd;
@@ -184,7 +178,7 @@ static s64 parse_seconds(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct opts opt = {.mode = MODE_AUTO};
+	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000};
 	const char *val;
 	int code;
 
@@ -201,6 +195,10 @@ int main(int argc, char **argv)
 		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
 				return usage_error("--duration: expected a positive number of seconds, got '%s'",
+						   val ? val : "");
+		} else if (opt_value(a, "--interval", argv, &i, argc, &val)) {
+			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
+				return usage_error("--interval: expected a positive number of seconds, got '%s'",
 						   val ? val : "");
 		} else if (opt_value(a, "--attach", argv, &i, argc, &val)) {
 			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint"};

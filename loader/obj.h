@@ -1,7 +1,10 @@
-/* The object model: what a BPF ELF object holds, in the terms the kernel needs (programs with
- * their types and attach targets, license, version). Pure: built from bytes, no system calls. */
+/* The object model: what a BPF ELF object holds, in the terms the kernel needs: programs with
+ * their types and attach targets (each linked with the subprograms it calls), maps (BTF-defined
+ * .maps, legacy maps, global data sections), the relocations that will carry map fds into the
+ * instructions, license, version, BTF. Pure: built from bytes, no system calls. */
 #ifndef RAWBPF_OBJ_H
 #define RAWBPF_OBJ_H
+#include "btf.h"
 #include "elf.h"
 #include <linux/bpf.h>
 
@@ -13,6 +16,7 @@ enum attach_kind {
 	ATTACH_KSYSCALL,    /* ksyscall/NAME: the syscall's entry function on this kernel */
 	ATTACH_KRETSYSCALL, /* kretsyscall/NAME */
 	ATTACH_TRACEPOINT,  /* tracepoint/CAT/NAME, tp/CAT/NAME */
+	ATTACH_RAW_TP,      /* raw_tracepoint/NAME, raw_tp/NAME */
 };
 
 struct sec_def {
@@ -20,6 +24,45 @@ struct sec_def {
 	u32 prog_type;
 	u32 expected_attach_type;
 	enum attach_kind kind;
+};
+
+enum map_def { MAP_DEF_BTF, MAP_DEF_LEGACY, MAP_DEF_DATA };
+
+struct prog;
+struct map_slot { u32 key; struct prog *prog; };
+
+struct map {
+	const char *name;          /* its symbol, or its section for global data */
+	char kname[16];            /* the name the kernel gets (BPF_OBJ_NAME_LEN) */
+	enum map_def def;
+	u32 type, key_size, value_size, max_entries, flags;
+	u32 btf_key, btf_value;    /* BTF type ids, 0 if none */
+	unsigned sec_idx;
+	u64 off, def_size;         /* where its definition sits in its section, and its size */
+	u32 values_off;            /* offset of the "values" member (initial prog array slots) */
+	const u8 *init;            /* global data: the initial bytes (NULL for .bss) */
+	struct map_slot *slots;    /* initial prog array values */
+	unsigned nslots;
+	const char *fmt;           /* print format from the .rawbpf section, or NULL */
+	u32 record;                /* BTF type of a perf/ring buffer's records, 0 if unknown */
+	bool used;                 /* a program refers to it */
+	int fd;                    /* -1 until created */
+};
+
+enum { PREL_MAP_FD, PREL_MAP_VALUE };
+struct prog_rel {
+	u32 insn;                  /* index of the ld_imm64 */
+	u32 kind;
+	u32 map;                   /* index into obj->maps */
+	u32 value_off;             /* PREL_MAP_VALUE: offset into the map's value */
+};
+
+/* A run of instructions copied into a program: its own body, or a subprogram it calls. */
+struct piece {
+	unsigned sec_idx;
+	u64 off;                   /* bytes, in the section */
+	u32 at, cnt;               /* instructions, in the program */
+	const char *name;
 };
 
 struct prog {
@@ -30,8 +73,14 @@ struct prog {
 	bool autoload;             /* false for "?sec" */
 	unsigned sec_idx;
 	u64 off;                   /* byte offset of the first instruction in its section */
-	struct bpf_insn *insns;    /* our copy, patched by relocations */
+	u32 body_cnt;              /* instructions of its own function */
+	struct bpf_insn *insns;    /* linked: its body then the subprograms it calls */
 	u32 insn_cnt;
+	struct piece *pieces;
+	unsigned npieces;
+	struct prog_rel *rels;
+	unsigned nrels;
+	bool uses_trace_printk;    /* calls bpf_trace_printk or bpf_trace_vprintk */
 	int fd;                    /* -1 until loaded */
 };
 
@@ -43,6 +92,12 @@ struct obj {
 	bool has_version;
 	struct prog *progs;
 	unsigned nprogs;
+	struct map *maps;
+	unsigned nmaps;
+	bool has_btf;
+	struct btf btf;
+	const u8 *btf_data, *btf_ext;
+	u64 btf_size, btf_ext_size;
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
 	char err[320];
 };
@@ -51,6 +106,9 @@ struct obj {
 int obj_parse(struct obj *o, const void *buf, size_t size, const char *name);
 /* Frees what obj_parse allocated (safe after a failed parse). */
 void obj_free(struct obj *o);
+/* Writes the created maps' fds into the program's instructions. */
+void obj_apply_maps(struct obj *o, struct prog *p);
 const struct sec_def *sec_def_find(const char *sec, const char **target);
 bool license_is_gpl(const char *license);
+const char *map_type_name(u32 type);
 #endif

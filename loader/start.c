@@ -7,7 +7,7 @@
 
 ARCH_START_ASM;
 
-unsigned long rb_vdso;
+unsigned long rb_vdso, rb_pagesize = 4096;
 int main(int argc, char **argv);
 
 __attribute__((used)) _Noreturn void rb_start_c(long *sp)
@@ -20,6 +20,8 @@ __attribute__((used)) _Noreturn void rb_start_c(long *sp)
 	for (unsigned long *av = (unsigned long *)(p + 1); av[0]; av += 2)
 		if (av[0] == AT_SYSINFO_EHDR)
 			rb_vdso = av[1];
+		else if (av[0] == AT_PAGESZ)
+			rb_pagesize = av[1];
 	rb_exit(main(argc, argv));
 }
 

@@ -4,7 +4,6 @@
 #include "io.h"
 #include "kernel.h"
 #include "sys.h"
-#include <linux/poll.h>
 
 #define EAGAIN 11
 #define EINTR 4
@@ -43,40 +42,4 @@ int trace_flush(int fd)
 			return (int)w;
 	}
 	return 0;
-}
-
-int trace_copy(int fd, int sig_fd, s64 deadline_ns)
-{
-	struct rb_pollfd pfd[2] = {{fd, POLLIN, 0}, {sig_fd, POLLIN, 0}};
-	for (;;) {
-		struct rb_timespec ts, *tp = NULL;
-		if (deadline_ns) {
-			s64 left = deadline_ns - now_ns();
-			if (left <= 0)
-				return 0;
-			ts.sec = left / 1000000000LL;
-			ts.nsec = left % 1000000000LL;
-			tp = &ts;
-		}
-		int r = sys_ppoll(pfd, 2, tp);
-		if (r == -EINTR)
-			continue;
-		if (r < 0)
-			return r;
-		if (pfd[1].revents & POLLIN) {
-			u32 si[32]; /* struct signalfd_siginfo: ssi_signo first */
-			if (sys_read(sig_fd, si, sizeof si) == sizeof si)
-				return (int)si[0];
-		}
-		if (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) {
-			long n = sys_read(fd, buf, sizeof buf);
-			if (n == -EAGAIN || n == -EINTR)
-				continue;
-			if (n < 0)
-				return (int)n;
-			long w = rb_write_all(1, buf, (size_t)n);
-			if (w < 0)
-				return (int)w;
-		}
-	}
 }

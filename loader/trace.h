@@ -5,9 +5,6 @@
 
 /* Discards what earlier runs left unread, so it is not shown as this run's events. */
 void trace_discard_old(int pipe_fd);
-/* Copies lines until a signal arrives on sig_fd or deadline_ns (CLOCK_MONOTONIC, 0 = never)
- * passes. Returns the signal number, 0 at the deadline, or -errno (-EPIPE: stdout was closed). */
-int trace_copy(int pipe_fd, int sig_fd, s64 deadline_ns);
 /* Copies what is already in the pipe (lines written before the programs were detached). */
 int trace_flush(int pipe_fd);
 s64 now_ns(void);

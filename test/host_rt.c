@@ -4,7 +4,7 @@
 #include <sys/auxv.h>
 #include "io.h"
 
-unsigned long rb_vdso;
+unsigned long rb_vdso, rb_pagesize;
 
 static void flush_at_exit(void)
 {
@@ -15,6 +15,7 @@ static void flush_at_exit(void)
 __attribute__((constructor)) static void start(void)
 {
 	rb_vdso = getauxval(AT_SYSINFO_EHDR);
+	rb_pagesize = getauxval(AT_PAGESZ);
 	atexit(flush_at_exit);
 }
 

@@ -1,0 +1,240 @@
+/* BTF reader: validates the header, walks every type record once to index it (each record's
+ * length depends on its kind and vlen), and checks ids and names as they are used. */
+#include "btf.h"
+
+#define FAIL(b, ...) (rb_snprintf((b)->err, sizeof (b)->err, __VA_ARGS__), RB_EOBJ)
+#define BTF_MAGIC 0xeB9F
+#define MAX_TYPES (1u << 20)
+
+static u32 rd32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+/* Bytes after the 12-byte header of a type of this kind and vlen; -1 for an unknown kind. */
+static s64 extra_len(u32 kind, u32 vlen)
+{
+	switch (kind) {
+	case BTFK_INT: case BTFK_VAR: case BTFK_DECL_TAG:
+		return 4;
+	case BTFK_PTR: case BTFK_FWD: case BTFK_TYPEDEF: case BTFK_VOLATILE: case BTFK_CONST:
+	case BTFK_RESTRICT: case BTFK_FUNC: case BTFK_FLOAT: case BTFK_TYPE_TAG:
+		return 0;
+	case BTFK_ARRAY:
+		return 12;
+	case BTFK_STRUCT: case BTFK_UNION: case BTFK_DATASEC: case BTFK_ENUM64:
+		return (s64)vlen * 12;
+	case BTFK_ENUM: case BTFK_FUNC_PROTO:
+		return (s64)vlen * 8;
+	default:
+		return -1;
+	}
+}
+
+static const char *str_at(struct btf *b, u32 off)
+{
+	if (off >= b->str_len)
+		return NULL;
+	return (const char *)b->data + b->hdr_len + b->str_off + off; /* the table ends with NUL */
+}
+
+int btf_parse(struct btf *b, const u8 *data, u64 size)
+{
+	b->data = data;
+	b->offs = NULL;
+	b->ntypes = 0;
+	b->err[0] = 0;
+	if (size < 24)
+		return FAIL(b, "BTF: truncated header (%llu bytes)", (unsigned long long)size);
+	if ((rd32(data) & 0xffff) != BTF_MAGIC)
+		return FAIL(b, "BTF: bad magic 0x%x", rd32(data) & 0xffff);
+	if (data[2] != 1)
+		return FAIL(b, "BTF: unknown version %u", data[2]);
+	b->size = (u32)size;
+	b->hdr_len = rd32(data + 4);
+	b->type_off = rd32(data + 8);
+	b->type_len = rd32(data + 12);
+	b->str_off = rd32(data + 16);
+	b->str_len = rd32(data + 20);
+	if (size > 0xffffffffu || b->hdr_len < 24 || b->hdr_len > size)
+		return FAIL(b, "BTF: header length %u does not fit the section (%llu bytes)", b->hdr_len,
+			    (unsigned long long)size);
+	u64 body = size - b->hdr_len;
+	if ((u64)b->type_off + b->type_len > body || (u64)b->str_off + b->str_len > body)
+		return FAIL(b, "BTF: type (%u+%u) or string (%u+%u) section past the end (%llu bytes)", b->type_off,
+			    b->type_len, b->str_off, b->str_len, (unsigned long long)body);
+	if (b->type_off % 4 || b->type_len % 4)
+		return FAIL(b, "BTF: type section offset %u or length %u not a multiple of 4", b->type_off,
+			    b->type_len);
+	if (!b->str_len || data[b->hdr_len + b->str_off + b->str_len - 1] != 0 || data[b->hdr_len + b->str_off] != 0)
+		return FAIL(b, "BTF: string section is not NUL-terminated or does not start with an empty string");
+
+	/* Count, then index, the type records. */
+	const u8 *types = data + b->hdr_len + b->type_off;
+	for (int pass = 0; pass < 2; pass++) {
+		u32 n = 0;
+		for (u64 off = 0; off < b->type_len;) {
+			if (b->type_len - off < 12)
+				return FAIL(b, "BTF: type %u truncated at offset %llu", n + 1, (unsigned long long)off);
+			u32 info = rd32(types + off + 4);
+			u32 kind = (info >> 24) & 0x1f, vlen = info & 0xffff;
+			s64 extra = extra_len(kind, vlen);
+			if (extra < 0)
+				return FAIL(b, "BTF: type %u has unknown kind %u", n + 1, kind);
+			if ((u64)extra > b->type_len - off - 12)
+				return FAIL(b, "BTF: type %u (kind %u, %u entries) extends past the type section", n + 1, kind,
+					    vlen);
+			if (rd32(types + off) >= b->str_len)
+				return FAIL(b, "BTF: type %u: name offset %u past the string section (%u bytes)", n + 1,
+					    rd32(types + off), b->str_len);
+			if (++n >= MAX_TYPES)
+				return FAIL(b, "BTF: more than %u types", MAX_TYPES);
+			if (pass)
+				b->offs[n] = (u32)off;
+			off += 12 + (u64)extra;
+		}
+		if (!pass) {
+			b->ntypes = n;
+			b->offs = rb_alloc(((size_t)n + 1) * sizeof *b->offs);
+		}
+	}
+	return 0;
+}
+
+void btf_free(struct btf *b)
+{
+	rb_free(b->offs);
+	b->offs = NULL;
+	b->ntypes = 0;
+}
+
+int btf_type(struct btf *b, u32 id, struct btf_t *t)
+{
+	if (id == 0 || id > b->ntypes)
+		return FAIL(b, "BTF: type id %u out of range (%u types)", id, b->ntypes);
+	const u8 *p = b->data + b->hdr_len + b->type_off + b->offs[id];
+	u32 info = rd32(p + 4);
+	t->id = id;
+	t->name = str_at(b, rd32(p));
+	t->kind = (info >> 24) & 0x1f;
+	t->vlen = info & 0xffff;
+	t->kflag = info >> 31;
+	t->size_or_type = rd32(p + 8);
+	t->rec = b->offs[id] + 12u;
+	return 0;
+}
+
+static const u8 *rec(struct btf *b, const struct btf_t *t, u64 at)
+{
+	return b->data + b->hdr_len + b->type_off + t->rec + at;
+}
+
+int btf_resolve(struct btf *b, u32 id, struct btf_t *t)
+{
+	for (int depth = 0; depth < 32; depth++) {
+		if (btf_type(b, id, t))
+			return RB_EOBJ;
+		if (t->kind != BTFK_TYPEDEF && t->kind != BTFK_CONST && t->kind != BTFK_VOLATILE &&
+		    t->kind != BTFK_RESTRICT && t->kind != BTFK_TYPE_TAG)
+			return 0;
+		id = t->size_or_type;
+	}
+	return FAIL(b, "BTF: type %u: modifier chain too long (a loop?)", t->id);
+}
+
+int btf_size(struct btf *b, u32 id, u64 *size)
+{
+	struct btf_t t;
+	u64 mul = 1;
+	for (int depth = 0; depth < 32; depth++) {
+		if (btf_resolve(b, id, &t))
+			return RB_EOBJ;
+		switch (t.kind) {
+		case BTFK_INT: case BTFK_STRUCT: case BTFK_UNION: case BTFK_ENUM: case BTFK_ENUM64:
+		case BTFK_DATASEC: case BTFK_FLOAT:
+			*size = mul * t.size_or_type;
+			return 0;
+		case BTFK_PTR:
+			*size = mul * 8;
+			return 0;
+		case BTFK_ARRAY: {
+			u32 elem, n;
+			btf_array(b, &t, &elem, &n);
+			mul *= n;
+			if (mul > 0xffffffffu)
+				return FAIL(b, "BTF: array type %u too large", t.id);
+			id = elem;
+			continue;
+		}
+		case BTFK_VAR:
+			id = t.size_or_type;
+			continue;
+		default:
+			return FAIL(b, "BTF: type %u (kind %u) has no size", t.id, t.kind);
+		}
+	}
+	return FAIL(b, "BTF: type %u: nesting too deep", id);
+}
+
+int btf_member(struct btf *b, const struct btf_t *t, u32 i, const char **name, u32 *type, u32 *bit_off)
+{
+	if ((t->kind != BTFK_STRUCT && t->kind != BTFK_UNION) || i >= t->vlen)
+		return FAIL(b, "BTF: type %u has no member %u", t->id, i);
+	const u8 *m = rec(b, t, (u64)i * 12);
+	*name = str_at(b, rd32(m));
+	if (!*name)
+		return FAIL(b, "BTF: type %u member %u: name offset out of range", t->id, i);
+	*type = rd32(m + 4);
+	*bit_off = t->kflag ? rd32(m + 8) & 0xffffff : rd32(m + 8);
+	return 0;
+}
+
+int btf_array(struct btf *b, const struct btf_t *t, u32 *elem, u32 *nelems)
+{
+	if (t->kind != BTFK_ARRAY)
+		return FAIL(b, "BTF: type %u is not an array", t->id);
+	const u8 *a = rec(b, t, 0);
+	*elem = rd32(a);
+	*nelems = rd32(a + 8);
+	return 0;
+}
+
+int btf_datasec_var(struct btf *b, const struct btf_t *t, u32 i, u32 *var, u32 *off, u32 *size)
+{
+	if (t->kind != BTFK_DATASEC || i >= t->vlen)
+		return FAIL(b, "BTF: type %u has no variable %u", t->id, i);
+	const u8 *v = rec(b, t, (u64)i * 12);
+	*var = rd32(v);
+	*off = rd32(v + 4);
+	*size = rd32(v + 8);
+	return 0;
+}
+
+int btf_enum(struct btf *b, const struct btf_t *t, u32 i, const char **name, s64 *val)
+{
+	if (t->kind != BTFK_ENUM || i >= t->vlen)
+		return FAIL(b, "BTF: type %u has no enumerator %u", t->id, i);
+	const u8 *e = rec(b, t, (u64)i * 8);
+	*name = str_at(b, rd32(e));
+	*val = (s32)rd32(e + 4);
+	return *name ? 0 : FAIL(b, "BTF: type %u enumerator %u: name offset out of range", t->id, i);
+}
+
+int btf_int(struct btf *b, const struct btf_t *t, bool *is_signed, u32 *bits)
+{
+	if (t->kind != BTFK_INT)
+		return FAIL(b, "BTF: type %u is not an integer", t->id);
+	u32 enc = rd32(rec(b, t, 0));
+	*is_signed = (enc >> 24) & 1;
+	*bits = enc & 0xff;
+	return 0;
+}
+
+u32 btf_find(struct btf *b, const char *name, u32 kind)
+{
+	struct btf_t t;
+	for (u32 id = 1; id <= b->ntypes; id++)
+		if (btf_type(b, id, &t) == 0 && t.kind == kind && t.name && !rb_strcmp(t.name, name))
+			return id;
+	return 0;
+}

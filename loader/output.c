@@ -1,0 +1,350 @@
+/* Output: trace_pipe lines pass through unchanged; perf and ring buffer records and map entries
+ * are formatted through BTF (print.c). Perf buffers follow the perf mmap ABI (head/tail in the
+ * first page); ring buffers the BPF ring buffer ABI (consumer page, producer page, data mapped
+ * twice so a record never wraps). */
+#include "output.h"
+#include "io.h"
+#include "print.h"
+#include "sys.h"
+#include "trace.h"
+#include <linux/mman.h>
+#include <linux/perf_event.h>
+#include <linux/poll.h>
+
+#define PERF_DATA_PAGES 8
+#define RB_BUSY (1u << 31)
+#define RB_DISCARD (1u << 30)
+
+static bool printable(const struct map *m)
+{
+	switch (m->type) {
+	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return m->def != MAP_DEF_DATA;
+	default:
+		return false;
+	}
+}
+
+static bool percpu(const struct map *m)
+{
+	return m->type == BPF_MAP_TYPE_PERCPU_HASH || m->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+int output_setup(struct output *out, struct err *e)
+{
+	struct loaded *l = out->l;
+	struct obj *o = l->o;
+	unsigned npb = 0, nrb = 0;
+	for (unsigned i = 0; i < o->nmaps; i++) {
+		npb += o->maps[i].type == BPF_MAP_TYPE_PERF_EVENT_ARRAY ? o->maps[i].max_entries : 0;
+		nrb += o->maps[i].type == BPF_MAP_TYPE_RINGBUF;
+		out->print_maps |= printable(&o->maps[i]);
+	}
+	out->pb = rb_zalloc((npb ? npb : 1) * sizeof *out->pb);
+	out->rb = rb_zalloc((nrb ? nrb : 1) * sizeof *out->rb);
+	for (unsigned i = 0; i < o->nmaps; i++) {
+		struct map *m = &o->maps[i];
+		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)l->ncpus; cpu++) {
+				int fd = kern_perf_bpf_output((int)cpu, e);
+				if (fd == -19 /* ENODEV: an offline CPU */)
+					continue;
+				if (fd < 0)
+					return fd;
+				struct perfbuf *pb = &out->pb[out->npb++];
+				*pb = (struct perfbuf){m, (int)cpu, fd, NULL, (1 + PERF_DATA_PAGES) * rb_pagesize};
+				pb->base = sys_mmap(NULL, pb->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+				explain("mmap(perf fd %d, %zu bytes, MAP_SHARED) = %s  -- the ring the kernel writes "
+					"CPU %u's records into", fd, pb->len, (unsigned long)pb->base > -4096UL ? "failed" : "ok",
+					cpu);
+				if ((unsigned long)pb->base > -4096UL) {
+					int r = (int)(long)pb->base;
+					pb->base = NULL;
+					return err_set(e, r, "perf buffer on CPU %u: mmap: %s", cpu, rb_strerror(-r));
+				}
+				int r = kern_perf_enable(fd, e);
+				if (r < 0 || (r = kern_map_update(m->fd, m->kname, &cpu, &fd, e)) < 0)
+					return r;
+			}
+		} else if (m->type == BPF_MAP_TYPE_RINGBUF) {
+			struct ringbuf *rb = &out->rb[out->nrb++];
+			rb->map = m;
+			rb->cons_len = rb_pagesize;
+			rb->prod_len = rb_pagesize + 2 * (size_t)m->max_entries;
+			rb->cons = sys_mmap(NULL, rb->cons_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+			rb->prod = sys_mmap(NULL, rb->prod_len, PROT_READ, MAP_SHARED, m->fd, (long)rb_pagesize);
+			explain("mmap(ring buffer '%s': consumer page read-write, producer page and data read-only) = %s",
+				m->kname, (unsigned long)rb->cons > -4096UL || (unsigned long)rb->prod > -4096UL ? "failed" : "ok");
+			if ((unsigned long)rb->cons > -4096UL || (unsigned long)rb->prod > -4096UL) {
+				int r = (unsigned long)rb->cons > -4096UL ? (int)(long)rb->cons : (int)(long)rb->prod;
+				if ((unsigned long)rb->cons > -4096UL)
+					rb->cons = NULL;
+				if ((unsigned long)rb->prod > -4096UL)
+					rb->prod = NULL;
+				return err_set(e, r, "ring buffer '%s': mmap: %s", m->kname, rb_strerror(-r));
+			}
+		}
+	}
+	return 0;
+}
+
+static void record(struct output *out, struct map *m, const u8 *data, u32 size)
+{
+	char line[2048];
+	struct strbuf s = {line, sizeof line, 0};
+	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
+	if (m->fmt)
+		print_format(&s, m->fmt, b, 0, NULL, 0, m->record, data, size);
+	else
+		print_value(&s, b, m->record, data, size);
+	sb_add(&s, "\n");
+	rb_puts_n(line, s.len);
+}
+
+static void read_perf(struct output *out, struct perfbuf *pb)
+{
+	struct perf_event_mmap_page *meta = (void *)pb->base;
+	u8 *data = pb->base + rb_pagesize;
+	u64 size = PERF_DATA_PAGES * rb_pagesize;
+	u64 head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE), tail = meta->data_tail;
+	static u8 tmp[65536]; /* h.size is a u16 */
+	while (tail < head) {
+		struct perf_event_header h;
+		for (u32 i = 0; i < sizeof h; i++)
+			((u8 *)&h)[i] = data[(tail + i) % size];
+		if (h.size < sizeof h || h.size > head - tail)
+			break; /* cannot happen with a sane kernel: stop rather than read garbage */
+		for (u32 i = 0; i < h.size; i++) /* the record may wrap around the end */
+			tmp[i] = data[(tail + i) % size];
+		if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof h + 4) {
+			u32 n;
+			memcpy(&n, tmp + sizeof h, 4);
+			if (n <= h.size - sizeof h - 4)
+				record(out, pb->map, tmp + sizeof h + 4, n);
+		} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof h + 16) {
+			u64 lost;
+			memcpy(&lost, tmp + sizeof h + 8, 8);
+			out->lost += lost;
+			rb_eprintf("rawbpf: perf buffer '%s' CPU %d: %llu records lost\n", pb->map->name, pb->cpu,
+				   (unsigned long long)lost);
+		}
+		tail += h.size;
+	}
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+}
+
+static void read_ring(struct output *out, struct ringbuf *rb)
+{
+	u64 *cons_pos = (u64 *)rb->cons, *prod_pos = (u64 *)rb->prod;
+	u8 *data = rb->prod + rb_pagesize;
+	u64 mask = rb->map->max_entries - 1;
+	u64 cons = __atomic_load_n(cons_pos, __ATOMIC_ACQUIRE);
+	for (;;) {
+		u64 prod = __atomic_load_n(prod_pos, __ATOMIC_ACQUIRE);
+		if (cons >= prod)
+			return;
+		while (cons < prod) {
+			u32 *hdr = (u32 *)(data + (cons & mask));
+			u32 len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+			if (len & RB_BUSY)
+				return; /* being written: the next wakeup brings it */
+			u32 n = len & ~(RB_BUSY | RB_DISCARD);
+			if (!(len & RB_DISCARD) && n <= rb->map->max_entries)
+				record(out, rb->map, (u8 *)hdr + 8, n);
+			cons += (n + 8 + 7) & ~7ull;
+			__atomic_store_n(cons_pos, cons, __ATOMIC_RELEASE);
+		}
+	}
+}
+
+static bool all_zero(const u8 *d, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		if (d[i])
+			return false;
+	return true;
+}
+
+/* Per-CPU values: summed when they are integers, else listed. */
+static void percpu_value(struct strbuf *s, struct output *out, struct map *m, const u8 *v)
+{
+	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
+	u32 stride = (m->value_size + 7) & ~7u;
+	struct btf_t t;
+	bool integer = b && m->btf_value ? !btf_resolve(b, m->btf_value, &t) && t.kind == BTFK_INT
+					 : m->value_size <= 8;
+	if (integer && m->value_size <= 8) {
+		u64 sum = 0;
+		for (int c = 0; c < out->l->ncpus; c++) {
+			u64 x = 0;
+			memcpy(&x, v + (u64)c * stride, m->value_size);
+			sum += x;
+		}
+		sb_add(s, "%llu", (unsigned long long)sum);
+		return;
+	}
+	sb_add(s, "[");
+	for (int c = 0; c < out->l->ncpus; c++) {
+		sb_add(s, c ? ", " : "");
+		print_value(s, b, m->btf_value, v + (u64)c * stride, m->value_size);
+	}
+	sb_add(s, "]");
+}
+
+static void print_map(struct output *out, struct map *m)
+{
+	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
+	u32 vlen = percpu(m) ? ((m->value_size + 7) & ~7u) * (u32)out->l->ncpus : m->value_size;
+	u8 *key = rb_alloc(m->key_size * 2 + 8), *next = key + m->key_size + 4, *val = rb_alloc(vlen + 8);
+	char line[4096];
+	struct strbuf s = {line, sizeof line, 0};
+	bool any = false, first = true;
+	if (!m->fmt)
+		sb_add(&s, "%s:", m->name);
+	int r = kern_map_next_key(m->fd, NULL, next);
+	for (unsigned n = 0; r == 0 && n < 100000; n++) {
+		memcpy(key, next, m->key_size);
+		if (kern_map_lookup(m->fd, key, val) == 0 &&
+		    !((m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) && all_zero(val, vlen))) {
+			any = true;
+			if (m->fmt && !percpu(m)) {
+				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
+			} else {
+				sb_add(&s, first ? " " : ", ");
+				print_value(&s, b, m->btf_key, key, m->key_size);
+				sb_add(&s, " => ");
+				if (percpu(m))
+					percpu_value(&s, out, m, val);
+				else
+					print_value(&s, b, m->btf_value, val, m->value_size);
+			}
+			first = false;
+		}
+		r = kern_map_next_key(m->fd, key, next);
+	}
+	if (any) {
+		sb_add(&s, "\n");
+		rb_puts_n(line, s.len);
+	}
+	rb_free(key);
+	rb_free(val);
+}
+
+static void print_maps(struct output *out)
+{
+	struct obj *o = out->l->o;
+	for (unsigned i = 0; i < o->nmaps; i++)
+		if (printable(&o->maps[i]))
+			print_map(out, &o->maps[i]);
+}
+
+static int copy_trace(int fd)
+{
+	static char buf[4096];
+	long n = sys_read(fd, buf, sizeof buf);
+	if (n == -11 || n == -4 || n == 0) /* EAGAIN, EINTR */
+		return 0;
+	if (n < 0)
+		return (int)n;
+	int r = rb_flush();
+	return r < 0 ? r : (int)rb_write_all(1, buf, (size_t)n);
+}
+
+int output_loop(struct output *out, s64 deadline_ns)
+{
+	unsigned n = 0, first_pb, first_rb;
+	struct rb_pollfd *pfd = rb_zalloc((2 + out->npb + out->nrb) * sizeof *pfd);
+	s64 next_print = out->print_maps ? now_ns() + out->interval_ns : 0;
+	int ret;
+	pfd[n++] = (struct rb_pollfd){out->sig_fd, POLLIN, 0};
+	pfd[n++] = (struct rb_pollfd){out->trace_fd, POLLIN, 0}; /* fd -1 is ignored by poll */
+	first_pb = n;
+	for (unsigned i = 0; i < out->npb; i++)
+		pfd[n++] = (struct rb_pollfd){out->pb[i].fd, POLLIN, 0};
+	first_rb = n;
+	for (unsigned i = 0; i < out->nrb; i++)
+		pfd[n++] = (struct rb_pollfd){out->rb[i].map->fd, POLLIN, 0};
+	for (;;) {
+		struct rb_timespec ts, *tp = NULL;
+		s64 now = now_ns(), until = deadline_ns;
+		if (next_print && (!until || next_print < until))
+			until = next_print;
+		if (until) {
+			s64 left = until - now;
+			if (left < 0)
+				left = 0;
+			ts.sec = left / 1000000000LL;
+			ts.nsec = left % 1000000000LL;
+			tp = &ts;
+		}
+		int r = sys_ppoll(pfd, n, tp);
+		if (r < 0 && r != -4) {
+			ret = r;
+			break;
+		}
+		if (r > 0 && (pfd[0].revents & POLLIN)) {
+			u32 si[32]; /* struct signalfd_siginfo: ssi_signo first */
+			if (sys_read(out->sig_fd, si, sizeof si) == sizeof si) {
+				ret = (int)si[0];
+				break;
+			}
+		}
+		if (r > 0 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP)) && (ret = copy_trace(out->trace_fd)) < 0)
+			break;
+		for (unsigned i = 0; r > 0 && i < out->npb; i++)
+			if (pfd[first_pb + i].revents & POLLIN)
+				read_perf(out, &out->pb[i]);
+		for (unsigned i = 0; r > 0 && i < out->nrb; i++)
+			if (pfd[first_rb + i].revents & POLLIN)
+				read_ring(out, &out->rb[i]);
+		now = now_ns();
+		if (next_print && now >= next_print) {
+			print_maps(out);
+			next_print = now + out->interval_ns;
+		}
+		if ((ret = rb_flush()) < 0)
+			break;
+		if (deadline_ns && now >= deadline_ns) {
+			ret = 0;
+			break;
+		}
+	}
+	rb_free(pfd);
+	return ret;
+}
+
+int output_final(struct output *out)
+{
+	for (unsigned i = 0; i < out->npb; i++)
+		read_perf(out, &out->pb[i]);
+	for (unsigned i = 0; i < out->nrb; i++)
+		read_ring(out, &out->rb[i]);
+	if (out->print_maps)
+		print_maps(out);
+	int r = rb_flush();
+	if (r == 0 && out->trace_fd >= 0)
+		r = trace_flush(out->trace_fd);
+	return r;
+}
+
+void output_release(struct output *out)
+{
+	for (unsigned i = 0; i < out->npb; i++) {
+		if (out->pb[i].base)
+			sys_munmap(out->pb[i].base, out->pb[i].len);
+		kern_close(out->pb[i].fd, "the perf buffer");
+	}
+	for (unsigned i = 0; i < out->nrb; i++) {
+		if (out->rb[i].cons)
+			sys_munmap(out->rb[i].cons, out->rb[i].cons_len);
+		if (out->rb[i].prod)
+			sys_munmap(out->rb[i].prod, out->rb[i].prod_len);
+	}
+	rb_free(out->pb);
+	rb_free(out->rb);
+	out->pb = NULL;
+	out->rb = NULL;
+	out->npb = out->nrb = 0;
+}

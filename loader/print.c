@@ -1,0 +1,162 @@
+/* Value formatting through BTF. Bounded everywhere: a hostile BTF can make output odd, never
+ * read past the data it describes. */
+#include "print.h"
+
+void sb_add(struct strbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	if (s->len + 1 >= s->size)
+		return;
+	va_start(ap, fmt);
+	int n = rb_vsnprintf(s->buf + s->len, s->size - s->len, fmt, ap);
+	va_end(ap);
+	s->len += (size_t)n < s->size - s->len ? (size_t)n : s->size - s->len - 1;
+}
+
+static void hex(struct strbuf *s, const u8 *d, u32 n)
+{
+	sb_add(s, "0x");
+	for (u32 i = 0; i < n; i++)
+		sb_add(s, "%02x", d[i]);
+}
+
+static u64 load_le(const u8 *d, u32 n)
+{
+	u64 v = 0;
+	for (u32 i = n; i-- > 0;)
+		v = v << 8 | d[i];
+	return v;
+}
+
+static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u32 size, int depth)
+{
+	struct btf_t t;
+	u64 tsize;
+	if (!b || !id || depth > 8 || btf_resolve(b, id, &t) || btf_size(b, id, &tsize) || tsize > size) {
+		hex(s, d, size);
+		return;
+	}
+	switch (t.kind) {
+	case BTFK_INT: {
+		bool sgn;
+		u32 bits;
+		btf_int(b, &t, &sgn, &bits);
+		u32 n = t.size_or_type > 8 ? 8 : t.size_or_type;
+		u64 v = load_le(d, n);
+		if (t.name && !rb_strcmp(t.name, "char") && n == 1 && v >= 32 && v < 127)
+			sb_add(s, "'%c'", (int)v);
+		else if (sgn && n && n < 8 && (v >> (n * 8 - 1)) & 1)
+			sb_add(s, "%lld", (long long)(v | ~0ULL << (n * 8)));
+		else if (sgn)
+			sb_add(s, "%lld", (long long)v);
+		else
+			sb_add(s, "%llu", (unsigned long long)v);
+		return;
+	}
+	case BTFK_ENUM: {
+		s64 v = (s32)load_le(d, t.size_or_type > 4 ? 4 : t.size_or_type);
+		for (u32 i = 0; i < t.vlen; i++) {
+			const char *name;
+			s64 ev;
+			if (!btf_enum(b, &t, i, &name, &ev) && ev == v) {
+				sb_add(s, "%s", name);
+				return;
+			}
+		}
+		sb_add(s, "%lld", (long long)v);
+		return;
+	}
+	case BTFK_PTR:
+		sb_add(s, "0x%llx", (unsigned long long)load_le(d, 8));
+		return;
+	case BTFK_ARRAY: {
+		u32 elem, n;
+		struct btf_t et;
+		u64 esize;
+		btf_array(b, &t, &elem, &n);
+		if (btf_resolve(b, elem, &et) || btf_size(b, elem, &esize) || !esize) {
+			hex(s, d, (u32)tsize);
+			return;
+		}
+		if (et.kind == BTFK_INT && esize == 1) { /* char[N]: a string up to its NUL */
+			u32 len = 0;
+			while (len < n && d[len])
+				len++;
+			for (u32 i = 0; i < len; i++)
+				sb_add(s, "%c", d[i] >= 32 && d[i] < 127 ? d[i] : '?');
+			return;
+		}
+		sb_add(s, "[");
+		for (u32 i = 0; i < n && i < 64; i++) {
+			sb_add(s, i ? ", " : "");
+			print_depth(s, b, elem, d + (u64)i * esize, (u32)esize, depth + 1);
+		}
+		sb_add(s, n > 64 ? ", ...]" : "]");
+		return;
+	}
+	case BTFK_STRUCT:
+	case BTFK_UNION:
+		sb_add(s, "{");
+		for (u32 i = 0; i < t.vlen; i++) {
+			const char *name;
+			u32 mt, bit;
+			u64 msize;
+			if (btf_member(b, &t, i, &name, &mt, &bit) || bit % 8 || btf_size(b, mt, &msize) ||
+			    bit / 8 + msize > tsize)
+				continue; /* bitfields and oddities are left out */
+			sb_add(s, "%s%s=", i ? " " : "", name[0] ? name : "?");
+			print_depth(s, b, mt, d + bit / 8, (u32)msize, depth + 1);
+		}
+		sb_add(s, "}");
+		return;
+	default:
+		hex(s, d, (u32)tsize);
+	}
+}
+
+void print_value(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 size)
+{
+	print_depth(s, b, id, data, size, 0);
+}
+
+/* {name}: the record's field of that name, or the whole key/value. */
+static bool field(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u32 size, const char *name, size_t nlen)
+{
+	struct btf_t t;
+	if (!b || !id || btf_resolve(b, id, &t) || (t.kind != BTFK_STRUCT && t.kind != BTFK_UNION))
+		return false;
+	for (u32 i = 0; i < t.vlen; i++) {
+		const char *mname;
+		u32 mt, bit;
+		u64 msize;
+		if (btf_member(b, &t, i, &mname, &mt, &bit) || rb_strlen(mname) != nlen || rb_strncmp(mname, name, nlen))
+			continue;
+		if (bit % 8 || btf_size(b, mt, &msize) || bit / 8 + msize > size)
+			return false;
+		/* Inside a format, a struct field prints bare ("bash", not {..}). */
+		print_value(s, b, mt, d + bit / 8, (u32)msize);
+		return true;
+	}
+	return false;
+}
+
+void print_format(struct strbuf *s, const char *fmt, struct btf *b, u32 key_id, const u8 *key, u32 key_size,
+		  u32 val_id, const u8 *val, u32 val_size)
+{
+	for (const char *p = fmt; *p; p++) {
+		const char *end = *p == '{' ? rb_strchr(p, '}') : NULL;
+		if (!end) {
+			sb_add(s, "%c", *p);
+			continue;
+		}
+		const char *name = p + 1;
+		size_t n = (size_t)(end - name);
+		if (key && n == 3 && !rb_strncmp(name, "key", 3))
+			print_value(s, b, key_id, key, key_size);
+		else if (n == 5 && !rb_strncmp(name, "value", 5))
+			print_value(s, b, val_id, val, val_size);
+		else if (!field(s, b, val_id, val, val_size, name, n))
+			sb_add(s, "%.*s", (int)(end - p + 1), p);
+		p = end;
+	}
+}

@@ -1,0 +1,20 @@
+/* Formats map keys and values and buffer records for people: through BTF where the object has
+ * it (integers, char arrays as strings, enums by name, structs field by field), as hex where not,
+ * and through a print format ("ID {key}: {value}", "{pid} {comm}") where the object gives one. */
+#ifndef RAWBPF_PRINT_H
+#define RAWBPF_PRINT_H
+#include "btf.h"
+
+struct strbuf {
+	char *buf;
+	size_t size, len;
+};
+void sb_add(struct strbuf *s, const char *fmt, ...) FMT(2, 3);
+
+/* A value of BTF type id (0 = unknown: hex) occupying size bytes. */
+void print_value(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 size);
+/* A record through a format: {key}, {value}, or {field} of the record's struct. Unknown
+ * placeholders print as they are. */
+void print_format(struct strbuf *s, const char *fmt, struct btf *b, u32 key_id, const u8 *key, u32 key_size,
+		  u32 val_id, const u8 *val, u32 val_size);
+#endif
