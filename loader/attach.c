@@ -91,8 +91,7 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 	a->perf_fd = -1;
 	*load_type = p->def->prog_type;
 	if (k == ATTACH_NONE)
-		return err_set(e, -95, "prog '%s': section '%s': rawbpf loads this kind of program but does not attach it",
-			       p->name, p->sec);
+		return 0; /* loaded only: a tail-call target, or a kind rawbpf does not attach */
 	if (k == ATTACH_TRACEPOINT) {
 		a->path = PATH_TRACEPOINT;
 		rb_strlcpy(a->tp, p->target, sizeof a->tp);

@@ -65,8 +65,13 @@ int do_run(struct opts *opt)
 			rb_eprintf("rawbpf: notice: %s\n", att[natt].notice);
 		natt++;
 	}
-	if (!natt) {
-		err_set(&e, -22, "%s: no program to attach (all sections start with '?')", opt->obj);
+	unsigned attachable = 0;
+	for (unsigned i = 0; i < natt; i++)
+		attachable += att[i].path != PATH_NONE;
+	if (!attachable) {
+		err_set(&e, -22, "%s: no program to attach (rawbpf attaches kprobe/, kretprobe/, ksyscall/, "
+				 "kretsyscall/, tracepoint/, tp/ and raw_tp/ programs; '?' sections are skipped)",
+			opt->obj);
 		report(&e, EXIT_FAIL);
 		rb_free(types);
 		goto out;
@@ -91,6 +96,8 @@ int do_run(struct opts *opt)
 	}
 	for (unsigned i = 0; i < natt; i++) {
 		char what[256];
+		if (att[i].path == PATH_NONE)
+			continue;
 		if (attach_do(&env, &att[i], &e) < 0) {
 			report(&e, EXIT_FAIL);
 			goto out;

@@ -21,6 +21,8 @@ static const struct sec_def sec_defs[] = {
 	{"tp/", BPF_PROG_TYPE_TRACEPOINT, 0, ATTACH_TRACEPOINT},
 	{"raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_RAW_TP},
 	{"raw_tp/", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_RAW_TP},
+	{"raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_NONE}, /* tail-call targets */
+	{"raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_NONE},
 	{"xdp", BPF_PROG_TYPE_XDP, BPF_XDP, ATTACH_NONE},
 	{"socket", BPF_PROG_TYPE_SOCKET_FILTER, 0, ATTACH_NONE},
 	{"tc", BPF_PROG_TYPE_SCHED_CLS, 0, ATTACH_NONE},

@@ -5,7 +5,7 @@
 SEC("ksyscall/execve")
 int hello(void *ctx)
 {
-	trace_printk("Hello World!");
+	printk("Hello World!");
 	return 0;
 }
 
