@@ -26,22 +26,64 @@ int nr_possible_cpus(void)
 	return n > 0 ? n : 1;
 }
 
+/* The object's BTF into the kernel; if the kernel refuses it, everything loads without it. */
+static void load_btf(struct loaded *l)
+{
+	struct err e;
+	char *log = NULL;
+	u32 size;
+	u8 *btf = obj_btf_for_kernel(l->o, &size);
+	if (!btf)
+		return;
+	l->btf_fd = kern_btf_load(btf, size, &log, &e);
+	if (l->btf_fd < 0) {
+		/* The log's last line says what the kernel did not like. */
+		const char *last = "", *p = log ? log : "";
+		for (; *p; p++)
+			if (p[0] == '\n' && p[1] && p[1] != '\n')
+				last = p + 1;
+		char why[96];
+		size_t n = 0;
+		while (last[n] && last[n] != '\n' && n < sizeof why - 1)
+			why[n] = last[n], n++;
+		why[n] = 0;
+		rb_snprintf(l->btf_notice, sizeof l->btf_notice,
+			    "the kernel refused the object's BTF (%s%s%s): loading without it (maps untyped, no source lines "
+			    "in verifier logs)", rb_strerror(-l->btf_fd), why[0] ? ": " : "", why);
+	}
+	rb_free(log);
+	rb_free(btf);
+}
+
+/* Only these map types take BTF key and value types; the kernel refuses them on the others. */
+static bool btf_typed(u32 type)
+{
+	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LRU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
 int load_maps(struct loaded *l, struct err *e)
 {
 	struct obj *o = l->o;
 	l->btf_fd = -1;
 	l->btf_notice[0] = 0;
 	l->ncpus = nr_possible_cpus();
+	load_btf(l);
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		struct map_req r = {m->kname, m->type, m->key_size, m->value_size, m->max_entries, m->flags,
-				    l->btf_fd, m->btf_key, m->btf_value};
+				    btf_typed(m->type) ? l->btf_fd : -1, m->btf_key, m->btf_value};
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !r.max_entries)
 			r.max_entries = (u32)l->ncpus; /* one slot per CPU, as libbpf does */
 		if (m->type == BPF_MAP_TYPE_RINGBUF)
 			r.key_size = r.value_size = 0;
 		m->max_entries = r.max_entries;
 		m->fd = kern_map_create(&r, e);
+		if (m->fd == -22 && r.btf_fd >= 0) { /* an older kernel refusing the types: without them */
+			r.btf_fd = -1;
+			m->fd = kern_map_create(&r, e);
+		}
 		if (m->fd < 0) {
 			if (m->fd == -1)
 				err_hint(e, "creating maps needs root (CAP_BPF, or CAP_SYS_ADMIN); before 5.11 also enough "
@@ -75,6 +117,13 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 	r->insn_cnt = p->insn_cnt;
 	r->license = o->license;
 	r->btf_fd = -1;
+	if (l->btf_fd >= 0 && p->func_info_cnt) {
+		r->btf_fd = l->btf_fd;
+		r->func_info = p->func_info;
+		r->func_info_cnt = p->func_info_cnt;
+		r->line_info = p->line_info;
+		r->line_info_cnt = p->line_info_cnt;
+	}
 	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
 		r->kern_version = o->has_version && o->kversion != 0xFFFFFFFE ? o->kversion : kern_version_code();
 }

@@ -81,6 +81,9 @@ struct prog {
 	struct prog_rel *rels;
 	unsigned nrels;
 	bool uses_trace_printk;    /* calls bpf_trace_printk or bpf_trace_vprintk */
+	u32 *func_info;            /* .BTF.ext, remapped to the linked program: {insn, type} */
+	u32 *line_info;            /* {insn, file name, line, line/column} */
+	u32 func_info_cnt, line_info_cnt;
 	int fd;                    /* -1 until loaded */
 };
 
@@ -106,6 +109,9 @@ struct obj {
 int obj_parse(struct obj *o, const void *buf, size_t size, const char *name);
 /* Frees what obj_parse allocated (safe after a failed parse). */
 void obj_free(struct obj *o);
+/* A copy of the object's BTF as the kernel wants it: clang leaves DATASEC sizes and variable
+ * offsets for the loader to fill in from the ELF sections and symbols. NULL without BTF. */
+u8 *obj_btf_for_kernel(struct obj *o, u32 *size);
 /* Writes the created maps' fds into the program's instructions. */
 void obj_apply_maps(struct obj *o, struct prog *p);
 const struct sec_def *sec_def_find(const char *sec, const char **target);
