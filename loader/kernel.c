@@ -82,21 +82,26 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	return fd;
 }
 
+/* Before 5.11 BPF memory is charged to RLIMIT_MEMLOCK, and a small limit shows as EPERM: raise
+ * it, once, the first time that happens; true if the caller should try again. */
+static bool raise_memlock(int err)
+{
+	static bool raised;
+	if (err != -1 /* EPERM */ || raised)
+		return false;
+	raised = true;
+	u64 lim[2] = {~0ULL, ~0ULL};
+	int r = sys_prlimit64(0, 8 /* RLIMIT_MEMLOCK */, lim, NULL);
+	explain("prlimit64(RLIMIT_MEMLOCK, infinity) = %s  -- kernels before 5.11 charge BPF memory to it", res(r));
+	return r == 0;
+}
+
 int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 {
-	static bool memlock_raised;
 	int fd = prog_load_once(r, 0, NULL, 0);
 	*logp = NULL;
-	if (fd == -1 /* EPERM */ && !memlock_raised) {
-		/* Before 5.11 BPF memory is charged to RLIMIT_MEMLOCK; raise it once and retry. */
-		u64 lim[2] = {~0ULL, ~0ULL};
-		memlock_raised = true;
-		int r2 = sys_prlimit64(0, 8 /* RLIMIT_MEMLOCK */, lim, NULL);
-		explain("prlimit64(RLIMIT_MEMLOCK, infinity) = %s  -- kernels before 5.11 charge BPF memory to it",
-			res(r2));
-		if (r2 == 0)
-			fd = prog_load_once(r, 0, NULL, 0);
-	}
+	if (raise_memlock(fd))
+		fd = prog_load_once(r, 0, NULL, 0);
 	if (fd >= 0)
 		return fd;
 	/* Rejected: load again with a log, growing it until the whole log fits. */
@@ -136,6 +141,8 @@ int kern_map_create(const struct map_req *r, struct err *e)
 		a.btf_value_type_id = r->btf_value;
 	}
 	int fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	if (raise_memlock(fd))
+		fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
 	explain("bpf(BPF_MAP_CREATE, map_type=%u, name=\"%s\", key_size=%u, value_size=%u, max_entries=%u, "
 		"map_flags=0x%x, btf_key_type_id=%u, btf_value_type_id=%u) = %s  -- a map the programs share with "
 		"user space",
@@ -202,6 +209,8 @@ int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
 	a.btf = (u64)(uintptr_t)data;
 	a.btf_size = size;
 	int fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+	if (raise_memlock(fd))
+		fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
 	explain("bpf(BPF_BTF_LOAD, btf_size=%u) = %s  -- the object's type information, so maps carry types and "
 		"verifier messages point at source lines", size, res(fd));
 	*logp = NULL;

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "io.h"
 #include "kernel.h"
+#include "lz.h"
 #include "sys.h"
 
 #ifndef RAWBPF_VERSION
@@ -72,33 +73,46 @@ int report(const struct err *e, int code)
 	return code;
 }
 
+/* Decodes the built-in objects (all of them: they were packed as one). */
+static u8 *unpack_builtins(struct err *e)
+{
+	u8 *raw = rb_alloc(rb_builtin_raw_size);
+	if (lz_decode(rb_builtin_lz, rb_builtin_lz_size, raw, rb_builtin_raw_size) < 0) {
+		rb_free(raw);
+		err_set(e, RB_EOBJ, "the built-in objects are corrupt (this binary is damaged)");
+		return NULL;
+	}
+	return raw;
+}
+
 int open_object(const char *arg, struct obj *o, struct err *e)
 {
-	const u8 *data = NULL;
 	u8 *file = NULL;
 	size_t size = 0;
 	const char *name = arg;
+	const struct builtin *b = rb_builtins;
 	if (!rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
-		for (const struct builtin *b = rb_builtins; b->name; b++)
-			if (!rb_strcmp(b->name, arg)) {
-				data = b->data;
-				size = (size_t)b->size;
-			}
-	if (!data) {
+		while (b->name && rb_strcmp(b->name, arg))
+			b++;
+	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
+		if (!(file = unpack_builtins(e)))
+			return RB_EOBJ;
+		memmove(file, file + b->off, (size_t)b->size); /* the object at the start: the rest is freed with it */
+		size = (size_t)b->size;
+	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
 		if (r < 0) {
 			if (r == -2 && !rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
 				err_hint(e, "not a file, and not a built-in object either (rawbpf --help lists them)");
 			return r;
 		}
-		data = file;
-		/* the object's name is the file's, without directories and ".bpf.o"/".o" */
+		/* the object's name is the file's, without directories */
 		for (const char *p = arg; *p; p++)
 			if (*p == '/' && p[1])
 				name = p + 1;
 	}
-	int r = obj_parse(o, data, size, name);
-	o->owned = data == file ? file : NULL;
+	int r = obj_parse(o, file, size, name);
+	o->owned = file;
 	if (r < 0) {
 		err_set(e, RB_EOBJ, "%s: %s", arg, o->err);
 		obj_free(o);

@@ -4,7 +4,7 @@
 SEC("kprobe/do_nanosleep")
 int on_nanosleep(void *ctx)
 {
-	trace_printk("nanosleep");
+	printk("nanosleep");
 	return 0;
 }
 

@@ -4,7 +4,7 @@
 SEC("tp/syscalls/sys_enter_execve")
 int proprietary(void *ctx)
 {
-	trace_printk("not allowed");
+	printk("not allowed");
 	return 0;
 }
 

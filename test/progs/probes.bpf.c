@@ -5,14 +5,14 @@
 SEC("kretprobe/do_nanosleep")
 int nanosleep_ret(void *ctx)
 {
-	trace_printk("kretprobe do_nanosleep returned");
+	printk("kretprobe do_nanosleep returned");
 	return 0;
 }
 
 SEC("kretsyscall/execve")
 int execve_ret(void *ctx)
 {
-	trace_printk("kretsyscall execve returned");
+	printk("kretsyscall execve returned");
 	return 0;
 }
 

@@ -4,21 +4,21 @@
 SEC("tracepoint/syscalls/sys_enter_execve")
 int tp_execve(void *ctx)
 {
-	trace_printk("tp saw execve");
+	printk("tp saw execve");
 	return 0;
 }
 
 SEC("ksyscall/execve")
 int ks_execve(void *ctx)
 {
-	trace_printk("ksyscall saw execve");
+	printk("ksyscall saw execve");
 	return 0;
 }
 
 SEC("?tp/syscalls/sys_enter_execve")
 int not_loaded(void *ctx)
 {
-	trace_printk("must not appear");
+	printk("must not appear");
 	return 0;
 }
 

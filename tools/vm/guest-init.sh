@@ -359,7 +359,6 @@ check_load_objects() {
 		rc=$?
 		case $o in
 		*/verifier_error.bpf.o|*/nongpl.bpf.o) want=4 ;;
-		*/globals.bpf.o) want=3 ;; # global data is refused as not supported yet
 		*) want=0 ;;
 		esac
 		[ "$rc" = "$want" ] || { fail "rawbpf load $o: exit $rc, expected $want"; return; }
