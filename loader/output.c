@@ -213,12 +213,12 @@ static void print_map(struct output *out, struct map *m)
 				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
 			} else {
 				sb_add(&s, first ? " " : ", ");
-				print_value(&s, b, m->btf_key, key, m->key_size);
+				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, " => ");
 				if (percpu(m))
 					percpu_value(&s, out, m, val);
 				else
-					print_value(&s, b, m->btf_value, val, m->value_size);
+					print_entry(&s, b, m->btf_value, val, m->value_size);
 			}
 			first = false;
 		}

@@ -119,6 +119,14 @@ void print_value(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 si
 	print_depth(s, b, id, data, size, 0);
 }
 
+void print_entry(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 size)
+{
+	if ((!b || !id) && (size == 1 || size == 2 || size == 4 || size == 8))
+		sb_add(s, "%llu", (unsigned long long)load_le(data, size));
+	else
+		print_depth(s, b, id, data, size, 0);
+}
+
 /* {name}: the record's field of that name, or the whole key/value. */
 static bool field(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u32 size, const char *name, size_t nlen)
 {
@@ -152,7 +160,9 @@ void print_format(struct strbuf *s, const char *fmt, struct btf *b, u32 key_id, 
 		const char *name = p + 1;
 		size_t n = (size_t)(end - name);
 		if (key && n == 3 && !rb_strncmp(name, "key", 3))
-			print_value(s, b, key_id, key, key_size);
+			print_entry(s, b, key_id, key, key_size);
+		else if (key && n == 5 && !rb_strncmp(name, "value", 5))
+			print_entry(s, b, val_id, val, val_size);
 		else if (n == 5 && !rb_strncmp(name, "value", 5))
 			print_value(s, b, val_id, val, val_size);
 		else if (!field(s, b, val_id, val, val_size, name, n))

@@ -13,6 +13,8 @@ void sb_add(struct strbuf *s, const char *fmt, ...) FMT(2, 3);
 
 /* A value of BTF type id (0 = unknown: hex) occupying size bytes. */
 void print_value(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 size);
+/* A map key or value: without a type, sizes 1, 2, 4 and 8 print as unsigned integers. */
+void print_entry(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 size);
 /* A record through a format: {key}, {value}, or {field} of the record's struct. Unknown
  * placeholders print as they are. */
 void print_format(struct strbuf *s, const char *fmt, struct btf *b, u32 key_id, const u8 *key, u32 key_size,
