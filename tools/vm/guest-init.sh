@@ -350,6 +350,49 @@ check_stale_legacy_event() {
 	pass "stale rawbpf_${pid}_0 removed by the next run; othertool/keepme untouched"
 }
 
+# Runs "rawbpf run NAME" until it attached, execs twice, stops it with SIGINT; $1 the name.
+example_run() {
+	rm -f /tmp/ex.out /tmp/ex.err
+	/bin/rawbpf run "$@" >/tmp/ex.out 2>/tmp/ex.err &
+	pid=$!
+	wait_attached /tmp/ex.err || { kill -INT $pid; wait $pid; return 1; }
+	/bin/busybox true & # a simple command: the forked shell execs it, so its execve is by $!
+	EXPID=$!
+	wait $EXPID
+	do_execve
+	sleep 0.5
+	kill -INT $pid
+	wait $pid
+	RC=$?
+	echo "\$ rawbpf run $*"
+	cat /tmp/ex.err; head -n 20 /tmp/ex.out
+	return 0
+}
+
+# The built-in examples on this kernel's kprobes (and raw tracepoints), by their real output.
+check_examples() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	pmu="attached to kprobe $EXECVE_FN (kprobe PMU)"
+	example_run hello-map --interval=0.2 || { fail "hello-map never attached"; return; }
+	grep -q "$pmu" /tmp/ex.err || { fail "hello-map: not on the kprobe PMU"; return; }
+	grep -Eq '^ID 0: [0-9]+' /tmp/ex.out || { fail "hello-map: no 'ID 0: N' line"; return; }
+	for ex in hello-buffer hello-ringbuf; do
+		example_run $ex || { fail "$ex never attached"; return; }
+		grep -q "$pmu" /tmp/ex.err || { fail "$ex: not on the kprobe PMU"; return; }
+		grep -Eq "^$EXPID 0 [^ ]+ Hello World$" /tmp/ex.out || { fail "$ex: no record '$EXPID 0 <comm> Hello World'"; return; }
+	done
+	example_run hello-global || { fail "hello-global never attached"; return; }
+	grep -q ' bpf_trace_printk: Hello World 0$' /tmp/ex.out && grep -q ' bpf_trace_printk: Hello World 1$' /tmp/ex.out ||
+		{ fail "hello-global: no 'Hello World 0' and 'Hello World 1'"; return; }
+	example_run hello-tail || { fail "hello-tail never attached"; return; }
+	grep -Eq -- "-$EXPID +\[.* bpf_trace_printk: Executing a program$" /tmp/ex.out ||
+		{ fail "hello-tail: no 'Executing a program' from pid $EXPID (this architecture's execve number)"; return; }
+	example_run hello-func || { fail "hello-func never attached"; return; }
+	grep -q ' bpf_trace_printk: Syscall: [0-9]*$' /tmp/ex.out || { fail "hello-func: no 'Syscall: N' line"; return; }
+	[ "$RC" = 0 ] || { fail "exit status $RC after SIGINT"; return; }
+	pass "hello-map, hello-buffer, hello-ringbuf, hello-global on the kprobe PMU; hello-tail, hello-func on raw tracepoints"
+}
+
 # rawbpf load of every built object: accepted, except the ones made to be rejected.
 check_load_objects() {
 	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
