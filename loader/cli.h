@@ -23,14 +23,13 @@ struct opts {
 	bool explain;
 };
 
-/* The built-in objects: one compressed blob (tools/lzpack.c) and where each lies in it. */
+/* The built-in objects, embedded at build time. */
 struct builtin {
 	const char *name;
-	u64 off, size;
+	const u8 *data;
+	u64 size;
 };
 extern const struct builtin rb_builtins[];
-extern const u8 rb_builtin_lz[];
-extern const u64 rb_builtin_lz_size, rb_builtin_raw_size;
 
 /* Prints "rawbpf: <msg>" and the hint; returns code. */
 int report(const struct err *e, int code);

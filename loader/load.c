@@ -3,11 +3,15 @@
 #include "io.h"
 #include "sys.h"
 
-/* "0-3,5" -> 5: the CPUs a perf event array needs slots for. */
+/* "0-3,5" -> 5: the CPUs a perf event array needs slots for, and per-CPU values hold. Read once,
+ * and only by objects that need it. */
 int nr_possible_cpus(void)
 {
+	static int cached;
 	char buf[128];
 	int n = 0;
+	if (cached)
+		return cached;
 	if (rb_read_small("/sys/devices/system/cpu/possible", buf, sizeof buf) <= 0)
 		return 1;
 	for (const char *p = buf; *p;) {
@@ -23,7 +27,15 @@ int nr_possible_cpus(void)
 			break;
 		p++;
 	}
-	return n > 0 ? n : 1;
+	return cached = n > 0 ? n : 1;
+}
+
+/* Only these map types take BTF key and value types; the kernel refuses them on the others. */
+static bool btf_typed(u32 type)
+{
+	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LRU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
 /* The object's BTF into the kernel; if the kernel refuses it, everything loads without it. */
@@ -32,7 +44,13 @@ static void load_btf(struct loaded *l)
 	struct err e;
 	char *log = NULL;
 	u32 size;
-	u8 *btf = obj_btf_for_kernel(l->o, &size);
+	struct obj *o = l->o;
+	bool useful = false; /* only typed maps and line info use it: else, no BPF_BTF_LOAD */
+	for (unsigned i = 0; i < o->nmaps; i++)
+		useful |= btf_typed(o->maps[i].type) && o->maps[i].btf_value;
+	for (unsigned i = 0; i < o->nprogs; i++)
+		useful |= o->progs[i].func_info_cnt > 0;
+	u8 *btf = useful ? obj_btf_for_kernel(o, &size) : NULL;
 	if (!btf)
 		return;
 	l->btf_fd = kern_btf_load(btf, size, &log, &e);
@@ -55,27 +73,18 @@ static void load_btf(struct loaded *l)
 	rb_free(btf);
 }
 
-/* Only these map types take BTF key and value types; the kernel refuses them on the others. */
-static bool btf_typed(u32 type)
-{
-	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
-	       type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LRU_HASH ||
-	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-}
-
 int load_maps(struct loaded *l, struct err *e)
 {
 	struct obj *o = l->o;
 	l->btf_fd = -1;
 	l->btf_notice[0] = 0;
-	l->ncpus = nr_possible_cpus();
 	load_btf(l);
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		struct map_req r = {m->kname, m->type, m->key_size, m->value_size, m->max_entries, m->flags,
 				    btf_typed(m->type) ? l->btf_fd : -1, m->btf_key, m->btf_value};
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !r.max_entries)
-			r.max_entries = (u32)l->ncpus; /* one slot per CPU, as libbpf does */
+			r.max_entries = (u32)nr_possible_cpus(); /* one slot per CPU, as libbpf does */
 		if (m->type == BPF_MAP_TYPE_RINGBUF)
 			r.key_size = r.value_size = 0;
 		m->max_entries = r.max_entries;

@@ -9,7 +9,6 @@ struct loaded {
 	struct obj *o;
 	int btf_fd;            /* -1 if the object has no BTF or the kernel refused it */
 	char btf_notice[200];  /* why the BTF was left out, to announce */
-	int ncpus;             /* possible CPUs */
 };
 
 int nr_possible_cpus(void);

@@ -18,6 +18,27 @@ static int length(const u8 **ip, const u8 *end, size_t *n)
 	}
 }
 
+static void copy8(u8 *d, const u8 *s)
+{
+	u64 w;
+	__builtin_memcpy(&w, s, 8);
+	__builtin_memcpy(d, &w, 8);
+}
+
+/* Copies n bytes forward. Where there are 16 bytes to spare after the copy in dst (and in src,
+ * for literals), it copies whole 8-byte words and may write past n into that slack, which later
+ * bytes overwrite; a match closer than 8 bytes repeats itself and goes byte by byte. */
+static void copy_fwd(u8 *d, const u8 *s, size_t n, size_t dist, bool slack)
+{
+	if (slack && dist >= 8) {
+		for (size_t i = 0; i < n; i += 8)
+			copy8(d + i, s + i);
+		return;
+	}
+	while (n--)
+		*d++ = *s++;
+}
+
 int lz_decode(const u8 *src, size_t src_size, u8 *dst, size_t dst_size)
 {
 	const u8 *ip = src, *end = src + src_size;
@@ -27,7 +48,7 @@ int lz_decode(const u8 *src, size_t src_size, u8 *dst, size_t dst_size)
 		size_t lit = token >> 4, len = token & 15;
 		if (length(&ip, end, &lit) || lit > (size_t)(end - ip) || lit > dst_size - op)
 			return -1;
-		memcpy(dst + op, ip, lit);
+		copy_fwd(dst + op, ip, lit, 8, (size_t)(end - ip) >= lit + 16 && dst_size - op >= lit + 16);
 		ip += lit, op += lit;
 		if (ip == end)
 			break;
@@ -40,8 +61,8 @@ int lz_decode(const u8 *src, size_t src_size, u8 *dst, size_t dst_size)
 		len += 4;
 		if (!dist || dist > op || len > dst_size - op)
 			return -1;
-		for (size_t i = 0; i < len; i++, op++)
-			dst[op] = dst[op - dist];
+		copy_fwd(dst + op, dst + op - dist, len, dist, dst_size - op >= len + 16);
+		op += len;
 	}
 	return op == dst_size ? 0 : -1;
 }

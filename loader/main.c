@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "io.h"
 #include "kernel.h"
-#include "lz.h"
 #include "sys.h"
 
 #ifndef RAWBPF_VERSION
@@ -73,18 +72,6 @@ int report(const struct err *e, int code)
 	return code;
 }
 
-/* Decodes the built-in objects (all of them: they were packed as one). */
-static u8 *unpack_builtins(struct err *e)
-{
-	u8 *raw = rb_alloc(rb_builtin_raw_size);
-	if (lz_decode(rb_builtin_lz, rb_builtin_lz_size, raw, rb_builtin_raw_size) < 0) {
-		rb_free(raw);
-		err_set(e, RB_EOBJ, "the built-in objects are corrupt (this binary is damaged)");
-		return NULL;
-	}
-	return raw;
-}
-
 int open_object(const char *arg, struct obj *o, struct err *e)
 {
 	u8 *file = NULL;
@@ -94,10 +81,9 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	if (!rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
 		while (b->name && rb_strcmp(b->name, arg))
 			b++;
+	const u8 *data;
 	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
-		if (!(file = unpack_builtins(e)))
-			return RB_EOBJ;
-		memmove(file, file + b->off, (size_t)b->size); /* the object at the start: the rest is freed with it */
+		data = b->data;
 		size = (size_t)b->size;
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
@@ -110,8 +96,9 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 		for (const char *p = arg; *p; p++)
 			if (*p == '/' && p[1])
 				name = p + 1;
+		data = file;
 	}
-	int r = obj_parse(o, file, size, name);
+	int r = obj_parse(o, data, size, name);
 	o->owned = file;
 	if (r < 0) {
 		err_set(e, RB_EOBJ, "%s: %s", arg, o->err);

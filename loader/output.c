@@ -47,7 +47,7 @@ int output_setup(struct output *out, struct err *e)
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)l->ncpus; cpu++) {
+			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)nr_possible_cpus(); cpu++) {
 				int fd = kern_perf_bpf_output((int)cpu, e);
 				if (fd == -19 /* ENODEV: an offline CPU */)
 					continue;
@@ -177,7 +177,7 @@ static void percpu_value(struct strbuf *s, struct output *out, struct map *m, co
 					 : m->value_size <= 8;
 	if (integer && m->value_size <= 8) {
 		u64 sum = 0;
-		for (int c = 0; c < out->l->ncpus; c++) {
+		for (int c = 0; c < nr_possible_cpus(); c++) {
 			u64 x = 0;
 			memcpy(&x, v + (u64)c * stride, m->value_size);
 			sum += x;
@@ -186,7 +186,7 @@ static void percpu_value(struct strbuf *s, struct output *out, struct map *m, co
 		return;
 	}
 	sb_add(s, "[");
-	for (int c = 0; c < out->l->ncpus; c++) {
+	for (int c = 0; c < nr_possible_cpus(); c++) {
 		sb_add(s, c ? ", " : "");
 		print_value(s, b, m->btf_value, v + (u64)c * stride, m->value_size);
 	}
@@ -196,7 +196,7 @@ static void percpu_value(struct strbuf *s, struct output *out, struct map *m, co
 static void print_map(struct output *out, struct map *m)
 {
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
-	u32 vlen = percpu(m) ? ((m->value_size + 7) & ~7u) * (u32)out->l->ncpus : m->value_size;
+	u32 vlen = percpu(m) ? ((m->value_size + 7) & ~7u) * (u32)nr_possible_cpus() : m->value_size;
 	u8 *key = rb_alloc(m->key_size * 2 + 8), *next = key + m->key_size + 4, *val = rb_alloc(vlen + 8);
 	char line[4096];
 	struct strbuf s = {line, sizeof line, 0};
