@@ -192,6 +192,26 @@ static int find_functions(struct ctx *c)
 		}
 		c->funcs[c->nfuncs++] = (struct func){sym.name, s.idx, sym.value, (u32)(sym.size / INSN)};
 	}
+	/* Sorted by section and offset (shell sort: no recursion, no quadratic worst case for the
+	 * symbol counts a file can hold), neighbours must not overlap: an instruction belongs to one
+	 * function, or relocations would apply twice. */
+	struct func *f = c->funcs;
+	for (unsigned gap = c->nfuncs / 2; gap; gap = gap == 2 ? 1 : gap * 5 / 11)
+		for (unsigned i = gap; i < c->nfuncs; i++)
+			for (unsigned j = i; j >= gap && (f[j - gap].sec_idx > f[j].sec_idx ||
+					       (f[j - gap].sec_idx == f[j].sec_idx && f[j - gap].off > f[j].off)); j -= gap) {
+				struct func t = f[j];
+				f[j] = f[j - gap];
+				f[j - gap] = t;
+			}
+	for (unsigned i = 1; i < c->nfuncs; i++)
+		if (f[i].sec_idx == f[i - 1].sec_idx && f[i - 1].off + (u64)f[i - 1].cnt * INSN > f[i].off) {
+			struct elf_sec s2;
+			elf_section(e, f[i].sec_idx, &s2);
+			return FAIL(o, "function '%s': offset %llu + size %llu overlaps function '%s' in section '%s'",
+				    f[i - 1].name, (unsigned long long)f[i - 1].off, (unsigned long long)f[i - 1].cnt * INSN,
+				    f[i].name, s2.name);
+		}
 	return 0;
 }
 
@@ -449,13 +469,15 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		if (!is_code(&symsec))
 			return FAIL(o, "prog '%s': relocation #%u: call into '%s', which is not code", what, i,
 				    symsec.name);
-		s64 t = (s64)sym.value + ((s64)insn.imm + 1) * INSN;
-		if (t < 0 || (u64)t >= symsec.size)
-			return FAIL(o, "prog '%s': relocation #%u: call target %lld outside '%s' (%llu bytes)", what, i,
-				    (long long)t, symsec.name, (unsigned long long)symsec.size);
+		/* Unsigned, so a hostile symbol value wraps instead of overflowing; any wrap lands
+		 * far outside the section. */
+		u64 t = sym.value + ((u64)(s64)insn.imm + 1) * INSN;
+		if (t >= symsec.size)
+			return FAIL(o, "prog '%s': relocation #%u: call target %llu outside '%s' (%llu bytes)", what, i,
+				    (unsigned long long)t, symsec.name, (unsigned long long)symsec.size);
 		rel->kind = REL_CALL;
 		rel->target_sec = symsec.idx;
-		rel->target_off = (u64)t;
+		rel->target_off = t;
 		return 0;
 	}
 	if (insn.code != (BPF_LD | BPF_IMM | BPF_DW) || r.offset + 2 * INSN > target->size)
@@ -518,8 +540,11 @@ static int map_values(struct ctx *c, const struct elf_sec *rs)
 		if (!p)
 			return FAIL(o, "map '%s': initial value #%llu: '%s' is not a program", m->name,
 				    (unsigned long long)slot, sym.name);
-		if (!m->slots)
-			m->slots = rb_zalloc((m->max_entries ? m->max_entries : 1) * sizeof *m->slots);
+		for (unsigned k = 0; k < m->nslots; k++)
+			if (m->slots[k].key == slot)
+				return FAIL(o, "map '%s': initial value #%llu: set twice", m->name, (unsigned long long)slot);
+		if (!m->slots) /* at most one slot per relocation: never sized by the file's max_entries */
+			m->slots = rb_zalloc(elf_nrels(rs) * sizeof *m->slots);
 		m->slots[m->nslots++] = (struct map_slot){(u32)slot, p};
 	}
 	return 0;

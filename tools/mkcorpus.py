@@ -228,5 +228,97 @@ def _(o): u16(o, o.sym_addr("counter")[0] + 6, 0)
 def _(o): o.set_sh(o.sec(REL), "offset", len(o.b) - 8)
 
 
+# --- found by fuzzing obj_parse (tools/fuzz/) and by reading it; maps.o is the fuzzing seed
+# tools/fuzz/seeds/maps.bpf.c, built with -g and stripped of DWARF (llvm-strip -g): BTF-defined maps,
+# a prog array 'jumps' (max_entries 2) with one initial value (slot 1: tail_target), global data,
+# BPF-to-BPF calls into .text ---
+M = "maps.o"
+
+
+def btf_types(o):
+    """The .BTF section's types, id -> (kind, vlen, name, size_or_type, file offset of the record
+    after the 12-byte header), and a function giving a name from its offset."""
+    b, base = o.b, o.sh(o.sec(".BTF"))["offset"]
+    hdr_len, type_off, type_len, str_off = struct.unpack_from("<IIII", b, base + 4)
+    strs = base + hdr_len + str_off
+    name_at = lambda n: b[strs + n:b.index(b"\0", strs + n)].decode()
+    types, off, tid = {}, base + hdr_len + type_off, 1
+    end = off + type_len
+    while off < end:
+        name, info, sot = struct.unpack_from("<III", b, off)
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        extra = {1: 4, 3: 12, 4: 12 * vlen, 5: 12 * vlen, 6: 8 * vlen, 13: 8 * vlen, 14: 4, 15: 12 * vlen,
+                 17: 4, 19: 12 * vlen}.get(kind, 0)
+        types[tid] = (kind, vlen, name_at(name), sot, off + 12)
+        off, tid = off + 12 + extra, tid + 1
+    return types, name_at
+
+
+def btf_map_uint(o, var, field):
+    """File offset of N in the BTF of map var's __uint(field, N): VAR -> STRUCT -> member -> PTR -> ARRAY."""
+    t, name_at = btf_types(o)
+    struct_id = next(v[3] for v in t.values() if v[0] == 14 and v[2] == var)
+    _, vlen, _, _, rec = t[struct_id]
+    for m in range(vlen):
+        name_off, mtype, _ = struct.unpack_from("<III", o.b, rec + 12 * m)
+        if name_at(name_off) == field:
+            array = t[t[mtype][3]]
+            assert array[0] == 3  # ARRAY: elem type, index type, nelems
+            return array[4] + 8
+    raise KeyError(field)
+
+
+@case("map-values-duplicate", M, "map 'jumps': initial value #1: set twice")
+def _(o):
+    # .rel.maps gets three copies of its one entry (over the first two entries of .rel.BTF, which
+    # follow it and which rawbpf does not read): one slot of a 2-entry prog array set three times.
+    a = o.rel_addr(".rel.maps")
+    assert o.rel_addr(".rel.BTF") == a + 16
+    o.b[a + 16:a + 48] = o.b[a:a + 16] * 2
+    o.set_sh(o.sec(".rel.maps"), "size", 48)
+
+@case("map-values-huge", M, "'.maps': relocation #1 at offset 0 is not in a map's initial values")
+def _(o):
+    # max_entries 2^32-1 for the prog array, and a second .rel.maps entry that is not in its
+    # values. Parsing must not allocate by max_entries (a file's number, up to 64 GiB of slots).
+    struct.pack_into("<I", o.b, btf_map_uint(o, "jumps", "max_entries"), 0xffffffff)
+    a = o.rel_addr(".rel.maps")
+    o.b[a + 16:a + 32] = struct.pack("<Q", 0) + o.b[a + 8:a + 16]
+    o.set_sh(o.sec(".rel.maps"), "size", 32)
+
+@case("reloc-call-overflow", M, "prog 'on_exec': relocation #2: call target 9223372036854776256 outside '.text' (568 bytes)")
+def _(o):
+    # The .text section symbol (symbol 1, the target of calls to the static bump()) at value
+    # 2^63 - 8: symbol + (imm + 1) * 8 does not fit a signed 64-bit number.
+    st = o.sh(o.sec(".symtab"))["offset"]
+    u64(o, st + 24 + 8, 2**63 - 8)
+
+@case("func-overlap", G, "function 'f1': offset 24 + size 32 overlaps function 'f2' in section 'tp/syscalls/sys_enter_execve'")
+def _(o):
+    # count (3 instructions) calls f1 (offsets 24..56) and f2 (32..56, inside f1): the relocated
+    # ld_imm64 at 32 is linked into count twice, once per function.
+    code, st = o.sh(o.sec(PROG_G))["offset"], o.sh(o.sec(".symtab"))["offset"]
+    o.b[code:code + 56] = bytes.fromhex(
+        "8510000002000000" "8510000002000000" "9500000000000000"  # call f1; call f2; exit
+        "b700000000000000"                                        # f1: r0 = 0
+        "1801000000000000" "0000000000000000"                     # f2: r1 = counter ll
+        "9500000000000000")                                       # exit
+    u64(o, o.rel_addr(REL), 32)
+    # the names go in the 6 bytes between .strtab and the section headers
+    strtab = o.sh(o.sec(".strtab"))
+    end = strtab["offset"] + strtab["size"]
+    assert o.b[end:end + 6] == bytes(6) and end + 6 <= o.shoff
+    o.b[end:end + 6] = b"f1\0f2\0"
+    o.set_sh(o.sec(".strtab"), "size", strtab["size"] + 6)
+    sym = lambda k, name, info, value, size: struct.pack_into("<IBBHQQ", o.b, st + 24 * k, name, info, 0,
+                                                               o.sec(PROG_G), value, size)
+    sym(1, strtab["size"] + 3, 0x02, 32, 24)  # f2, a local function: symbol 1, so found first
+    u64(o, o.sym_addr("count")[0] + 16, 24)   # count: 3 instructions
+    sym(4, strtab["size"], 0x02, 24, 32)      # f1, a local function (was _license's symbol)
+
+
+PROG_G = "tp/syscalls/sys_enter_execve"
+
+
 if __name__ == "__main__":
     main()
