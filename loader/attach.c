@@ -156,17 +156,17 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 	return 0;
 }
 
-/* The first syscall prefix (in BCC's order) whose <prefix>bpf is in /proc/kallsyms. Only used
- * when the architecture's usual prefix failed: reading kallsyms takes tens of milliseconds. */
-static int find_syscall_prefix(struct attach_env *env)
+/* The first syscall prefix (in BCC's order) whose <prefix>bpf is in /proc/kallsyms. Attaching
+ * asks only when the architecture's usual prefix failed (reading kallsyms takes tens of
+ * milliseconds); probe asks always. */
+int attach_syscall_prefix(struct attach_env *env)
 {
 	char buf[4096 + 256];
 	size_t have = 0;
 	unsigned found = 0;
 	int fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0);
-	explain("open(\"/proc/kallsyms\") = %d  -- the usual syscall prefix failed; find which one this kernel "
-		"uses, as BCC's get_syscall_fnname does",
-		fd);
+	explain("open(\"/proc/kallsyms\") = %s  -- which syscall prefix this kernel uses, as BCC's get_syscall_fnname "
+		"finds it", kern_res(fd));
 	if (fd < 0)
 		return fd;
 	for (;;) {
@@ -320,7 +320,7 @@ int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 	/* A syscall function that is not under the usual prefix: ask kallsyms and try once more. */
 	if (fd < 0 && a->path != PATH_TRACEPOINT && unknown_symbol(fd) && !env->prefix[0] &&
 	    (p->def->kind == ATTACH_KSYSCALL || p->def->kind == ATTACH_KRETSYSCALL) &&
-	    find_syscall_prefix(env) == 0 && rb_strcmp(env->prefix, ARCH_SYSCALL_PREFIX)) {
+	    attach_syscall_prefix(env) == 0 && rb_strcmp(env->prefix, ARCH_SYSCALL_PREFIX)) {
 		set_func(env, a);
 		fd = open_event(env, a, e);
 	}

@@ -40,6 +40,8 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 		u32 *load_type, struct err *e);
 int attach_do(struct attach_env *env, struct attachment *a, struct err *e);
 void attach_undo(struct attach_env *env, struct attachment *a);
+/* The first syscall prefix (BCC's order) whose <prefix>bpf is in /proc/kallsyms, into env->prefix. */
+int attach_syscall_prefix(struct attach_env *env);
 /* "kprobe __x64_sys_execve (kprobe PMU)" and the like. */
 void attach_describe(const struct attachment *a, char *buf, size_t size);
 #endif

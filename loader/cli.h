@@ -21,6 +21,8 @@ struct opts {
 	s64 interval_ms;   /* map printing */
 	enum attach_mode mode;
 	bool explain;
+	bool json;         /* -j: inspect and probe */
+	bool disasm;       /* inspect --disasm */
 };
 
 /* The built-in objects, embedded at build time. */
@@ -40,4 +42,6 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e);
 
 int do_run(struct opts *opt);
 int do_load(struct opts *opt);
+int do_inspect(struct opts *opt);
+int do_probe(struct opts *opt);
 #endif

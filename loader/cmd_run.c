@@ -33,8 +33,12 @@ int do_run(struct opts *opt)
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
 	 * the run still goes through the cleanup below. */
-	sys_rt_sigprocmask(0 /* SIG_BLOCK */, &mask, NULL);
+	r = sys_rt_sigprocmask(0 /* SIG_BLOCK */, &mask, NULL);
+	explain("rt_sigprocmask(SIG_BLOCK, HUP INT QUIT TERM PIPE) = %s  -- signals wait in the queue instead of "
+		"killing us mid-setup", kern_res(r));
 	out.sig_fd = sys_signalfd4(-1, &stop_signals, 02000000 /* SFD_CLOEXEC */);
+	explain("signalfd4(HUP INT QUIT TERM) = %s  -- the main loop polls it: a stop signal ends the run through "
+		"the cleanup", kern_res(out.sig_fd));
 	if (out.sig_fd < 0) {
 		err_set(&e, out.sig_fd, "signalfd: %s", rb_strerror(-out.sig_fd));
 		report(&e, EXIT_FAIL);
@@ -121,11 +125,11 @@ out:
 	output_release(&out);
 	load_release(&l);
 	if (out.trace_fd >= 0)
-		sys_close(out.trace_fd);
+		kern_close(out.trace_fd, "trace_pipe");
 	if (env.tfs_ready)
 		tracefs_release(&tfs);
 	if (out.sig_fd >= 0)
-		sys_close(out.sig_fd);
+		kern_close(out.sig_fd, "the signalfd");
 	rb_free(att);
 	obj_free(&o);
 	return code;

@@ -3,6 +3,7 @@
  * error record; none of them prints anything else. */
 #include "kernel.h"
 #include "io.h"
+#include "obj.h"
 #include "sys.h"
 #include <linux/elf.h>
 #include <linux/magic.h>
@@ -27,7 +28,7 @@ void explain(const char *fmt, ...)
 	rb_write_all(2, buf, (size_t)n);
 }
 
-static const char *res(long r)
+const char *kern_res(long r)
 {
 	static char buf[64];
 	if (r >= 0)
@@ -37,15 +38,15 @@ static const char *res(long r)
 	return buf;
 }
 
-static const char *prog_type_name(u32 t)
+const char *prog_type_name(u32 t)
 {
 	static const char *const names[] = {
-		[BPF_PROG_TYPE_SOCKET_FILTER] = "SOCKET_FILTER", [BPF_PROG_TYPE_KPROBE] = "KPROBE",
-		[BPF_PROG_TYPE_SCHED_CLS] = "SCHED_CLS",         [BPF_PROG_TYPE_TRACEPOINT] = "TRACEPOINT",
-		[BPF_PROG_TYPE_XDP] = "XDP",                     [BPF_PROG_TYPE_PERF_EVENT] = "PERF_EVENT",
-		[BPF_PROG_TYPE_RAW_TRACEPOINT] = "RAW_TRACEPOINT",
+		[BPF_PROG_TYPE_SOCKET_FILTER] = "socket_filter", [BPF_PROG_TYPE_KPROBE] = "kprobe",
+		[BPF_PROG_TYPE_SCHED_CLS] = "sched_cls",         [BPF_PROG_TYPE_TRACEPOINT] = "tracepoint",
+		[BPF_PROG_TYPE_XDP] = "xdp",                     [BPF_PROG_TYPE_PERF_EVENT] = "perf_event",
+		[BPF_PROG_TYPE_RAW_TRACEPOINT] = "raw_tracepoint",
 	};
-	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "?";
+	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "other";
 }
 
 /* One BPF_PROG_LOAD attempt. */
@@ -76,9 +77,10 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 		log[0] = 0;
 	int fd = sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
 	explain("bpf(BPF_PROG_LOAD, prog_type=%s, name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
-		"log_level=%u) = %s  -- hand the instructions to the verifier%s",
-		prog_type_name(r->prog_type), a.prog_name, r->insn_cnt, r->license, r->kern_version, log_level,
-		res(fd), log_level ? ", this time asking for its log" : "; the fd is the loaded program");
+		"prog_btf_fd=%d, log_level=%u) = %s  -- hand the instructions to the verifier%s",
+		prog_type_name(r->prog_type), a.prog_name, r->insn_cnt, r->license, r->kern_version,
+		a.func_info_cnt ? (int)a.prog_btf_fd : -1, log_level,
+		kern_res(fd), log_level ? ", this time asking for its log" : "; the fd is the loaded program");
 	return fd;
 }
 
@@ -92,7 +94,7 @@ static bool raise_memlock(int err)
 	raised = true;
 	u64 lim[2] = {~0ULL, ~0ULL};
 	int r = sys_prlimit64(0, 8 /* RLIMIT_MEMLOCK */, lim, NULL);
-	explain("prlimit64(RLIMIT_MEMLOCK, infinity) = %s  -- kernels before 5.11 charge BPF memory to it", res(r));
+	explain("prlimit64(RLIMIT_MEMLOCK, infinity) = %s  -- kernels before 5.11 charge BPF memory to it", kern_res(r));
 	return r == 0;
 }
 
@@ -143,11 +145,11 @@ int kern_map_create(const struct map_req *r, struct err *e)
 	int fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
 	if (raise_memlock(fd))
 		fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
-	explain("bpf(BPF_MAP_CREATE, map_type=%u, name=\"%s\", key_size=%u, value_size=%u, max_entries=%u, "
+	explain("bpf(BPF_MAP_CREATE, map_type=%u (%s), name=\"%s\", key_size=%u, value_size=%u, max_entries=%u, "
 		"map_flags=0x%x, btf_key_type_id=%u, btf_value_type_id=%u) = %s  -- a map the programs share with "
 		"user space",
-		r->type, a.map_name, r->key_size, r->value_size, r->max_entries, r->flags, a.btf_key_type_id,
-		a.btf_value_type_id, res(fd));
+		r->type, map_type_name(r->type), a.map_name, r->key_size, r->value_size, r->max_entries, r->flags, a.btf_key_type_id,
+		a.btf_value_type_id, kern_res(fd));
 	if (fd < 0)
 		return err_set(e, fd, "map '%s': create: %s", r->name, rb_strerror(-fd));
 	return fd;
@@ -162,7 +164,7 @@ int kern_map_update(int fd, const char *map, const void *key, const void *value,
 	a.value = (u64)(uintptr_t)value;
 	int r = sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof a);
 	explain("bpf(BPF_MAP_UPDATE_ELEM, map_fd=%d (%s), key=%u) = %s  -- store an initial value", fd, map,
-		*(const u32 *)key, res(r));
+		*(const u32 *)key, kern_res(r));
 	if (r < 0)
 		return err_set(e, r, "map '%s': update: %s", map, rb_strerror(-r));
 	return 0;
@@ -196,7 +198,7 @@ int kern_map_freeze(int fd, const char *map, struct err *e)
 	a.map_fd = (u32)fd;
 	int r = sys_bpf(BPF_MAP_FREEZE, &a, sizeof a);
 	explain("bpf(BPF_MAP_FREEZE, map_fd=%d (%s)) = %s  -- read-only from now on, so the verifier may trust "
-		"its contents (format strings, constants)", fd, map, res(r));
+		"its contents (format strings, constants)", fd, map, kern_res(r));
 	if (r < 0)
 		return err_set(e, r, "map '%s': freeze: %s", map, rb_strerror(-r));
 	return 0;
@@ -212,7 +214,7 @@ int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
 	if (raise_memlock(fd))
 		fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
 	explain("bpf(BPF_BTF_LOAD, btf_size=%u) = %s  -- the object's type information, so maps carry types and "
-		"verifier messages point at source lines", size, res(fd));
+		"verifier messages point at source lines", size, kern_res(fd));
 	*logp = NULL;
 	if (fd >= 0)
 		return fd;
@@ -223,6 +225,7 @@ int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
 	a.btf_log_size = lsize;
 	a.btf_log_level = 1;
 	int r = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+	explain("bpf(BPF_BTF_LOAD, btf_log_level=1) = %s  -- again, for the kernel's reason", kern_res(r));
 	if (r >= 0)
 		sys_close(r);
 	*logp = log;
@@ -237,7 +240,7 @@ int kern_raw_tp_open(const char *name, int prog_fd, struct err *e)
 	a.raw_tracepoint.prog_fd = (u32)prog_fd;
 	int fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
 	explain("bpf(BPF_RAW_TRACEPOINT_OPEN, name=\"%s\", prog_fd=%d) = %s  -- attached while this fd is open",
-		name, prog_fd, res(fd));
+		name, prog_fd, kern_res(fd));
 	if (fd < 0)
 		return err_set(e, fd, "raw tracepoint %s: attach: %s", name, rb_strerror(-fd));
 	return fd;
@@ -255,7 +258,7 @@ int kern_perf_bpf_output(int cpu, struct err *e)
 	a.wakeup_events = 1;
 	int fd = sys_perf_event_open(&a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	explain("perf_event_open(type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT, sample_type=RAW, pid=-1, "
-		"cpu=%d) = %s  -- a buffer for bpf_perf_event_output() on CPU %d", cpu, res(fd), cpu);
+		"cpu=%d) = %s  -- a buffer for bpf_perf_event_output() on CPU %d", cpu, kern_res(fd), cpu);
 	if (fd < 0)
 		return err_set(e, fd, "perf buffer on CPU %d: perf_event_open: %s", cpu, rb_strerror(-fd));
 	return fd;
@@ -264,7 +267,7 @@ int kern_perf_bpf_output(int cpu, struct err *e)
 int kern_perf_enable(int fd, struct err *e)
 {
 	int r = sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
-	explain("ioctl(%d, PERF_EVENT_IOC_ENABLE) = %s", fd, res(r));
+	explain("ioctl(%d, PERF_EVENT_IOC_ENABLE) = %s  -- start counting: the buffer takes records", fd, kern_res(r));
 	if (r < 0)
 		return err_set(e, r, "PERF_EVENT_IOC_ENABLE: %s", rb_strerror(-r));
 	return 0;
@@ -284,7 +287,7 @@ int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e)
 	int fd = sys_perf_event_open(&a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	explain("perf_event_open(type=%d (kprobe PMU), config=0x%llx%s, config1=\"%s\", config2=0, pid=-1, cpu=0) = %s"
 		"  -- the kernel creates a %s on %s; nothing to clean up in tracefs",
-		pmu_type, (unsigned long long)a.config, retbit >= 0 ? " (retprobe bit)" : "", func, res(fd),
+		pmu_type, (unsigned long long)a.config, retbit >= 0 ? " (retprobe bit)" : "", func, kern_res(fd),
 		retbit >= 0 ? "kretprobe" : "kprobe", func);
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on the kprobe PMU for %s: %s", func, rb_strerror(-fd));
@@ -303,7 +306,7 @@ int kern_perf_tracepoint(u64 id, const char *what, struct err *e)
 	int fd = sys_perf_event_open(&a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	explain("perf_event_open(type=PERF_TYPE_TRACEPOINT, config=%llu (%s), pid=-1, cpu=0) = %s"
 		"  -- a perf event on the tracefs event, which the program will hang off",
-		(unsigned long long)id, what, res(fd));
+		(unsigned long long)id, what, kern_res(fd));
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on %s (id %llu): %s", what, (unsigned long long)id,
 			       rb_strerror(-fd));
@@ -315,16 +318,38 @@ int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e)
 	int r = sys_ioctl(perf_fd, PERF_EVENT_IOC_SET_BPF, prog_fd);
 	explain("ioctl(%d, PERF_EVENT_IOC_SET_BPF, %d) = %s  -- run the program on every hit; the event was "
 		"opened enabled, so no PERF_EVENT_IOC_ENABLE is needed",
-		perf_fd, prog_fd, res(r));
+		perf_fd, prog_fd, kern_res(r));
 	if (r < 0)
 		return err_set(e, r, "attach program (PERF_EVENT_IOC_SET_BPF): %s", rb_strerror(-r));
 	return 0;
 }
 
+int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.link_create.prog_fd = (u32)prog_fd;
+	a.link_create.target_fd = (u32)target_fd;
+	a.link_create.attach_type = attach_type;
+	int fd = sys_bpf(BPF_LINK_CREATE, &a, sizeof a);
+	explain("bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=%u) = %s  -- a BPF link: attached while "
+		"the fd is open", prog_fd, target_fd, attach_type, kern_res(fd));
+	if (fd < 0)
+		return err_set(e, fd, "BPF_LINK_CREATE: %s", rb_strerror(-fd));
+	return fd;
+}
+
+long kern_read(const char *path, char *buf, size_t size)
+{
+	long n = rb_read_small(path, buf, size);
+	explain("read(\"%s\") = \"%s\"", path, n < 0 ? rb_strerror((int)-n) : buf);
+	return n;
+}
+
 int kern_close(int fd, const char *what)
 {
 	int r = sys_close(fd);
-	explain("close(%d) = %s  -- release %s", fd, res(r), what);
+	explain("close(%d) = %s  -- release %s", fd, kern_res(r), what);
 	return r;
 }
 
@@ -333,7 +358,7 @@ static bool is_tracefs(const char *dir)
 {
 	u64 st[16]; /* struct statfs: f_type is the first word on 64-bit architectures */
 	int r = sys_statfs(dir, st);
-	explain("statfs(\"%s\") = %s, f_type=0x%llx  -- is tracefs (0x%x) mounted here?", dir, res(r),
+	explain("statfs(\"%s\") = %s, f_type=0x%llx  -- is tracefs (0x%x) mounted here?", dir, kern_res(r),
 		r ? 0ULL : (unsigned long long)st[0], TRACEFS_MAGIC);
 	return r == 0 && (u32)st[0] == TRACEFS_MAGIC;
 }
@@ -342,7 +367,7 @@ static int mount_fs(const char *type, const char *dir, struct err *e)
 {
 	int r = sys_mount(type, dir, type, 0, NULL);
 	explain("mount(\"%s\", \"%s\", \"%s\") = %s  -- it was not mounted (as in an initramfs)", type, dir, type,
-		res(r));
+		kern_res(r));
 	if (r < 0) {
 		err_set(e, r, "mount %s on %s: %s", type, dir, rb_strerror(-r));
 		if (r == -1 || r == -13)
@@ -364,11 +389,12 @@ int tracefs_find(struct tracefs *t, struct err *e)
 		}
 	/* Not mounted. In an initramfs even /sys may be missing: mount sysfs first. */
 	int r = sys_statfs("/sys/kernel", st);
+	explain("statfs(\"/sys/kernel\") = %s  -- tracefs is not mounted; sysfs, where it goes?", kern_res(r));
 	if (r < 0 || (u32)st[0] != SYSFS_MAGIC) {
 		r = sys_statfs("/sys", st);
 		if (r < 0 || (u32)st[0] != SYSFS_MAGIC) {
 			if (r == -2)
-				sys_mkdirat(AT_FDCWD, "/sys", 0555);
+				explain("mkdir(\"/sys\") = %s", kern_res(sys_mkdirat(AT_FDCWD, "/sys", 0555)));
 			if (mount_fs("sysfs", "/sys", e) < 0)
 				return err_ctx(e, "tracefs is not mounted and neither is sysfs");
 		}
@@ -388,7 +414,7 @@ void tracefs_release(struct tracefs *t)
 	if (!t->mounted_by_us)
 		return;
 	int r = sys_umount2(t->dir, 0);
-	explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, res(r));
+	explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, kern_res(r));
 	t->mounted_by_us = false;
 }
 
@@ -407,7 +433,7 @@ int tracefs_append(const struct tracefs *t, const char *file, const char *line, 
 		r = sys_write(fd, line, rb_strlen(line));
 		sys_close(fd);
 	}
-	explain("write(\"%s\", \"%s\") = %s  -- %s", path, line, res(r < 0 ? r : 0),
+	explain("write(\"%s\", \"%s\") = %s  -- %s", path, line, kern_res(r < 0 ? r : 0),
 		line[0] == '-' ? "remove the probe rawbpf defined" : "define a probe through the legacy text interface");
 	if (r < 0)
 		return err_set(e, (int)r, "%s \"%s\" to %s: %s", fd < 0 ? "open" : "write", line, path,
@@ -434,7 +460,7 @@ int tracefs_open_pipe(const struct tracefs *t, struct err *e)
 	char path[96];
 	path_join(path, sizeof path, t, "trace_pipe", NULL);
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-	explain("open(\"%s\", O_RDONLY|O_NONBLOCK) = %s  -- where bpf_trace_printk's lines come out", path, res(fd));
+	explain("open(\"%s\", O_RDONLY|O_NONBLOCK) = %s  -- where bpf_trace_printk's lines come out", path, kern_res(fd));
 	if (fd < 0) {
 		err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
 		if (fd == -16)
@@ -480,9 +506,13 @@ u32 kern_version_code(void)
 	struct { char f[6][65]; } u;
 	u64 v[3] = {0, 0, 0};
 	u32 code = vdso_version();
-	if (code)
+	if (code) {
+		explain("kern_version 0x%x: LINUX_VERSION_CODE from the vDSO's \"Linux\" ELF note (no system call)", code);
 		return code;
-	if (sys_uname(&u) < 0)
+	}
+	int r = sys_uname(&u);
+	explain("uname() = %s, release \"%s\"  -- the kernel version, for kern_version", kern_res(r), r ? "" : u.f[2]);
+	if (r < 0)
 		return 0;
 	const char *p = u.f[2];
 	for (int i = 0; i < 3 && p; i++) {

@@ -8,6 +8,10 @@
 
 extern bool kern_explain;
 void explain(const char *fmt, ...) FMT(1, 2);
+/* "3", or "-1 (No such file or directory)": a system call's result as explain() shows it. */
+const char *kern_res(long r);
+/* "kprobe", "tracepoint", ...: libbpf's and bpftool's names. */
+const char *prog_type_name(u32 type);
 
 struct load_req {
 	const char *name;
@@ -49,6 +53,10 @@ int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e);
 int kern_perf_tracepoint(u64 id, const char *what, struct err *e);
 /* PERF_EVENT_IOC_SET_BPF: runs prog_fd on each hit of the event. */
 int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e);
+/* BPF_LINK_CREATE (5.7+; BPF_PERF_EVENT links 5.15+). */
+int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e);
+/* A small sysfs, procfs or tracefs file, narrated (rb_read_small). */
+long kern_read(const char *path, char *buf, size_t size);
 int kern_close(int fd, const char *what);
 
 /* tracefs (found by its magic number; mounted when absent). */
@@ -67,4 +75,22 @@ int tracefs_open_pipe(const struct tracefs *t, struct err *e);
 
 /* The running kernel's LINUX_VERSION_CODE: from the vDSO's "Linux" note, else uname. */
 u32 kern_version_code(void);
+
+/* Feature probes (probe.c): what this kernel offers, each answer with how it was found. What a
+ * probe creates (a program, a map, an attachment) is closed before the next one; a tracefs it
+ * had to mount stays until kern_probe_release. */
+struct probe_item {
+	const char *what;
+	char text[256];    /* "answer|how it was found" */
+	bool ok;
+};
+struct probe {
+	struct probe_item item[20];
+	unsigned n;
+	struct tracefs tfs;
+	bool bpf, tracefs, kprobes, tracepoint; /* what the default job needs */
+};
+void kern_probe(struct probe *p);
+void kern_probe_release(struct probe *p);
+void probe_add(struct probe *p, const char *what, bool ok, const char *fmt, ...) FMT(4, 5);
 #endif

@@ -12,7 +12,7 @@ int nr_possible_cpus(void)
 	int n = 0;
 	if (cached)
 		return cached;
-	if (rb_read_small("/sys/devices/system/cpu/possible", buf, sizeof buf) <= 0)
+	if (kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf) <= 0)
 		return 1;
 	for (const char *p = buf; *p;) {
 		u64 a, b;

@@ -21,7 +21,11 @@ static const char usage[] =
 	"                  until Ctrl-C, SIGTERM or --duration; then detach everything\n"
 	"  load OBJ        load every program, report each verdict (the verifier log for a\n"
 	"                  rejected one), release everything; no attach\n"
-	"  help            this text\n"
+	"  inspect OBJ     what OBJ holds: sections, programs, maps, relocations, BTF; reads the\n"
+	"                  file only (no privileges, no kernel)\n"
+	"  probe           what this kernel offers for BPF and how each answer was found; exit 1\n"
+	"                  if the default job cannot run here\n"
+	"  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n"
 	"\n"
 	"OBJ is a BPF ELF object file, or the name of a built-in object (%s).\n"
 	"\n"
@@ -32,6 +36,8 @@ static const char usage[] =
 	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
 	"                       kprobe-legacy or tracepoint\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
+	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
+	"  -j, --json           inspect, probe: JSON on stdout\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
@@ -55,6 +61,31 @@ static void print_usage(int fd)
 	rb_write_all(fd, buf, n);
 	rb_free(buf);
 }
+
+/* One function per command, and its own --help. */
+static const struct command {
+	const char *name;
+	int (*run)(struct opts *);
+	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
+	const char *help;
+} commands[] = {
+	{"run", do_run, true, false, false,
+	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--explain]\n"
+	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
+	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
+	{"load", do_load, true, false, false,
+	 "usage: rawbpf load OBJ [--explain]\n"
+	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
+	 "releases everything; nothing is attached. Needs root.\n"},
+	{"inspect", do_inspect, true, true, true,
+	 "usage: rawbpf inspect OBJ [--disasm] [-j]\n"
+	 "Shows OBJ's sections, programs, maps, relocations and BTF; --disasm, each program's\n"
+	 "instructions. Reads the file only: no privileges needed.\n"},
+	{"probe", do_probe, false, true, false,
+	 "usage: rawbpf probe [-j] [--explain]\n"
+	 "Shows what this kernel offers for BPF and how each answer was found; exit 1 if the\n"
+	 "default job cannot run here. What it creates is released before it exits.\n"},
+};
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -181,13 +212,18 @@ int main(int argc, char **argv)
 {
 	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000};
 	const char *val;
+	const struct command *c = commands;
+	bool help = false;
 	int code;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!rb_strcmp(a, "-h") || !rb_strcmp(a, "--help") || !rb_strcmp(a, "help")) {
-			print_usage(1);
-			return EXIT_OK;
+		if (!rb_strcmp(a, "-h") || !rb_strcmp(a, "--help")) {
+			help = true;
+		} else if (!rb_strcmp(a, "-j") || !rb_strcmp(a, "--json")) {
+			opt.json = true;
+		} else if (!rb_strcmp(a, "--disasm")) {
+			opt.disasm = true;
 		} else if (!rb_strcmp(a, "-V") || !rb_strcmp(a, "--version")) {
 			rb_printf("rawbpf %s (%s)\n", RAWBPF_VERSION, ARCH_NAME);
 			return EXIT_OK;
@@ -221,17 +257,34 @@ int main(int argc, char **argv)
 		}
 	}
 	kern_explain = opt.explain;
+	if (opt.cmd && !rb_strcmp(opt.cmd, "help")) /* rawbpf help [COMMAND] */
+		help = true, opt.cmd = opt.obj;
+	if (help && !opt.cmd) {
+		print_usage(1);
+		return EXIT_OK;
+	}
 	if (!opt.cmd) {
 		opt.cmd = "run";
 		opt.obj = "hello";
 	}
-	if (rb_strcmp(opt.cmd, "run") && rb_strcmp(opt.cmd, "load"))
-		return usage_error("unknown command '%s' (commands: run, load, help)", opt.cmd);
-	if (!opt.obj)
+	while (c < commands + ARRAY_SIZE(commands) && rb_strcmp(opt.cmd, c->name))
+		c++;
+	if (c == commands + ARRAY_SIZE(commands))
+		return usage_error("unknown command '%s' (commands: run, load, inspect, probe, help)", opt.cmd);
+	if (help) {
+		rb_printf("%s", c->help);
+		return EXIT_OK;
+	}
+	if (c->obj && !opt.obj)
 		return usage_error("%s: which object? (a file, or a built-in name such as hello)", opt.cmd);
-	code = opt.cmd[0] == 'r' ? do_run(&opt) : do_load(&opt);
+	if (!c->obj && opt.obj)
+		return usage_error("unexpected argument '%s'", opt.obj);
+	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
+		return usage_error("%s: -j/--json is for inspect and probe, --disasm for inspect", opt.cmd);
+	code = c->run(&opt);
 	if (sys_getpid() == 1) {
 		/* rawbpf is /init: exiting would panic the kernel, so power off cleanly instead. */
+		explain("reboot(LINUX_REBOOT_CMD_POWER_OFF)  -- rawbpf is /init: exiting would panic the kernel");
 		rb_flush();
 		sys_sync();
 		sys_reboot(0x4321fedc /* LINUX_REBOOT_CMD_POWER_OFF */);

@@ -234,10 +234,16 @@ static void print_map(struct output *out, struct map *m)
 
 static void print_maps(struct output *out)
 {
+	static bool told;
 	struct obj *o = out->l->o;
 	for (unsigned i = 0; i < o->nmaps; i++)
-		if (printable(&o->maps[i]))
+		if (printable(&o->maps[i])) {
+			if (!told)
+				explain("bpf(BPF_MAP_GET_NEXT_KEY, map_fd=%d), then BPF_MAP_LOOKUP_ELEM, per entry of '%s'  -- "
+					"print the map (each time; told once)", o->maps[i].fd, o->maps[i].name);
 			print_map(out, &o->maps[i]);
+		}
+	told = true;
 }
 
 static int copy_trace(int fd)
@@ -266,6 +272,8 @@ int output_loop(struct output *out, s64 deadline_ns)
 	first_rb = n;
 	for (unsigned i = 0; i < out->nrb; i++)
 		pfd[n++] = (struct rb_pollfd){out->rb[i].map->fd, POLLIN, 0};
+	explain("ppoll(signalfd, trace_pipe, %u perf buffers, %u ring buffers) in a loop  -- sleep until there is "
+		"output or a signal; each ready fd is read (not told each time)", out->npb, out->nrb);
 	for (;;) {
 		struct rb_timespec ts, *tp = NULL;
 		s64 now = now_ns(), until = deadline_ns;
@@ -333,12 +341,14 @@ void output_release(struct output *out)
 {
 	for (unsigned i = 0; i < out->npb; i++) {
 		if (out->pb[i].base)
-			sys_munmap(out->pb[i].base, out->pb[i].len);
+			explain("munmap(perf buffer, %zu bytes) = %s", out->pb[i].len,
+				kern_res(sys_munmap(out->pb[i].base, out->pb[i].len)));
 		kern_close(out->pb[i].fd, "the perf buffer");
 	}
 	for (unsigned i = 0; i < out->nrb; i++) {
 		if (out->rb[i].cons)
-			sys_munmap(out->rb[i].cons, out->rb[i].cons_len);
+			explain("munmap(ring buffer '%s') = %s", out->rb[i].map->kname,
+				kern_res(sys_munmap(out->rb[i].cons, out->rb[i].cons_len)));
 		if (out->rb[i].prod)
 			sys_munmap(out->rb[i].prod, out->rb[i].prod_len);
 	}

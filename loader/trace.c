@@ -24,9 +24,8 @@ void trace_discard_old(int fd)
 	/* Bounded, in case something writes lines as fast as we read them. */
 	while (total < (64u << 20) && ((n = sys_read(fd, buf, sizeof buf)) > 0 || n == -EINTR))
 		total += n > 0 ? (u64)n : 0;
-	if (total)
-		explain("read(trace_pipe) discarded %llu bytes that earlier runs left unread",
-			(unsigned long long)total);
+	explain("read(trace_pipe) until EAGAIN: %llu bytes discarded  -- lines earlier runs left unread",
+		(unsigned long long)total);
 }
 
 int trace_flush(int fd)
@@ -41,5 +40,7 @@ int trace_flush(int fd)
 		if (w < 0)
 			return (int)w;
 	}
+	explain("read(trace_pipe) until EAGAIN: %llu bytes copied  -- what the programs wrote before they were "
+		"detached", (unsigned long long)total);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "disasm.h"
 #include "obj.h"
 
 void *rb_alloc(size_t n) { return malloc(n ? n : 1); }
@@ -116,6 +117,16 @@ static void good(const char *path)
 	snprintf(name, sizeof name, "%s parses, with programs and a GPL license", path);
 	check(r == 0 && o.nprogs > 0 && license_is_gpl(o.license), name, r ? o.err : "no programs or license",
 	      "parsed");
+	/* Every instruction of every linked program disassembles to something the disassembler knows. */
+	char text[160], bad[200] = "";
+	for (unsigned i = 0; r == 0 && i < o.nprogs; i++)
+		for (unsigned k = 0; k < o.progs[i].insn_cnt;) {
+			k += (unsigned)disasm_insn(o.progs[i].insns, k, o.progs[i].insn_cnt - k, NULL, text, sizeof text);
+			if (!text[0] || strstr(text, "invalid"))
+				snprintf(bad, sizeof bad, "%s: %s", o.progs[i].name, text);
+		}
+	snprintf(name, sizeof name, "%s: every instruction disassembles", path);
+	check(!bad[0], name, bad, "no invalid opcode");
 	obj_free(&o);
 	free(buf);
 }
@@ -146,6 +157,56 @@ static void sections(void)
 	check(!sec_def_find("kprob/x", &target), "section 'kprob/x' is unknown", "matched", "unknown");
 }
 
+/* The disassembler against the verifier log's syntax, one instruction kind per line. */
+static void disassembler(void)
+{
+	static const struct { struct bpf_insn in[2]; struct dis_sym sym; u32 idx; const char *want; } t[] = {
+		{{{0xbf, 1, 10, 0, 0}}, {0}, 0, "r1 = r10"},
+		{{{0x07, 1, 0, 0, -16}}, {0}, 0, "r1 += -16"},
+		{{{0x63, 10, 1, -8, 0}}, {0}, 0, "*(u32 *)(r10 - 8) = r1"},
+		{{{0x7a, 10, 0, 16, 7}}, {0}, 0, "*(u64 *)(r10 + 16) = 7"},
+		{{{0x79, 0, 1, 8, 0}}, {0}, 0, "r0 = *(u64 *)(r1 + 8)"},
+		{{{0x25, 1, 0, 3, 5}}, {0}, 9, "if r1 > 0x5 goto +3 <13>"},
+		{{{0x2d, 1, 2, -4, 0}}, {0}, 9, "if r1 > r2 goto -4 <6>"},
+		{{{0x16, 3, 0, 1, -1}}, {0}, 0, "if w3 == 0xffffffff goto +1 <2>"},
+		{{{0x05, 0, 0, -3, 0}}, {0}, 5, "goto -3 <3>"},
+		{{{0x85, 0, 0, 0, 6}}, {0}, 0, "call bpf_trace_printk#6"},
+		{{{0x85, 0, 0, 0, 999}}, {0}, 0, "call #999"},
+		{{{0x85, 0, 1, 0, 12}}, {DIS_FUNC, "get_opcode", 13}, 0, "call pc+12 <get_opcode>"},
+		{{{0x18, 1, 0, 0, 0}, {0}}, {DIS_MAP, "counter_table", 0}, 0, "r1 = map[counter_table] ll"},
+		{{{0x18, 1, 0, 0, 0}, {0}}, {DIS_MAP_VALUE, "hello_gl.rodata", 4}, 0, "r1 = map_value[hello_gl.rodata]+4"},
+		{{{0x18, 2, 0, 0, 0x2a}, {0, 0, 0, 0, 1}}, {0}, 0, "r2 = 0x10000002a ll"},
+		{{{0x95, 0, 0, 0, 0}}, {0}, 0, "exit"},
+		{{{0xbc, 1, 2, 0, 0}}, {0}, 0, "w1 = w2"},
+		{{{0x84, 2, 0, 0, 0}}, {0}, 0, "w2 = -w2"},
+		{{{0xdc, 1, 0, 0, 16}}, {0}, 0, "r1 = be16 r1"},
+		{{{0xc7, 1, 0, 0, 32}}, {0}, 0, "r1 s>>= 32"},
+		{{{0xdb, 1, 2, 0, 0}}, {0}, 0, "lock *(u64 *)(r1 + 0) += r2"},
+		{{{0xdb, 1, 2, 0, 1}}, {0}, 0, "r2 = atomic_fetch_add((u64 *)(r1 + 0), r2)"},
+		{{{0x30, 0, 0, 0, 12}}, {0}, 0, "r0 = *(u8 *)skb[12]"},
+		{{{0xff, 0, 0, 0, 0}}, {0}, 0, "invalid opcode 0xff"},
+		{{{0x18, 1, 0, 0, 0}}, {0}, 0, "invalid opcode 0x18"}, /* a 64-bit load cut off */
+	};
+	char buf[128], name[200];
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct bpf_insn prog[16] = {{0}};
+		memcpy(prog + t[i].idx, t[i].in, sizeof t[i].in);
+		u32 left = t[i].in[1].code || t[i].sym.kind == DIS_MAP || t[i].sym.kind == DIS_MAP_VALUE ||
+				   t[i].in[1].imm ? 2 : 1;
+		int n = disasm_insn(prog, t[i].idx, left, &t[i].sym, buf, sizeof buf);
+		snprintf(name, sizeof name, "disasm: %s", t[i].want);
+		check(!strcmp(buf, t[i].want) && n == (left == 2 && t[i].in[0].code == 0x18 ? 2 : 1), name, buf, t[i].want);
+	}
+	/* Any 8 bytes: something printed, nothing past the buffer (ASan), a small buffer cut cleanly. */
+	int bad = 0;
+	for (unsigned c = 0; c < 256; c++) {
+		struct bpf_insn in[2] = {{(u8)c, 11, 15, -32768, -2147483647 - 1}, {0}};
+		bad += disasm_insn(in, 0, 2, NULL, buf, sizeof buf) < 1 || !buf[0];
+		bad += disasm_insn(in, 0, 1, NULL, buf, 5) < 1 || strlen(buf) > 4;
+	}
+	check(!bad, "disasm: every opcode gives text, within the buffer", "empty or overflow", "text");
+}
+
 static void formatter(void)
 {
 	char buf[64];
@@ -167,6 +228,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	formatter();
+	disassembler();
 	sections();
 	corpus(argv[1]);
 	for (int i = 2; i < argc; i++) {

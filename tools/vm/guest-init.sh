@@ -283,7 +283,7 @@ check_kretprobe_kretsyscall() {
 
 # Programs named in prog/ and test/progs/ that bpftool still lists.
 our_progs_left() {
-	/bin/bpftool prog show 2>/dev/null | grep -E "name (hello|nanosleep_ret|execve_ret|tp_execve|ks_execve)( |$)"
+	/bin/bpftool prog show 2>/dev/null | grep -E "name (hello|nanosleep_ret|execve_ret|tp_execve|ks_execve|rawbpf_probe)( |$)"
 }
 
 # After --duration, SIGINT, SIGTERM and SIGHUP, on the PMU and the legacy path: exit 0, no
@@ -408,6 +408,31 @@ check_load_objects() {
 		n=$((n + 1))
 	done
 	pass "$n objects: verdicts as expected"
+}
+
+# rawbpf probe where there are kprobes: the PMU type it reports is sysfs's, the syscall prefix
+# is the one found above, BPF links on perf events exist from 5.15 on, the default job runs
+# through kprobes; exit 0, and nothing left mounted or loaded.
+check_probe() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	tracefs_mounted && { fail "tracefs already mounted before this check"; return; }
+	/bin/rawbpf probe >/tmp/probe.out 2>&1
+	rc=$?
+	cat /tmp/probe.out
+	[ "$rc" = 0 ] || { fail "exit status $rc"; return; }
+	grep -Eq "^kprobe PMU +type $KPROBE_PMU_TYPE +/sys/bus/event_source/devices/kprobe/type\$" /tmp/probe.out ||
+		{ fail "no 'kprobe PMU  type $KPROBE_PMU_TYPE' line"; return; }
+	grep -Eq '^kprobe_events +yes ' /tmp/probe.out || { fail "kprobe_events not found"; return; }
+	grep -Eq "^syscall prefix +$SYSCALL_PREFIX " /tmp/probe.out || { fail "syscall prefix is not $SYSCALL_PREFIX"; return; }
+	grep -Eq '^default job +runs +kprobe on the execve function' /tmp/probe.out || { fail "the default job does not run through kprobes"; return; }
+	links=$(sed -n 's/^perf event links *\([a-z]*\) .*/\1/p' /tmp/probe.out)
+	case $KERNEL_RELEASE in 5.10.*) want=no ;; *) want=yes ;; esac
+	[ "$links" = "$want" ] || { fail "perf event links: '$links', expected $want on $KERNEL_RELEASE"; return; }
+	tracefs_mounted && { fail "tracefs left mounted"; return; }
+	i=0
+	while left=$(our_progs_left) && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -z "$left" ] || { fail "still loaded: $left"; return; }
+	pass "kprobe PMU type $KPROBE_PMU_TYPE (as sysfs says), syscall prefix $SYSCALL_PREFIX, perf event links $links; default job runs; nothing left"
 }
 
 # --- runner ----------------------------------------------------------------------------------

@@ -1,0 +1,294 @@
+/* rawbpf inspect OBJ [--disasm]: what an object holds, as rawbpf reads it, with no help from the
+ * kernel: sections, programs, maps and global data, relocations, license, BTF; with --disasm
+ * each linked program's instructions. Reads the file and makes no other system call. */
+#include "cli.h"
+#include "disasm.h"
+#include "emit.h"
+#include "io.h"
+#include "kernel.h"
+#include <linux/elf.h>
+
+static const char *sec_type(u32 t)
+{
+	static const char *const names[] = {"NULL", "PROGBITS", "SYMTAB", "STRTAB", "RELA", "HASH", "DYNAMIC", "NOTE",
+					    "NOBITS", "REL"};
+	return t < ARRAY_SIZE(names) ? names[t] : t == 0x6fff4c03 ? "LLVM_ADDRSIG" : "other";
+}
+
+/* What a section is for, as a loader sees it. */
+static const char *sec_role(struct elf *e, const struct elf_sec *s, char *buf, size_t size)
+{
+	static const char *const named[] = {"license", "license", "version", "kernel version", ".maps",
+					    "maps (BTF-defined)", "maps", "maps (legacy)", ".BTF", "types (BTF)",
+					    ".BTF.ext", "function and line info (BTF)", ".rawbpf",
+					    "print formats (rawbpf)", ".text", "functions programs call"};
+	struct elf_sec t;
+	for (size_t i = 0; i < ARRAY_SIZE(named); i += 2)
+		if (!rb_strcmp(s->name, named[i]))
+			return named[i + 1];
+	if (s->type == SHT_REL && !elf_section(e, s->info, &t)) {
+		rb_snprintf(buf, size, "relocations of %s", t.name);
+		return buf;
+	}
+	if (s->type == SHT_PROGBITS && (s->flags & SHF_EXECINSTR))
+		return "program";
+	if (s->flags & SHF_ALLOC)
+		return s->flags & SHF_WRITE ? "global data" : "global data (read-only)";
+	return s->type == SHT_SYMTAB ? "symbols" : s->type == SHT_STRTAB ? "names" :
+	       rb_startswith(s->name, ".debug") ? "debug info (DWARF)" : "";
+}
+
+static const char *sec_name(struct obj *o, unsigned idx)
+{
+	struct elf_sec s;
+	return elf_section(&o->elf, idx, &s) ? "?" : s.name;
+}
+
+static void describe_attach(const struct prog *p, char *buf, size_t size)
+{
+	static const char *const kinds[] = {"none (loaded only)", "kprobe", "kretprobe", "syscall entry",
+					    "syscall return", "tracepoint", "raw tracepoint"};
+	rb_snprintf(buf, size, "%s%s%s", kinds[p->def->kind], p->def->kind ? " " : "", p->target);
+}
+
+/* The function (piece) holding instruction i of p. */
+static const struct piece *piece_at(const struct prog *p, u32 i)
+{
+	for (unsigned k = 0; k < p->npieces; k++)
+		if (i >= p->pieces[k].at && i - p->pieces[k].at < p->pieces[k].cnt)
+			return &p->pieces[k];
+	return NULL;
+}
+
+/* What the object says instruction i refers to: a map, a map value, a called function. */
+static void sym_of(const struct obj *o, const struct prog *p, u32 i, struct dis_sym *s)
+{
+	const struct bpf_insn *in = &p->insns[i];
+	*s = (struct dis_sym){DIS_NONE, NULL, 0};
+	for (unsigned k = 0; k < p->nrels; k++)
+		if (p->rels[k].insn == i)
+			*s = (struct dis_sym){p->rels[k].kind == PREL_MAP_FD ? DIS_MAP : DIS_MAP_VALUE,
+					      o->maps[p->rels[k].map].kname, p->rels[k].value_off};
+	if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) {
+		const struct piece *f = piece_at(p, i + 1 + (u32)in->imm);
+		if (f)
+			*s = (struct dis_sym){DIS_FUNC, f->name, f->at};
+	}
+}
+
+static void sections(struct emit *w, struct obj *o)
+{
+	struct elf *e = &o->elf;
+	struct elf_sec s;
+	char buf[160], flags[4];
+	em_rec(w, "sections:\n");
+	em_open(w, "sections", '[');
+	for (unsigned i = 1; i < e->shnum; i++) {
+		if (elf_section(e, i, &s))
+			continue;
+		size_t n = 0;
+		if (s.flags & SHF_ALLOC)
+			flags[n++] = 'A';
+		if (s.flags & SHF_WRITE)
+			flags[n++] = 'W';
+		if (s.flags & SHF_EXECINSTR)
+			flags[n++] = 'X';
+		flags[n] = 0;
+		em_rec(w, "  [%2{index}u] %-24{name}s %-9{type}s %-3{flags}s %6{size}llu  %{role}s\n", i, s.name,
+		       sec_type(s.type), flags, (unsigned long long)s.size, sec_role(e, &s, buf, sizeof buf));
+	}
+	em_close(w);
+}
+
+static void programs(struct emit *w, struct obj *o)
+{
+	char attach[192];
+	em_rec(w, "programs:\n");
+	em_open(w, "programs", '[');
+	for (unsigned i = 0; i < o->nprogs; i++) {
+		struct prog *p = &o->progs[i];
+		describe_attach(p, attach, sizeof attach);
+		em_open(w, NULL, '{');
+		em_rec(w, "  %-16{name}s %-28{section}s %-14{type}s %{attach}s%.0{target}s, %{insns}u instructions%s%{autoload}b",
+		       p->name, p->sec, prog_type_name(p->def->prog_type), attach, p->target, p->insn_cnt,
+		       p->autoload ? "" : ", not loaded by default ('?')", p->autoload);
+		em_open(w, "functions", '[');
+		for (unsigned k = 0; k < p->npieces; k++)
+			em_rec(w, k ? "%s%{name}s%.0{section}s%.0{start}u%.0{insns}u" : "%s%.0{name}s%.0{section}s%.0{start}u%.0{insns}u",
+			       k == 1 ? "; calls " : k ? ", " : "", p->pieces[k].name, sec_name(o, p->pieces[k].sec_idx),
+			       p->pieces[k].at, p->pieces[k].cnt);
+		em_close(w);
+		em_rec(w, "\n");
+		em_close(w);
+	}
+	em_close(w);
+}
+
+static void maps(struct emit *w, struct obj *o)
+{
+	static const char *const defs[] = {"btf", "legacy", "data"}, *const text[] = {"BTF-defined in ",
+		"legacy, in ", "global data "};
+	em_rec(w, "maps:\n");
+	em_open(w, "maps", '[');
+	for (unsigned i = 0; i < o->nmaps; i++) {
+		struct map *m = &o->maps[i];
+		bool data = m->def == MAP_DEF_DATA, ro = data && (m->flags & BPF_F_RDONLY_PROG);
+		em_rec(w, "  %-16{name}s %-16{type}s key %{key_size}u, value %{value_size}u, entries %{max_entries}u%s, "
+			  "flags 0x%{flags}x: %s%.0{definition}s%{section}s%s%{read_only}b\n",
+		       m->kname, map_type_name(m->type), m->key_size, m->value_size, m->max_entries,
+		       m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries ? " (one per CPU)" : "",
+		       m->flags, text[m->def], defs[m->def], sec_name(o, m->sec_idx),
+		       ro ? ", read-only to programs (frozen)" : "", ro);
+	}
+	em_close(w);
+}
+
+/* What loading patches: each ld_imm64 gets a map fd or a map value's address, each BPF-to-BPF
+ * call the distance to its function in the linked program, each prog array slot a program. */
+static void relocations(struct emit *w, struct obj *o)
+{
+	struct dis_sym s;
+	em_rec(w, "relocations:\n");
+	em_open(w, "relocations", '[');
+	for (unsigned i = 0; i < o->nprogs; i++) {
+		struct prog *p = &o->progs[i];
+		for (u32 k = 0; k < p->insn_cnt; k++) {
+			sym_of(o, p, k, &s);
+			if (s.kind == DIS_MAP)
+				em_rec(w, "  %{in}s insn %{at}u: map fd of %{target}s%.0{kind}s\n", p->name, k, s.name, "map_fd");
+			else if (s.kind == DIS_MAP_VALUE)
+				em_rec(w, "  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n", p->name,
+				       k, s.name, s.off, "map_value");
+			else if (s.kind == DIS_FUNC)
+				em_rec(w, "  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n", p->name,
+				       k, s.name, s.off, "call");
+		}
+	}
+	for (unsigned i = 0; i < o->nmaps; i++)
+		for (unsigned k = 0; k < o->maps[i].nslots; k++)
+			em_rec(w, "  %{in}s slot %{at}u: fd of program %{target}s%.0{kind}s\n", o->maps[i].kname,
+			       o->maps[i].slots[k].key, o->maps[i].slots[k].prog->name, "prog_array_slot");
+	em_close(w);
+}
+
+static void disasm(struct emit *w, struct obj *o)
+{
+	char buf[160];
+	struct dis_sym s;
+	em_open(w, "disassembly", '[');
+	for (unsigned i = 0; i < o->nprogs; i++) {
+		struct prog *p = &o->progs[i];
+		em_open(w, NULL, '{');
+		em_rec(w, "\nprog %{program}s, %u instructions:\n", p->name, p->insn_cnt);
+		em_open(w, "insns", '[');
+		for (u32 k = 0; k < p->insn_cnt;) {
+			const struct piece *f = piece_at(p, k);
+			if (f && f->at == k)
+				em_rec(w, "%s (%s):\n", f->name, sec_name(o, f->sec_idx));
+			sym_of(o, p, k, &s);
+			u32 n = (u32)disasm_insn(p->insns, k, p->insn_cnt - k, &s, buf, sizeof buf);
+			em_rec(w, "%6{index}u: (%02{opcode}x) %{asm}s%.0{function}s\n", k, p->insns[k].code, buf,
+			       f ? f->name : "");
+			k += n;
+		}
+		em_close(w);
+		em_close(w);
+	}
+	em_close(w);
+}
+
+/* An object the object model refuses (a section kind rawbpf does not know, say): each code
+ * section's instructions as the ELF reader finds them, functions and relocations by symbol. */
+static void raw_code(struct emit *w, struct obj *o)
+{
+	struct elf *e = &o->elf;
+	struct elf_sec s, rs;
+	struct elf_sym sym;
+	struct elf_rel rel;
+	char buf[160];
+	em_open(w, "disassembly", '[');
+	for (unsigned i = 1; i < e->shnum; i++) {
+		if (elf_section(e, i, &s) || s.type != SHT_PROGBITS || !(s.flags & SHF_EXECINSTR) || !s.size)
+			continue;
+		u32 n = (u32)(s.size / 8);
+		struct bpf_insn *in = rb_alloc(s.size + 8); /* (the file's bytes need not be aligned) */
+		memcpy(in, s.data, (size_t)n * 8);
+		em_open(w, NULL, '{');
+		em_rec(w, "\nsection %{section}s, %u instructions:\n", s.name, n);
+		em_open(w, "insns", '[');
+		for (u32 k = 0; k < n;) {
+			struct dis_sym ds = {DIS_NONE, NULL, 0};
+			for (unsigned j = 1; j < elf_nsyms(e); j++)
+				if (!elf_symbol(e, j, &sym) && sym.shndx == i && sym.type == STT_FUNC && sym.value == (u64)k * 8)
+					em_rec(w, "%s (%s):\n", sym.name, s.name);
+			for (unsigned j = 1; j < e->shnum; j++)
+				for (unsigned q = 0; !elf_section(e, j, &rs) && rs.type == SHT_REL && rs.info == i && q < elf_nrels(&rs); q++)
+					if (!elf_reloc(e, &rs, q, &rel) && rel.offset == (u64)k * 8 && !elf_symbol(e, rel.sym, &sym))
+						ds = (struct dis_sym){in[k].code == (BPF_JMP | BPF_CALL) ? DIS_FUNC : DIS_MAP, sym.name, 0};
+			u32 used = (u32)disasm_insn(in, k, n - k, &ds, buf, sizeof buf);
+			em_rec(w, "%6{index}u: (%02{opcode}x) %{asm}s\n", k, in[k].code, buf);
+			k += used;
+		}
+		em_close(w);
+		em_close(w);
+		rb_free(in);
+	}
+	em_close(w);
+}
+
+int do_inspect(struct opts *opt)
+{
+	struct obj o;
+	struct err e, e2;
+	struct emit w = {.json = opt->json};
+	u8 *file;
+	size_t size;
+	int r = open_object(opt->obj, &o, &e);
+	if (r < 0) {
+		/* Not something rawbpf can load: show what the ELF reader can, and still exit 3. */
+		memset(&o, 0, sizeof o);
+		if (r != RB_EOBJ || rb_read_file(opt->obj, 100u << 20, &file, &size, &e2) < 0)
+			return report(&e, EXIT_BADOBJ);
+		o.owned = file;
+		o.name = opt->obj;
+		if (elf_open(&o.elf, file, size)) {
+			obj_free(&o);
+			return report(&e, EXIT_BADOBJ);
+		}
+		report(&e, 0);
+		rb_eprintf("rawbpf: notice: what the ELF reader finds follows\n");
+		for (unsigned i = 1; i < o.elf.shnum; i++) {
+			struct elf_sec s;
+			if (!elf_section(&o.elf, i, &s) && s.data && !rb_strcmp(s.name, "license"))
+				memcpy(o.license, s.data, rb_strnlen((const char *)s.data, rb_min64(s.size, sizeof o.license - 1)));
+		}
+	}
+	em_open(&w, NULL, '{');
+	em_rec(&w, "object %{object}s: license \"%{license}s\"", o.name, o.license);
+	if (o.has_version)
+		em_rec(&w, ", kernel version 0x%{version}x", o.kversion);
+	em_rec(&w, "\n");
+	sections(&w, &o);
+	if (r < 0) {
+		if (opt->disasm)
+			raw_code(&w, &o);
+		em_close(&w);
+		obj_free(&o);
+		return EXIT_BADOBJ;
+	}
+	programs(&w, &o);
+	maps(&w, &o);
+	relocations(&w, &o);
+	em_open(&w, "btf", '{');
+	if (o.has_btf)
+		em_rec(&w, "BTF: %{types}u types, %{strings}u bytes of strings", o.btf.ntypes, o.btf.str_len);
+	else
+		em_rec(&w, "BTF: none (built without -g)");
+	em_rec(&w, "; .BTF.ext %s%{ext}b\n", o.btf_ext ? "present: function and line info" : "absent", o.btf_ext != NULL);
+	em_close(&w);
+	if (opt->disasm)
+		disasm(&w, &o);
+	em_close(&w);
+	obj_free(&o);
+	return EXIT_OK;
+}

@@ -1,0 +1,142 @@
+/* The feature probes behind `rawbpf probe` (part of the kernel layer): each asks the kernel one
+ * question the way a loader would meet the answer, and records the answer with how it was found.
+ * Whatever a probe creates is closed at once; nothing outlives the command. */
+#include "kernel.h"
+#include "io.h"
+#include "sys.h"
+
+void probe_add(struct probe *p, const char *what, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	if (p->n == ARRAY_SIZE(p->item))
+		return;
+	struct probe_item *it = &p->item[p->n++];
+	it->what = what;
+	it->ok = ok;
+	va_start(ap, fmt);
+	rb_vsnprintf(it->text, sizeof it->text, fmt, ap);
+	va_end(ap);
+}
+
+static long stat_size(const char *path)
+{
+	struct statx st;
+	int r = sys_statx(AT_FDCWD, path, 0, STATX_SIZE, &st);
+	explain("statx(\"%s\") = %s", path, kern_res(r));
+	return r < 0 ? r : (long)st.stx_size;
+}
+
+/* A PMU's type (the number perf_event_attr.type takes), or -errno. */
+static long pmu(struct probe *p, const char *what, const char *name)
+{
+	char path[96], buf[32];
+	u64 v;
+	rb_snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
+	long n = kern_read(path, buf, sizeof buf);
+	bool ok = n > 0 && rb_parse_u64(buf, &v);
+	probe_add(p, what, ok, ok ? "type %s|%s" : "no|%.0s%s: %s", buf, path, rb_strerror((int)-n));
+	return ok ? (long)v : -2;
+}
+
+void kern_probe(struct probe *p)
+{
+	static const struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K}, {.code = BPF_JMP | BPF_EXIT}};
+	struct load_req req = {.name = "rawbpf_probe", .btf_fd = -1, .prog_type = BPF_PROG_TYPE_TRACEPOINT,
+			       .insns = ret0, .insn_cnt = 2, .license = "GPL"};
+	struct map_req ring = {.name = "rawbpf_probe", .type = BPF_MAP_TYPE_RINGBUF, .max_entries = (u32)rb_pagesize,
+			       .btf_fd = -1};
+	struct err e;
+	char buf[2048], path[192], *log, *s;
+	u64 caps = 0, id = 0;
+	long n;
+
+	/* bpf() and our right to use it: a tracepoint program of two instructions, "return 0". */
+	int prog = kern_prog_load(&req, &log, &e);
+	rb_free(log);
+	p->bpf = prog >= 0;
+	probe_add(p, "bpf syscall", prog != -38, "%s|bpf(BPF_PROG_LOAD) of a 2-instruction tracepoint program = %s",
+		  prog == -38 ? "no" : "yes", kern_res(prog));
+	if (rb_read_small("/proc/self/status", buf, sizeof buf) > 0 && (s = rb_strstr(buf, "CapEff:")))
+		for (s += 7; *s == '\t' || *s == ' ' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+			if (*s > ' ')
+				caps = caps << 4 | (u64)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
+	explain("read(\"/proc/self/status\"): CapEff %llx", (unsigned long long)caps);
+	probe_add(p, "privileges", p->bpf, "%s|CapEff %llx in /proc/self/status; %s",
+		  (caps >> 21 & 1) ? "CAP_SYS_ADMIN" : (caps >> 38 & 3) == 3 ? "CAP_BPF, CAP_PERFMON" : "not enough",
+		  (unsigned long long)caps, p->bpf ? "the tracing program loaded" : "the tracing program did not load");
+
+	n = kern_read("/proc/sys/net/core/bpf_jit_enable", buf, 32);
+	probe_add(p, "JIT", n > 0 && buf[0] != '0', "%s|/proc/sys/net/core/bpf_jit_enable = %s",
+		  n <= 0 ? "unknown" : buf[0] == '0' ? "off (interpreter)" : buf[0] == '2' ? "on (debug)" : "on",
+		  n < 0 ? rb_strerror((int)-n) : buf);
+	n = stat_size("/sys/kernel/btf/vmlinux");
+	if (n >= 0)
+		probe_add(p, "kernel BTF", true, "yes|/sys/kernel/btf/vmlinux, %ld bytes", n);
+	else
+		probe_add(p, "kernel BTF", false, "no|/sys/kernel/btf/vmlinux: %s", rb_strerror((int)-n));
+
+	/* tracefs, as run finds it: mounted already, or mounted now (and unmounted at release). */
+	p->tracefs = tracefs_find(&p->tfs, &e) == 0;
+	probe_add(p, "tracefs", p->tracefs, p->tracefs ? "%s|%s" : "no|%.0s%s", p->tfs.dir,
+		  !p->tracefs ? e.msg : p->tfs.mounted_by_us ? "not mounted: mounted it (statfs magic), unmounted on exit"
+							     : "mounted (statfs magic 0x74726163)");
+	long kp = pmu(p, "kprobe PMU", "kprobe");
+	bool kev = false;
+	if (p->tracefs) {
+		rb_snprintf(path, sizeof path, "%s/kprobe_events", p->tfs.dir);
+		kev = stat_size(path) >= 0;
+		probe_add(p, "kprobe_events", kev, "%s|%s", kev ? "yes" : "no", path);
+		p->tracepoint = tracefs_event_id(&p->tfs, "syscalls/sys_enter_execve", &id, &e) == 0;
+		probe_add(p, "syscall tracepoint", p->tracepoint, p->tracepoint ? "yes|%s/events/%s/id = %llu" : "no|%s/events/%s/id",
+			  p->tfs.dir, "syscalls/sys_enter_execve", (unsigned long long)id);
+	}
+	p->kprobes = kp >= 0 || kev;
+	pmu(p, "uprobe PMU", "uprobe");
+
+	/* Raw tracepoints: a raw_tracepoint program on sys_enter, detached at once. */
+	req.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
+	log = NULL;
+	int rp = p->bpf ? kern_prog_load(&req, &log, &e) : prog, fd = rp;
+	rb_free(log);
+	if (rp >= 0)
+		fd = kern_raw_tp_open("sys_enter", rp, &e);
+	probe_add(p, "raw tracepoints", fd >= 0, "%s|BPF_RAW_TRACEPOINT_OPEN(\"sys_enter\") = %s, closed at once",
+		  fd >= 0 ? "yes" : "no", kern_res(fd));
+	if (fd >= 0)
+		kern_close(fd, "the probe's raw tracepoint");
+	if (rp >= 0)
+		kern_close(rp, "the probe's program");
+
+	fd = p->bpf ? kern_map_create(&ring, &e) : prog;
+	probe_add(p, "ring buffers", fd >= 0, "%s|BPF_MAP_CREATE(ringbuf, %lu bytes) = %s", fd >= 0 ? "yes" : "no",
+		  rb_pagesize, kern_res(fd));
+	if (fd >= 0)
+		kern_close(fd, "the probe's ring buffer");
+
+	/* BPF links on perf events (5.15): with target_fd 0, not a perf event, EBADF means the kernel
+	 * got as far as looking at it; EINVAL, that it does not know the attach type. */
+	fd = p->bpf ? kern_link_create(prog, 0, BPF_PERF_EVENT, &e) : prog;
+	probe_add(p, "perf event links", fd == -9, "%s|BPF_LINK_CREATE(BPF_PERF_EVENT, target_fd 0) = %s; EBADF: known",
+		  fd == -9 ? "yes" : "no", kern_res(fd));
+	if (fd >= 0)
+		kern_close(fd, "the probe's link");
+	if (prog >= 0)
+		kern_close(prog, "the probe's program");
+
+	n = kern_read("/sys/kernel/security/lockdown", buf, 128);
+	s = n > 0 ? rb_strchr(buf, '[') : NULL;
+	if (s && rb_strchr(s, ']'))
+		*rb_strchr(s, ']') = 0, s++;
+	probe_add(p, "lockdown", !s || !rb_strcmp(s, "none"), s ? "%s|/sys/kernel/security/lockdown" :
+		  "unknown|%s/sys/kernel/security/lockdown: securityfs not mounted, or no lockdown LSM", s ? s : "");
+	n = kern_read("/proc/sys/kernel/unprivileged_bpf_disabled", buf, 32);
+	probe_add(p, "unprivileged BPF", n > 0 && buf[0] == '0', "%s|/proc/sys/kernel/unprivileged_bpf_disabled = %s%s",
+		  n <= 0 ? "unknown" : buf[0] == '0' ? "allowed" : "disabled", n < 0 ? rb_strerror((int)-n) : buf,
+		  n > 0 && buf[0] == '1' ? " (until reboot)" : n > 0 && buf[0] == '2' ? " (root may set 0)" : "");
+}
+
+void kern_probe_release(struct probe *p)
+{
+	if (p->tracefs)
+		tracefs_release(&p->tfs);
+}

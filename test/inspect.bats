@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# rawbpf inspect: what an object holds, read from the file alone. The disassembly is checked
+# against llvm-objdump on every built object; the rest against known objects' real values.
+
+load helpers
+
+OBJS() { ls "$ROOT"/build/prog/*.bpf.o "$TOBJ"/*.bpf.o; }
+
+# "function op op ..." for each function in rawbpf's --disasm (a function linked into several
+# programs counted once), opcodes as two hex digits.
+ours_ops() {
+	"$RAWBPF" inspect --disasm "$1" | awk '
+		/^[^ ].* \(.*\):$/ { f = $1; skip = (f in ops); next }
+		/^ +[0-9]+: \([0-9a-f][0-9a-f]\) / { if (!skip) ops[f] = ops[f] " " substr($2, 2, 2) }
+		END { for (f in ops) print f ops[f] }' | sort
+}
+
+# The same from llvm-objdump -d, "P name ops" for functions of program sections and "T name ops"
+# for .text; local labels (LBB0_2) do not start a function.
+objdump_ops() {
+	llvm-objdump -d "$1" | awk -F'\t' '
+		/^Disassembly of section / { sec = substr($0, 24); sub(/:$/, "", sec) }
+		/^[0-9a-f]+ <.*>:$/ { n = $0; sub(/^[0-9a-f]+ </, "", n); sub(/>:$/, "", n)
+			if (n !~ /^(LBB|\.L)/) { f = n; kind[f] = sec == ".text" ? "T" : "P" } }
+		/^ +[0-9]+:\t/ { ops[f] = ops[f] " " substr($2, 1, 2) }
+		END { for (f in ops) print kind[f], f ops[f] }' | sort
+}
+
+@test "--disasm matches llvm-objdump, instruction by instruction, on every built object" {
+	n=0
+	for o in $(OBJS); do
+		ours=$(ours_ops "$o")
+		theirs=$(objdump_ops "$o")
+		[ -n "$ours" ] || { echo "$o: no disassembly"; false; }
+		# every function rawbpf shows has objdump's opcodes, in order
+		while read -r line; do
+			grep -qxF -- "P $line" <<<"$theirs" || grep -qxF -- "T $line" <<<"$theirs" ||
+				{ echo "$o: rawbpf: $line"; echo "objdump:"; echo "$theirs"; false; }
+			n=$((n + $(wc -w <<<"$line") - 1))
+		done <<<"$ours"
+		# and every program is shown
+		while read -r kind name _; do
+			[ "$kind" = P ] || continue
+			grep -q "^$name " <<<"$ours" || { echo "$o: program $name missing"; false; }
+		done <<<"$theirs"
+	done
+	echo "# $n instructions compared" >&3
+	[ "$n" -gt 300 ]
+}
+
+@test "--disasm: helpers by name, maps by name, jumps and calls with their targets" {
+	run "$RAWBPF" inspect --disasm "$ROOT/build/prog/hello-map.bpf.o"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"     0: (85) call bpf_get_current_uid_gid#15"* ]]
+	[[ "$output" == *"     6: (18) r1 = map[counter_table] ll"* ]]
+	[[ "$output" == *"    10: (15) if r0 == 0x0 goto +2 <13>"* ]]
+	[[ "$output" == *"     3: (7b) *(u64 *)(r10 - 8) = r0"* ]]
+	[[ "$output" == *"     5: (07) r2 += -8"* ]]
+	[[ "$output" == *"    21: (85) call bpf_map_update_elem#2"* ]]
+	run "$RAWBPF" inspect --disasm hello-global
+	[[ "$output" == *"     3: (18) r1 = map_value[hello_gl.rodata]+0"* ]]
+	[[ "$output" == *"     6: (85) call bpf_trace_printk#6"* ]]
+	run "$RAWBPF" inspect --disasm hello-func
+	[[ "$output" == *"     0: (85) call pc+12 <get_opcode>"* ]]
+	[[ "$output" == *$'get_opcode (.text):\n    13: (79) r0 = *(u64 *)(r1 + 8)\n    14: (95) exit'* ]]
+}
+
+@test "inspect hello-map: program, map and relocations with their real values" {
+	o="$ROOT/build/prog/hello-map.bpf.o"
+	run "$RAWBPF" inspect "$o"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'object hello-map.bpf.o: license "GPL"'* ]]
+	grep -Eq '^  hello +ksyscall/execve +kprobe +syscall entry execve, 24 instructions$' <<<"$output"
+	grep -Eq '^  counter_table +hash +key 8, value 8, entries 10240, flags 0x0: BTF-defined in .maps$' <<<"$output"
+	grep -Eq '^  \[ *[0-9]+\] \.maps +PROGBITS +AW +32 +maps \(BTF-defined\)$' <<<"$output"
+	# the relocations are where the ELF relocation section puts them (offset / 8)
+	want=$(llvm-readelf -r "$o" | awk '/^Relocation section .\.relksyscall/ { on = 1; next } /^$/ { on = 0 }
+		on && /R_BPF_64_64/ { print $1, $5 }' | while read -r off sym; do echo "  hello insn $((0x$off / 8)): map fd of $sym"; done)
+	[ "$(sed -n '/^relocations:/,/^BTF/p' <<<"$output" | grep insn)" = "$want" ]
+	[[ "$want" == *"insn 6: map fd of counter_table"*"insn 18: map fd of counter_table"* ]]
+	[[ "$output" == *"BTF: "*" types, "*" bytes of strings; .BTF.ext present: function and line info"* ]]
+}
+
+@test "inspect -j: global data as maps, read-only or not; calls; prog array slots" {
+	run "$RAWBPF" inspect -j hello-global
+	[ "$status" -eq 0 ]
+	jq -e '.maps | map({name, section, value_size, flags, read_only}) == [
+		{"name": "hello_gl.bss", "section": ".bss", "value_size": 4, "flags": 0, "read_only": false},
+		{"name": "hello_gl.rodata", "section": ".rodata", "value_size": 15, "flags": 128, "read_only": true},
+		{"name": "hello_gl.data", "section": ".data", "value_size": 4, "flags": 0, "read_only": false}]' <<<"$output"
+	jq -e '[.relocations[] | [.at, .kind, .target, .offset]] ==
+		[[0, "map_value", "hello_gl.bss", 0], [3, "map_value", "hello_gl.rodata", 0], [7, "map_value", "hello_gl.data", 0]]' <<<"$output"
+	jq -e '.programs[0] | .type == "kprobe" and .attach == "syscall entry execve" and .target == "execve"' <<<"$output"
+	run "$RAWBPF" inspect -j hello-func
+	jq -e '.relocations == [{"in": "hello", "at": 0, "target": "get_opcode", "offset": 13, "kind": "call"}]' <<<"$output"
+	jq -e '.programs[0].functions | map(.name) == ["hello", "get_opcode"]' <<<"$output"
+	run "$RAWBPF" inspect -j hello-tail
+	jq -e '[.relocations[] | select(.kind == "prog_array_slot") | [.in, .at, .target]] | .[0:3] ==
+		[["syscall", 59, "hello_exec"], ["syscall", 222, "hello_timer"], ["syscall", 223, "hello_timer"]]' <<<"$output"
+	jq -e '[.programs[] | [.name, .attach]] == [["hello_exec", "none (loaded only)"],
+		["hello_timer", "none (loaded only)"], ["hello", "raw tracepoint sys_enter"]]' <<<"$output"
+	run "$RAWBPF" inspect -j "$TOBJ/legacy_map.bpf.o"
+	jq -e '.maps[0] | .definition == "legacy" and .section == "maps"' <<<"$output"
+}
+
+@test "inspect -j is valid JSON for every object, with the same instructions as the text" {
+	for o in $(OBJS) hello; do
+		"$RAWBPF" inspect -j --disasm "$o" >"$BATS_TEST_TMPDIR/j" || { echo "$o: exit $?"; false; }
+		jq -e . "$BATS_TEST_TMPDIR/j" >/dev/null || { echo "$o: invalid JSON"; false; }
+		a=$(jq '[.disassembly[].insns[]] | length' "$BATS_TEST_TMPDIR/j")
+		b=$("$RAWBPF" inspect --disasm "$o" | grep -Ec '^ +[0-9]+: \(')
+		[ "$a" -eq "$b" ] || { echo "$o: $a JSON instructions, $b in the text"; false; }
+	done
+}
+
+@test "inspect -j escapes names: quotes, backslashes, control and non-ASCII bytes" {
+	llvm-objcopy --rename-section "ksyscall/execve=kprobe/a\"b\\c"$'\x01\xc3\xa9' \
+		"$ROOT/build/prog/hello.bpf.o" "$BATS_TEST_TMPDIR/odd.o"
+	run "$RAWBPF" inspect -j "$BATS_TEST_TMPDIR/odd.o"
+	[ "$status" -eq 0 ]
+	jq -e '.programs[0].section == "kprobe/a\"b\\c\u0001\u00c3\u00a9"' <<<"$output"
+	[[ "$output" == *'"section":"kprobe/a\"b\\c\u0001\u00c3\u00a9"'* ]]
+}
+
+@test "inspect needs no privileges and makes no system call but reading the object" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$RAWBPF" inspect --disasm hello-tail
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"prog hello_timer, 44 instructions:"* ]]
+	[[ "$RAWBPF" != *asan* ]] || skip "the sanitizer build's libc makes its own system calls (and LSan fails under ptrace)"
+	strace -f -o "$BATS_TEST_TMPDIR/trace" "$RAWBPF" inspect --disasm -j "$TOBJ/generic.bpf.o" >/dev/null
+	calls=$(sed -n 's/^\([0-9]* \)\{0,1\}\([a-z_0-9]*\)(.*/\2/p' "$BATS_TEST_TMPDIR/trace" | sort -u | tr '\n' ' ')
+	echo "system calls: $calls"
+	for c in $calls; do
+		case $c in
+		execve|mprotect|mmap|munmap|openat|statx|read|close|getpid|write|exit_group) ;;
+		*) echo "unexpected system call: $c"; false ;;
+		esac
+	done
+	# the one file opened is the object
+	[ "$(grep -c 'openat(' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+	grep -Eq 'openat\(AT_FDCWD, ".*/generic.bpf.o", O_RDONLY\|O_CLOEXEC\) = [0-9]+$' "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "inspect: a missing or broken object exits 3 with the usual message" {
+	run "$RAWBPF" inspect /nonexistent/x.bpf.o
+	[ "$status" -eq 3 ]
+	[ "$output" = "rawbpf: open /nonexistent/x.bpf.o: No such file or directory" ]
+	f="$ROOT/test/corpus/bad-magic.o"
+	run "$RAWBPF" inspect "$f"
+	[ "$status" -eq 3 ]
+	[ "$output" = "rawbpf: $f: $(cat "${f%.o}.expect")" ]
+	run "$RAWBPF" inspect
+	[ "$status" -eq 2 ]
+	run "$RAWBPF" run hello --disasm
+	[ "$status" -eq 2 ]
+}
+
+@test "inspect of an object rawbpf cannot load: the error, exit 3, and still its sections and code" {
+	o="$BATS_TEST_TMPDIR/fentry.o"
+	llvm-objcopy --rename-section "tp/syscalls/sys_enter_execve=fentry/do_nanosleep" "$TOBJ/generic.bpf.o" "$o"
+	"$RAWBPF" inspect --disasm "$o" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" && false || [ $? -eq 3 ]
+	grep -q "^rawbpf: $o: prog 'generic': unknown section name 'fentry/do_nanosleep'" "$BATS_TEST_TMPDIR/err"
+	grep -Eq '^  \[ *[0-9]+\] fentry/do_nanosleep +PROGBITS +AX +[0-9]+ +program$' "$BATS_TEST_TMPDIR/out"
+	grep -q '^object .*fentry.o: license "GPL"$' "$BATS_TEST_TMPDIR/out"
+	grep -q 'r1 = map\[by_pid\] ll$' "$BATS_TEST_TMPDIR/out"
+	# the code is objdump's, opcode for opcode
+	[ "$(grep -Eo '^ +[0-9]+: \([0-9a-f]{2}\)' "$BATS_TEST_TMPDIR/out" | sed 's/.*(\(..\))/\1/' | tr '\n' ' ')" = \
+	  "$(llvm-objdump -d "$o" | awk -F'\t' '/^ +[0-9]+:\t/ { printf "%s ", substr($2, 1, 2) }')" ]
+	"$RAWBPF" inspect -j --disasm "$o" 2>/dev/null | jq -e '.disassembly[0].section == "fentry/do_nanosleep" and (.disassembly[0].insns | length) > 40'
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# The teaching and field kit on this machine's kernel: probe (what the kernel offers), --explain
+# (every kernel call, in order), each command's --help, make install and the man page.
+
+load helpers
+
+teardown() {
+	[ -n "${WE_MOUNTED:-}" ] && umount "$TRACEFS" 2>/dev/null
+	true
+}
+
+# The value probe found for NAME, from its text output.
+probe_value() {
+	sed -n "s/^$1  *\([^ ].*\)$/\1/p" <<<"$output" | sed 's/   .*//'
+}
+
+@test "probe on this kernel: no kprobes, the tracepoint instead; the default job runs (exit 0)" {
+	need_root
+	was_mounted=no
+	tracefs_mounted && was_mounted=yes
+	run "$RAWBPF" probe
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(probe_value 'bpf syscall')" = yes ]
+	[ "$(probe_value 'kprobe PMU')" = no ]
+	grep -Eq '^kprobe PMU +no +/sys/bus/event_source/devices/kprobe/type: No such file or directory$' <<<"$output"
+	[ "$(probe_value 'kprobe_events')" = no ]
+	[ "$(probe_value 'syscall tracepoint')" = yes ]
+	grep -Eq "^syscall tracepoint +yes +$TRACEFS/events/syscalls/sys_enter_execve/id = $(cat /sys/kernel/tracing/events/syscalls/sys_enter_execve/id 2>/dev/null || echo '[0-9]+')$" <<<"$output" ||
+		grep -Eq "^syscall tracepoint +yes +$TRACEFS/events/syscalls/sys_enter_execve/id = [0-9]+$" <<<"$output"
+	[ "$(probe_value 'raw tracepoints')" = yes ]
+	[ "$(probe_value 'ring buffers')" = yes ]
+	[ "$(probe_value 'tracefs')" = "$TRACEFS" ]
+	[ "$(probe_value 'syscall prefix')" = __x64_sys_ ] || [ "$(uname -m)" != x86_64 ]
+	if [ -e /sys/bus/event_source/devices/uprobe/type ]; then
+		[ "$(probe_value 'uprobe PMU')" = "type $(cat /sys/bus/event_source/devices/uprobe/type)" ]
+	fi
+	[ "$(probe_value 'JIT')" = "$(case $(cat /proc/sys/net/core/bpf_jit_enable) in 0) echo 'off (interpreter)' ;; 2) echo 'on (debug)' ;; *) echo on ;; esac)" ]
+	[ "$(probe_value 'unprivileged BPF')" = "$([ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" = 0 ] && echo allowed || echo disabled)" ]
+	grep -Eq '^default job +runs +no kprobes: the syscalls/sys_enter_execve tracepoint instead' <<<"$output"
+	# nothing left behind: no program, no map, tracefs as it was
+	no_programs_left
+	! bpftool map show 2>/dev/null | grep -q rawbpf_probe
+	[ "$(tracefs_mounted && echo yes || echo no)" = "$was_mounted" ]
+}
+
+@test "probe -j: valid JSON, the same answers as the text" {
+	need_root
+	run "$RAWBPF" probe
+	text=$output
+	run "$RAWBPF" probe -j
+	[ "$status" -eq 0 ]
+	jq -e . <<<"$output" >/dev/null
+	jq -e '.release == "'"$(uname -r)"'" and .machine == "'"$(uname -m)"'"' <<<"$output"
+	jq -e '[.features[] | select(.name == "kprobe PMU" or .name == "default job") | [.name, .value, .ok]] ==
+		[["kprobe PMU", "no", false], ["default job", "runs", true]]' <<<"$output"
+	# every answer of the text is in the JSON
+	n=$(jq '.features | length' <<<"$output")
+	[ "$n" -eq "$(($(wc -l <<<"$text") - 1))" ]
+	for i in $(seq 0 $((n - 1))); do
+		name=$(jq -r ".features[$i].name" <<<"$output")
+		value=$(jq -r ".features[$i].value" <<<"$output")
+		grep -qF -- "$(printf '%-19s %s' "$name" "$value")" <<<"$text" || { echo "$name: $value not in the text"; false; }
+	done
+	no_programs_left
+}
+
+@test "probe without privileges: the default job cannot run here, exit 1, saying why" {
+	need_root
+	run setpriv --inh-caps=-all --bounding-set=-all "$RAWBPF" probe
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -Eq '^bpf syscall +yes +bpf\(BPF_PROG_LOAD\) of a 2-instruction tracepoint program = -1 \(Operation not permitted\)$' <<<"$output"
+	grep -Eq '^privileges +not enough +CapEff 0 in /proc/self/status' <<<"$output"
+	grep -Eq '^default job +cannot run +bpf\(\) refused to load a tracing program' <<<"$output"
+}
+
+@test "probe --explain: every program, map and attachment it creates is closed" {
+	need_root
+	run "$RAWBPF" probe --explain
+	[ "$status" -eq 0 ]
+	grep -q '^explain: bpf(BPF_PROG_LOAD, prog_type=tracepoint, name="rawbpf_probe"' <<<"$output"
+	grep -q '^explain: bpf(BPF_MAP_CREATE, map_type=27 (ringbuf)' <<<"$output"
+	grep -q '^explain: bpf(BPF_LINK_CREATE, prog_fd=[0-9]*, target_fd=0, attach_type=41) = -1 (Bad file descriptor)' <<<"$output"
+	grep -q '^explain: bpf(BPF_RAW_TRACEPOINT_OPEN, name="sys_enter"' <<<"$output"
+	# each fd a bpf() call returned is closed later
+	for fd in $(sed -n 's/^explain: bpf(BPF_[A-Z_]*,.*) = \([0-9][0-9]*\)  --.*/\1/p' <<<"$output"); do
+		grep -q "^explain: close($fd) = 0" <<<"$output" || { echo "fd $fd never closed"; false; }
+	done
+	if grep -q '^explain: mount("tracefs"' <<<"$output"; then
+		grep -q '^explain: umount("/sys/kernel/tracing") = 0' <<<"$output"
+	fi
+}
+
+@test "--explain narrates the default job in order: load, perf_event_open, attach ioctl, detach" {
+	need_root
+	run timeout 30 "$RAWBPF" --explain --duration=0.5
+	[ "$status" -eq 0 ]
+	line() { grep -n -m 1 -- "$1" <<<"$output" | cut -d: -f1; }
+	sig=$(line '^explain: signalfd4(')
+	pipe=$(line '^explain: open(".*/trace_pipe", O_RDONLY|O_NONBLOCK) = [0-9]')
+	drain=$(line '^explain: read(trace_pipe) until EAGAIN: [0-9]* bytes discarded')
+	load=$(line '^explain: bpf(BPF_PROG_LOAD, prog_type=tracepoint, name="hello", insn_cnt=13, license="GPL"')
+	id=$(line '^explain: read(".*/events/syscalls/sys_enter_execve/id") = "[0-9]*"')
+	perf=$(line '^explain: perf_event_open(type=PERF_TYPE_TRACEPOINT, config=[0-9]* (syscalls/sys_enter_execve), pid=-1, cpu=0) = [0-9]')
+	ioctl=$(line '^explain: ioctl([0-9]*, PERF_EVENT_IOC_SET_BPF, [0-9]*) = 0  -- ')
+	poll=$(line '^explain: ppoll(signalfd, trace_pipe, 0 perf buffers, 0 ring buffers)')
+	detach=$(line '^explain: close([0-9]*) = 0  -- release the perf event')
+	echo "$sig $pipe $drain $load $id $perf $ioctl $poll $detach"
+	[ "$sig" -lt "$pipe" ] && [ "$pipe" -lt "$drain" ] && [ "$drain" -lt "$load" ] && [ "$load" -lt "$id" ]
+	[ "$id" -lt "$perf" ] && [ "$perf" -lt "$ioctl" ] && [ "$ioctl" -lt "$poll" ] && [ "$poll" -lt "$detach" ]
+	# the fds in the narration are the ones the calls returned
+	prog=$(sed -n 's/^explain: bpf(BPF_PROG_LOAD,.*) = \([0-9]*\)  --.*/\1/p' <<<"$output")
+	pfd=$(sed -n 's/^explain: perf_event_open(.*) = \([0-9]*\)  --.*/\1/p' <<<"$output")
+	grep -q "^explain: ioctl($pfd, PERF_EVENT_IOC_SET_BPF, $prog) = 0" <<<"$output"
+	no_programs_left
+}
+
+@test "--explain: maps, their BTF, perf buffers and their mappings" {
+	need_root
+	run timeout 30 "$RAWBPF" run hello-buffer --explain --duration=0.3
+	[ "$status" -eq 0 ]
+	grep -q '^explain: read("/sys/devices/system/cpu/possible") = "' <<<"$output"
+	grep -q '^explain: bpf(BPF_MAP_CREATE, map_type=4 (perf_event_array), name="output"' <<<"$output"
+	grep -q '^explain: perf_event_open(type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT' <<<"$output"
+	grep -q '^explain: mmap(perf fd [0-9]*, [0-9]* bytes, MAP_SHARED) = ok' <<<"$output"
+	grep -q '^explain: ioctl([0-9]*, PERF_EVENT_IOC_ENABLE) = 0' <<<"$output"
+	grep -q '^explain: bpf(BPF_MAP_UPDATE_ELEM, map_fd=[0-9]* (output), key=0)' <<<"$output"
+	grep -q '^explain: munmap(perf buffer, [0-9]* bytes) = 0' <<<"$output"
+	no_programs_left
+}
+
+@test "each command has its own short --help; help COMMAND is the same" {
+	for c in run load inspect probe; do
+		run "$RAWBPF" "$c" --help
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "usage: rawbpf $c"* ]] || { echo "$c: ${lines[0]}"; false; }
+		[ "${#lines[@]}" -le 6 ]
+		help=$output
+		run "$RAWBPF" help "$c"
+		[ "$output" = "$help" ]
+	done
+	run "$RAWBPF" inspect --help
+	[[ "$output" == *"--disasm"* && "$output" == *"no privileges"* ]]
+	run "$RAWBPF" --help
+	[[ "$output" == *"inspect OBJ"* && "$output" == *"probe "* && "$output" == *"-j, --json"* ]]
+	run "$RAWBPF" help nosuch
+	[ "$status" -eq 2 ]
+	run "$RAWBPF" probe extra
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unexpected argument 'extra'"* ]]
+	run "$RAWBPF" load hello -j
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-j/--json is for inspect and probe"* ]]
+}
+
+@test "make install puts the binary and the man page under DESTDIR and PREFIX" {
+	[ -x "$ROOT/build/rawbpf" ] || skip "build/rawbpf not built"
+	d="$BATS_TEST_TMPDIR/stage"
+	make -C "$ROOT" -s -o build/rawbpf install DESTDIR="$d" PREFIX=/opt/rb
+	[ -x "$d/opt/rb/bin/rawbpf" ]
+	cmp "$ROOT/build/rawbpf" "$d/opt/rb/bin/rawbpf"
+	[ "$(stat -c %a "$d/opt/rb/share/man/man1/rawbpf.1")" = 644 ]
+	"$d/opt/rb/bin/rawbpf" --version
+	make -C "$ROOT" -s -o build/rawbpf install DESTDIR="$d"
+	[ -x "$d/usr/local/bin/rawbpf" ] && [ -f "$d/usr/local/share/man/man1/rawbpf.1" ]
+	make -C "$ROOT" help | grep -q '^  install '
+}
+
+@test "the man page renders without warnings and documents every command and option" {
+	command -v groff >/dev/null || skip "no groff"
+	run groff -man -Tutf8 -ww -z "$ROOT/loader/rawbpf.1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	text=$(groff -man -Tascii -P-c -P-b -P-u "$ROOT/loader/rawbpf.1" 2>/dev/null)
+	for w in "run OBJ" "load OBJ" "inspect OBJ" "probe" "--duration=SECONDS" "--interval=SECONDS" \
+		"--attach=MODE" "--explain" "--disasm" "-j, --json" "EXIT STATUS"; do
+		grep -qF -- "$w" <<<"$text" || { echo "man page lacks '$w'"; false; }
+	done
+}
