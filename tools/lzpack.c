@@ -35,7 +35,7 @@ static size_t best_match(size_t i, size_t *dist)
 	size_t best = 0;
 	if (i + MINMATCH > in_len)
 		return 0;
-	int tries = 4096;
+	int tries = 512;
 	for (int c = head[hash4(i)]; c >= 0 && tries-- > 0 && i - (size_t)c <= WINDOW; c = prev[c]) {
 		size_t n = 0;
 		while (i + n < in_len && in[c + n] == in[i + n])
@@ -70,36 +70,57 @@ static void sequence(FILE *f, size_t lit_start, size_t lit, size_t dist, size_t 
 		put_len(f, ml - 15);
 }
 
-/* Compresses in[0..in_len) into the file path; returns its size, or -1. */
+/* Compresses in[0..in_len) into the file path; returns its size, or -1. An optimal parse: from
+ * the end backwards, the cheapest encoding of each suffix, choosing at each position between a
+ * literal (1 byte) and a match of any useful length at the longest distance-match found
+ * (3 bytes: token and distance, plus a byte per 255 of extra length). */
+static size_t ext_cost(size_t len)
+{
+	return len - MINMATCH >= 15 ? (len - MINMATCH - 15) / 255 + 1 : 0;
+}
+
 static long compress(const char *path)
 {
+	size_t *cost = malloc(sizeof(size_t) * (in_len + 1)), *mlen = calloc(in_len + 1, sizeof(size_t)),
+	       *mdist = calloc(in_len + 1, sizeof(size_t)), *best = calloc(in_len + 1, sizeof(size_t)),
+	       *bdist = calloc(in_len + 1, sizeof(size_t));
 	head = malloc(sizeof(int) << HASH_BITS);
 	prev = malloc(sizeof(int) * (in_len + 1));
 	memset(head, -1, sizeof(int) << HASH_BITS);
+	for (size_t i = 0; i < in_len; i++) { /* the longest match at every position */
+		mlen[i] = best_match(i, &mdist[i]);
+		insert(i);
+	}
+	cost[in_len] = 0;
+	for (size_t i = in_len; i-- > 0;) {
+		cost[i] = 1 + cost[i + 1];
+		best[i] = 0;
+		size_t m = mlen[i];
+		for (size_t l = MINMATCH; l <= m; l = l < 64 || l == m ? l + 1 : (l + 64 < m ? l + 64 : m)) {
+			size_t c = 3 + ext_cost(l) + cost[i + l];
+			if (c < cost[i]) {
+				cost[i] = c;
+				best[i] = l;
+				bdist[i] = mdist[i];
+			}
+		}
+	}
 	FILE *lz = fopen(path, "wb");
 	if (!lz)
 		return -1;
 	size_t i = 0, lit = 0;
 	while (i < in_len) {
-		size_t d1 = 0, d2 = 0, m1 = best_match(i, &d1);
-		if (m1) { /* lazy: take a literal if the next position matches longer */
-			size_t m2 = i + 1 < in_len ? (insert(i), best_match(i + 1, &d2)) : 0;
-			if (m2 > m1 + 1) {
-				i++, lit++;
-				continue;
-			}
-			sequence(lz, i - lit, lit, d1, m1);
-			for (size_t k = 1; k < m1; k++)
-				insert(i + k);
-			i += m1, lit = 0;
-			continue;
+		if (best[i]) {
+			sequence(lz, i - lit, lit, bdist[i], best[i]);
+			i += best[i], lit = 0;
+		} else {
+			i++, lit++;
 		}
-		insert(i);
-		i++, lit++;
 	}
 	sequence(lz, i - lit, lit, 0, 0);
 	long packed = ftell(lz);
 	fclose(lz);
+	free(cost), free(mlen), free(mdist), free(best), free(bdist);
 	return packed;
 }
 
@@ -109,7 +130,7 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 {
 	FILE *f = fopen(elf, "rb");
 	unsigned char eh[64], ph[56];
-	unsigned long long lo = ~0ULL, file_hi = 0, mem_hi = 0, entry, phoff;
+	unsigned long long lo = ~0ULL, file_hi = 0, mem_hi = 0, entry, phoff, align = 0x1000;
 	unsigned phnum, phentsize;
 	char path[1024];
 	struct { unsigned long long addr, len; int prot; } r[8];
@@ -125,7 +146,7 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 	for (int pass = 0; pass < 2; pass++)
 		for (unsigned k = 0; k < phnum; k++) {
 			unsigned type, flags;
-			unsigned long long off, va, filesz, memsz;
+			unsigned long long off, va, filesz, memsz, pa;
 			fseek(f, (long)(phoff + (unsigned long long)k * phentsize), SEEK_SET);
 			if (fread(ph, 1, 56, f) != 56)
 				return 1;
@@ -135,15 +156,21 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 			memcpy(&va, ph + 16, 8);
 			memcpy(&filesz, ph + 32, 8);
 			memcpy(&memsz, ph + 40, 8);
+			memcpy(&pa, ph + 48, 8);
 			if (type != 1 /* PT_LOAD */)
 				continue;
 			if (!pass) {
-				lo = va < lo ? va & ~0xfffULL : lo;
+				/* The largest page size the segments allow for (lld: 4 KiB x86_64, 64 KiB
+				 * arm64): permissions are restored in units of it, so kernels with 16 or
+				 * 64 KiB pages work too. */
+				align = pa > align ? pa : align;
+				lo = va < lo ? va : lo;
 				file_hi = va + filesz > file_hi ? va + filesz : file_hi;
 				mem_hi = va + memsz > mem_hi ? va + memsz : mem_hi;
 				continue;
 			}
 			if (!in) {
+				lo &= ~(align - 1);
 				in_len = (size_t)(file_hi - lo);
 				in = calloc(1, in_len);
 			}
@@ -152,7 +179,7 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 				return 1;
 			if (flags & 2) /* writable: the reserved memory already is */
 				continue;
-			unsigned long long a = va & ~0xfffULL, e = (va + memsz + 0xfff) & ~0xfffULL;
+			unsigned long long a = va & ~(align - 1), e = (va + memsz + align - 1) & ~(align - 1);
 			for (int q = 0; q < nr; q++)
 				if (a < r[q].addr + r[q].len && r[q].addr < e) {
 					fprintf(stderr, "lzpack: %s: segments share a page; link with -z separate-loadable-segments\n", elf);
@@ -166,11 +193,11 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 	long packed = compress(path);
 	if (packed < 0)
 		return 1;
-	unsigned long long mem = ((mem_hi + 0xfff) & ~0xfffULL) - lo;
+	unsigned long long mem = ((mem_hi + align - 1) & ~(align - 1)) - lo;
 	snprintf(path, sizeof path, "%s/params.h", dir);
 	FILE *h = fopen(path, "w");
 	fprintf(h, "/* generated by tools/lzpack --image from %s */\n#define IMG_LO 0x%llxUL\n#define IMG_FILE %zuUL\n"
-		   "#define ENTRY 0x%llxUL\n#define PROT_RANGES", elf, lo, in_len, entry);
+		   "#define IMG_MEM 0x%llxUL\n#define ENTRY 0x%llxUL\n#define PROT_RANGES", elf, lo, in_len, mem, entry);
 	for (int q = 0; q < nr; q++)
 		fprintf(h, "%s {0x%llxUL, 0x%llxUL, %d}", q ? "," : "", r[q].addr, r[q].len, r[q].prot);
 	fprintf(h, "\n");
@@ -179,16 +206,17 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 	h = fopen(path, "w");
 	fprintf(h, ".section .rodata.image,\"a\"\n.global rb_image_lz\n.global rb_image_lz_end\n"
 		   "rb_image_lz: .incbin \"%s/image.lz\"\nrb_image_lz_end:\n"
-		   ".section .image,\"aw\",%%nobits\n.skip %llu\n.section .note.GNU-stack,\"\",%%progbits\n", dir, mem);
+		   ".section .note.GNU-stack,\"\",%%progbits\n", dir);
 	fclose(h);
 	snprintf(path, sizeof path, "%s/stub.ld", dir);
 	h = fopen(path, "w");
 	/* Each part on pages of its own (same offset in the next page: no file padding), so the
-	 * code page stays executable and the payload does not. */
+	 * code page stays executable and the payload does not. The image's memory is mapped by
+	 * the stub itself: no zero-filled segment, whose page-aligned offset would pad the file. */
 	fprintf(h, "ENTRY(_start)\nSECTIONS {\n  . = %s + SIZEOF_HEADERS;\n  .text : { *(.text*) }\n"
-		   "  . = ALIGN(0x1000) + (. & 0xfff);\n  .rodata : { *(.rodata*) }\n"
-		   "  . = ALIGN(0x1000) + (. & 0xfff);\n  .data : { *(.data*) *(.bss*) }\n  . = 0x%llx;\n"
-		   "  .image : { KEEP(*(.image)) }\n  /DISCARD/ : { *(.comment) }\n}\n", stub_base, lo);
+		   "  . = ALIGN(CONSTANT(MAXPAGESIZE)) + (. & (CONSTANT(MAXPAGESIZE) - 1));\n  .rodata : { *(.rodata*) }\n"
+		   "  . = ALIGN(CONSTANT(MAXPAGESIZE)) + (. & (CONSTANT(MAXPAGESIZE) - 1));\n  .data : { *(.data*) *(.bss*) }\n"
+		   "  /DISCARD/ : { *(.comment) }\n}\n", stub_base);
 	fclose(h);
 	fprintf(stderr, "lzpack: image of %s: %zu bytes packed into %ld\n", elf, in_len, packed);
 	return 0;
