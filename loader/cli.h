@@ -25,11 +25,11 @@ struct opts {
 	bool disasm;       /* inspect --disasm */
 };
 
-/* The built-in objects, embedded at build time. */
+/* The built-in objects, each compressed at build time (tools/lzpack.c --objects). */
 struct builtin {
 	const char *name;
-	const u8 *data;
-	u64 size;
+	const u8 *lz;
+	u64 lz_size, size;
 };
 extern const struct builtin rb_builtins[];
 

@@ -33,10 +33,15 @@ int do_run(struct opts *opt)
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
 	 * the run still goes through the cleanup below. */
+	/* Started under nohup (SIGHUP ignored), a hangup must not stop the run. SIGINT and SIGTERM
+	 * always do, even from the background of a script, where the shell ignores SIGINT. */
+	u64 stops = stop_signals, act[4];
+	if (sys_rt_sigaction(1, NULL, act) == 0 && act[0] == 1 /* SIG_IGN */)
+		stops &= ~SIG_BIT(1), mask &= ~SIG_BIT(1);
 	r = sys_rt_sigprocmask(0 /* SIG_BLOCK */, &mask, NULL);
-	explain("rt_sigprocmask(SIG_BLOCK, HUP INT QUIT TERM PIPE) = %s  -- signals wait in the queue instead of "
-		"killing us mid-setup", kern_res(r));
-	out.sig_fd = sys_signalfd4(-1, &stop_signals, 02000000 /* SFD_CLOEXEC */);
+	explain("rt_sigprocmask(SIG_BLOCK, %sINT QUIT TERM PIPE) = %s  -- signals wait in the queue instead of "
+		"killing us mid-setup", stops & SIG_BIT(1) ? "HUP " : "", kern_res(r));
+	out.sig_fd = sys_signalfd4(-1, &stops, 02000000 /* SFD_CLOEXEC */);
 	explain("signalfd4(HUP INT QUIT TERM) = %s  -- the main loop polls it: a stop signal ends the run through "
 		"the cleanup", kern_res(out.sig_fd));
 	if (out.sig_fd < 0) {

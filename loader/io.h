@@ -16,7 +16,8 @@ int rb_flush(void); /* returns -errno of a failed write (e.g. -EPIPE) */
 long rb_write_all(int fd, const void *buf, size_t n);
 _Noreturn void rb_exit(int code);
 
-/* Reads a whole regular file of at most max bytes into a new buffer. */
+/* Reads a whole regular file of at most max bytes into a new buffer; a file that does not
+ * start with the ELF magic is read no further than its first page. */
 int rb_read_file(const char *path, size_t max, u8 **out, size_t *size, struct err *e);
 /* Reads a small file (sysfs, tracefs) into buf, NUL-terminated, trailing newline removed.
  * Returns the length or -errno. */

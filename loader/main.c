@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "io.h"
 #include "kernel.h"
+#include "lz.h"
 #include "sys.h"
 
 #ifndef RAWBPF_VERSION
@@ -114,7 +115,12 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 			b++;
 	const u8 *data;
 	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
-		data = b->data;
+		file = rb_alloc(b->size);
+		if (lz_decode(b->lz, (size_t)b->lz_size, file, (size_t)b->size) < 0) {
+			rb_free(file);
+			return err_set(e, RB_EOBJ, "built-in object '%s' is damaged (so is this binary)", b->name);
+		}
+		data = file;
 		size = (size_t)b->size;
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);

@@ -98,7 +98,12 @@ int rb_read_file(const char *path, size_t max, u8 **out, size_t *size, struct er
 	u8 *buf = rb_alloc(st.stx_size);
 	size_t got = 0;
 	while (got < st.stx_size) {
-		long n = sys_read(fd, buf + got, st.stx_size - got);
+		/* The first page alone, then the rest only if it starts like an ELF file: a large file
+		 * of something else costs a page of memory, not its size; the ELF reader says why. */
+		size_t want = got ? st.stx_size - got : (size_t)rb_min64(st.stx_size, 4096);
+		if (got >= 4 && memcmp(buf, "\177ELF", 4))
+			break;
+		long n = sys_read(fd, buf + got, want);
 		if (n == -4)
 			continue;
 		if (n < 0) {

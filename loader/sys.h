@@ -34,6 +34,9 @@ static inline int sys_mount(const char *src, const char *dst, const char *type, 
 static inline int sys_umount2(const char *p, int fl) { return SYS6(__NR_umount2, p, fl, 0, 0, 0, 0); }
 static inline int sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old)
 { return SYS6(__NR_rt_sigprocmask, how, set, old, 8, 0, 0); }
+/* act/old: the kernel's struct sigaction (handler, flags, restorer, mask). */
+static inline int sys_rt_sigaction(int sig, const void *act, void *old)
+{ return SYS6(__NR_rt_sigaction, sig, act, old, 8, 0, 0); }
 static inline int sys_signalfd4(int fd, const uint64_t *mask, int fl) { return SYS6(__NR_signalfd4, fd, mask, 8, fl, 0, 0); }
 static inline int sys_ppoll(struct rb_pollfd *f, unsigned n, const struct rb_timespec *t)
 { return SYS6(__NR_ppoll, f, n, t, 0, 8, 0); }

@@ -1,6 +1,10 @@
-/* Build tool: packs a static executable's loadable segments for the stub that unpacks them at
- * run time (loader/pack/stub.c, with loader/lz.c): writes DIR/image.lz, params.h, image.S and
- * stub.ld.   usage: lzpack --image ELF DIR STUB_BASE */
+/* Build tool, one compressor (loader/lz.c decodes what it writes), two jobs:
+ *   lzpack --image ELF DIR STUB_BASE   packs a static executable's loadable segments for the
+ *                                      stub that unpacks them at start (loader/pack/stub.c):
+ *                                      writes DIR/image.lz, params.h, image.S and stub.ld;
+ *   lzpack --objects OUT.S DIR NAME=FILE...  compresses each built-in object on its own (so a
+ *                                      run decodes only the one it uses) and writes the assembly
+ *                                      that embeds them with their table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,10 +226,48 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 	return 0;
 }
 
+static int objects(int n, char **args, const char *out_s, const char *dir)
+{
+	FILE *s = fopen(out_s, "w");
+	char path[1024];
+	if (!s)
+		return 1;
+	fprintf(s, ".section .rodata.builtin,\"a\"\n.global rb_builtins\n");
+	for (int k = 0; k < n; k++) {
+		char *eq = strchr(args[k], '=');
+		FILE *f = eq ? fopen(eq + 1, "rb") : NULL;
+		if (!f) {
+			fprintf(stderr, "lzpack: cannot read %s\n", args[k]);
+			return 1;
+		}
+		fseek(f, 0, SEEK_END);
+		in_len = (size_t)ftell(f);
+		rewind(f);
+		in = realloc(in, in_len);
+		if (fread(in, 1, in_len, f) != in_len)
+			return 1;
+		fclose(f);
+		snprintf(path, sizeof path, "%s/%.*s.lz", dir, (int)(eq - args[k]), args[k]);
+		long packed = compress(path);
+		if (packed < 0)
+			return 1;
+		fprintf(s, ".Ld%d: .incbin \"%s\"\n.Le%d:\n.Ln%d: .asciz \"%.*s\"\n.Lr%d = %zu\n", k, path, k, k,
+			(int)(eq - args[k]), args[k], k, in_len);
+	}
+	fprintf(s, ".balign 8\nrb_builtins:\n");
+	for (int k = 0; k < n; k++)
+		fprintf(s, ".quad .Ln%d, .Ld%d, .Le%d - .Ld%d, .Lr%d\n", k, k, k, k, k);
+	fprintf(s, ".quad 0, 0, 0, 0\n.section .note.GNU-stack,\"\",%%progbits\n");
+	fclose(s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "--image"))
 		return image(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: %s --image ELF DIR STUB_BASE\n", argv[0]);
+	if (argc >= 4 && !strcmp(argv[1], "--objects"))
+		return objects(argc - 4, argv + 4, argv[2], argv[3]);
+	fprintf(stderr, "usage: %s --image ELF DIR STUB_BASE | --objects OUT.S DIR NAME=FILE...\n", argv[0]);
 	return 2;
 }

@@ -350,6 +350,110 @@ check_stale_legacy_event() {
 	pass "stale rawbpf_${pid}_0 removed by the next run; othertool/keepme untouched"
 }
 
+# Milliseconds since boot, from /proc/uptime (10 ms steps; busybox date has no %N).
+uptime_ms() {
+	read -r up _ </proc/uptime
+	echo $(( ${up%.*} * 1000 + 1${up#*.}0 - 1000 ))
+}
+
+# Sets PHASE to what the rawbpf of pid $1 (stderr in $2) has done now, for signal number $3:
+# early (the signal not blocked yet), setup (blocked, no attached line yet) or attached. Only
+# shell builtins: a fork would move the moment.
+# IGNORED is 1 when the signal is ignored (SIG_IGN inherited) at that moment.
+phase_of() {
+	local key val blk=0 ign=0 line
+	while read -r key val; do
+		case $key in SigBlk:) blk=$val ;; SigIgn:) ign=$val ;; esac
+	done </proc/$1/status 2>/dev/null
+	IGNORED=$(( (0x$ign >> ($3 - 1)) & 1 ))
+	PHASE=early
+	[ $(( (0x$blk >> ($3 - 1)) & 1 )) = 1 ] || return 0
+	PHASE=setup
+	while read -r line; do case $line in *"attached to"*) PHASE=attached ;; esac; done <"$2"
+}
+
+# One run for check_signal_moments: rawbpf --attach=kprobe-legacy gets SIG$2 $1 microseconds
+# after it was started. Sets PHASE (see phase_of) and fails (returning 1) when the outcome is
+# wrong: an exit status other than 0 and death by the signal, death by a signal rawbpf had
+# already blocked, tracefs left mounted, anything left in kprobe_events.
+signal_run() {
+	local signo pid rc what ev l i
+	case $2 in INT) signo=2 ;; TERM) signo=15 ;; HUP) signo=1 ;; esac
+	: >/tmp/sm.err
+	/bin/rawbpf --attach=kprobe-legacy >/dev/null 2>>/tmp/sm.err &
+	pid=$!
+	[ "$1" -gt 0 ] && usleep "$1"
+	phase_of $pid /tmp/sm.err $signo
+	kill -"$2" $pid
+	if [ $PHASE = early ] && [ $IGNORED = 1 ]; then
+		# A background job of this shell starts with SIGINT ignored, and a signal that is ignored
+		# and not blocked is dropped: then SIGTERM ends the run, a moment later.
+		i=0
+		while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do usleep 10000; i=$((i + 1)); done
+		kill -0 $pid 2>/dev/null && { kill -TERM $pid; dropped=$((dropped + 1)); }
+	fi
+	wait $pid
+	rc=$?
+	runs=$((runs + 1))
+	eval "$PHASE=\$(( $PHASE + 1 ))"
+	what="SIG$2 at $1 us ($PHASE)"
+	echo "$what: exit status $rc"
+	moments="$moments $(($1 / 1000))${PHASE%"${PHASE#?}"}"
+	if [ $PHASE = early ] && [ $IGNORED = 1 ] && { [ $rc = 0 ] || [ $rc = 143 ]; }; then
+		: # dropped (143: the SIGTERM after it), or blocked just before it came
+	elif [ $rc = $((128 + signo)) ]; then
+		[ $PHASE = early ] || { cat /tmp/sm.err; fail "$what: killed by the signal although rawbpf had blocked it"; return 1; }
+		killed=$((killed + 1))
+	elif [ $rc != 0 ]; then
+		cat /tmp/sm.err; fail "$what: exit status $rc, neither 0 nor death by SIG$2"; return 1
+	fi
+	tracefs_mounted && { fail "$what: tracefs left mounted"; umount $TRACEFS; return 1; }
+	mount -t tracefs tracefs $TRACEFS || { fail "cannot mount tracefs"; return 1; }
+	ev=
+	while read -r l; do ev="$ev$l; "; done <$TRACEFS/kprobe_events
+	umount $TRACEFS
+	[ -z "$ev" ] || { fail "$what: kprobe_events holds: $ev"; return 1; }
+}
+
+# SIGINT, SIGTERM and SIGHUP at many moments of start-up on the legacy path, which writes
+# kprobe_events (that outlives the process, unlike its file descriptors): each run exits 0, or
+# dies of the signal only if the signal came before rawbpf blocked it; after every run tracefs
+# is not mounted (rawbpf mounted it) and kprobe_events is empty; at the end bpftool lists none
+# of our programs. First the delay (1, 2, 4 ... ms, SIGINT) after which rawbpf has attached;
+# then 16 moments per signal over 1.5 times that, coarse to fine, until 20 s have passed (the
+# check's limit is 30 s).
+check_signal_moments() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	tracefs_mounted && { fail "tracefs already mounted before this check"; return; }
+	t_end=$(( $(uptime_ms) + 20000 ))
+	runs=0 early=0 setup=0 attached=0 killed=0 dropped=0 moments=
+	d=0
+	while :; do
+		signal_run $d INT || return
+		[ $PHASE = attached ] && break
+		[ $d -lt 2000000 ] || { fail "not attached $d us after the start"; return; }
+		d=$(( d ? d * 2 : 1000 ))
+	done
+	span=$(( d * 3 / 2 ))
+	# 0..15 in bit-reversed order: each prefix spreads over the whole span
+	for k in 0 8 4 12 2 10 6 14 1 9 5 13 3 11 7 15; do
+		[ "$(uptime_ms)" -lt "$t_end" ] || break
+		for sig in INT TERM HUP; do
+			signal_run $(( span * k / 15 )) $sig || return
+		done
+	done
+	echo "moments (ms, early/setup/attached):$moments"
+	left=
+	if [ -x /bin/bpftool ]; then
+		i=0
+		while left=$(our_progs_left) && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+		[ -z "$left" ] || { fail "still loaded after $runs runs: $left"; return; }
+		left="; bpftool: none of ours loaded"
+	fi
+	[ $early -gt 0 ] && [ $attached -gt 0 ] || { fail "the moments missed part of start-up: $early early, $setup setup, $attached attached"; return; }
+	pass "$runs runs, INT TERM HUP 0..$((span / 1000)) ms after start: $early early ($killed killed by it, $dropped SIGINT ignored as inherited), $setup setup, $attached attached, the rest exit 0; after each kprobe_events empty, tracefs unmounted$left"
+}
+
 # Runs "rawbpf run NAME" until it attached, execs twice, stops it with SIGINT; $1 the name.
 example_run() {
 	rm -f /tmp/ex.out /tmp/ex.err
