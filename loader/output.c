@@ -228,8 +228,8 @@ static void print_map(struct output *out, struct map *m)
 		sb_add(&s, "\n");
 		rb_puts_n(line, s.len);
 	}
+	rb_free(val); /* newest first: the arena takes both back */
 	rb_free(key);
-	rb_free(val);
 }
 
 static void print_maps(struct output *out)

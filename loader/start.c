@@ -63,8 +63,9 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-/* Allocator: small blocks are carved from 64 KiB arenas and never returned (rawbpf builds its
- * object model once); blocks over 16 KiB get their own mapping and are unmapped by rb_free. */
+/* Allocator: small blocks are carved from 64 KiB arenas; freeing the latest one gives its space
+ * back, others stay (rawbpf builds its object model once). Blocks over 16 KiB get their own
+ * mapping and are unmapped by rb_free. */
 #define ARENA (64 * 1024)
 #define BIG (16 * 1024)
 struct blk { u64 size; u64 big; };
@@ -109,15 +110,21 @@ void *rb_alloc(size_t n)
 
 void *rb_zalloc(size_t n)
 {
-	/* Fresh mappings are zero, but arena space is not reused, so it is zero too. */
-	return rb_alloc(n);
+	/* Fresh mappings are zero; arena space may have been used and given back. */
+	void *p = rb_alloc(n);
+	return n > BIG ? p : memset(p, 0, n);
 }
 
 void rb_free(void *p)
 {
 	struct blk *b = (struct blk *)p - 1;
-	if (p && b->big)
+	if (!p)
+		return;
+	if (b->big)
 		sys_munmap(b, b->size);
+	else if ((u8 *)b + b->size == arena_cur)
+		arena_cur = (u8 *)b; /* the latest block: its space is reused, so scratch memory freed
+				      * in reverse order (each map print, say) does not pile up */
 }
 
 _Noreturn void rb_exit(int code)
