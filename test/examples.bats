@@ -177,3 +177,19 @@ make_timer() {
 	run "$RAWBPF" run hello-map --interval=0
 	[ "$status" -eq 2 ]
 }
+
+@test "a BTF the kernel refuses: a notice, and everything loads and runs without it" {
+	obj="$ROOT/test/corpus/kernel/btf-refused.o" # hello-map with a FUNC of an unknown linkage
+	run "$RAWBPF" load "$obj" --explain
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rawbpf: notice: the kernel refused the object's BTF (Invalid argument: "*"Invalid func linkage): loading without it"* ]]
+	# the map is created without types, the program without line info
+	[[ "$output" == *'name="counter_table"'*"btf_key_type_id=0, btf_value_type_id=0"* ]]
+	[[ "$output" == *"prog 'hello' (ksyscall/execve, 24 instructions): accepted by the verifier"* ]]
+	start_rawbpf run "$obj" --interval=100
+	exec_as_nobody 2 >/dev/null
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	# without BTF the map still prints, with integers
+	grep -Pq '(^|\t)ID 65534: 2\t' "$BATS_TEST_TMPDIR/out"
+}

@@ -320,5 +320,70 @@ def _(o):
 PROG_G = "tp/syscalls/sys_enter_execve"
 
 
+# --- the BTF reader and the maps it describes (hello-map.o: a BTF-defined hash map; .BTF is
+# 24 bytes of header, 444 of types, 428 of strings), the legacy maps section and .BTF.ext ---
+HM = "hello-map.o"
+
+
+def btf_at(o):
+    return o.sh(o.sec(".BTF"))["offset"]
+
+
+def btf_str(o, old, new):
+    """Replaces a string of the same length in the .BTF string section."""
+    base = btf_at(o)
+    hdr_len, _, _, str_off, str_len = struct.unpack_from("<IIIII", o.b, base + 4)
+    strs = base + hdr_len + str_off
+    i = o.b.index(old + b"\0", strs, strs + str_len)
+    o.b[i:i + len(new)] = new
+
+
+@case("btf-bad-magic", HM, "section '.BTF': BTF: bad magic 0x1234")
+def _(o): u16(o, btf_at(o), 0x1234)
+
+@case("btf-truncated-header", HM, "section '.BTF': BTF: truncated header (10 bytes)")
+def _(o): o.set_sh(o.sec(".BTF"), "size", 10)
+
+@case("btf-strings-past-end", HM, "section '.BTF': BTF: type (0+444) or string (444+100000) section past the end (872 bytes)")
+def _(o): u32(o, btf_at(o) + 20, 100000)
+
+@case("btf-type-length-odd", HM, "section '.BTF': BTF: type section offset 0 or length 442 not a multiple of 4")
+def _(o): u32(o, btf_at(o) + 12, 442)
+
+@case("btf-unknown-kind", HM, "section '.BTF': BTF: type 1 has unknown kind 31")
+def _(o): u32(o, btf_at(o) + 24 + 4, 31 << 24)
+
+@case("btf-type-name-offset", HM, "section '.BTF': BTF: type 1: name offset 305419896 past the string section (428 bytes)")
+def _(o): u32(o, btf_at(o) + 24, 0x12345678)
+
+@case("btf-strings-unterminated", HM, "section '.BTF': BTF: string section is not NUL-terminated or does not start with an empty string")
+def _(o): o.b[btf_at(o) + 24 + 444 + 427] = ord("x")
+
+@case("btf-map-unknown-field", HM, "map 'counter_table': unknown definition field 'max_entriez'")
+def _(o): btf_str(o, b"max_entries", b"max_entriez")
+
+@case("btf-no-maps-datasec", HM, "section '.maps': no DATASEC '.maps' in the object's BTF")
+def _(o): btf_str(o, b".maps", b".mapz")
+
+@case("btf-ext-bad-magic", HM, "section '.BTF.ext': bad magic or header length 32")
+def _(o): u16(o, o.sh(o.sec(".BTF.ext"))["offset"], 0)
+
+@case("legacy-maps-size", "legacy_map.o", "section 'maps': 1 maps in 18 bytes: not a whole number of 20-byte definitions")
+def _(o): o.set_sh(o.sec("maps"), "size", 18)
+
+
+def kernel_refuses_btf():
+    """test/corpus/kernel/btf-refused.o: hello-map whose BTF our reader accepts and the kernel
+    refuses (a FUNC with linkage 7, which no kernel knows): rawbpf must load it without BTF."""
+    o = Obj(os.path.join(CORPUS, "base", HM))
+    t, _ = btf_types(o)
+    fid = next(k for k, v in t.items() if v[0] == 12)  # FUNC: vlen holds the linkage
+    info_at = t[fid][4] - 12 + 4
+    u32(o, info_at, (12 << 24) | 7)
+    os.makedirs(os.path.join(CORPUS, "kernel"), exist_ok=True)
+    open(os.path.join(CORPUS, "kernel", "btf-refused.o"), "wb").write(o.b)
+
+
 if __name__ == "__main__":
     main()
+    kernel_refuses_btf()
