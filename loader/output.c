@@ -246,18 +246,6 @@ static void print_maps(struct output *out)
 	told = true;
 }
 
-static int copy_trace(int fd)
-{
-	static char buf[4096];
-	long n = sys_read(fd, buf, sizeof buf);
-	if (n == -11 || n == -4 || n == 0) /* EAGAIN, EINTR */
-		return 0;
-	if (n < 0)
-		return (int)n;
-	int r = rb_flush();
-	return r < 0 ? r : (int)rb_write_all(1, buf, (size_t)n);
-}
-
 int output_loop(struct output *out, s64 deadline_ns)
 {
 	unsigned n = 0, first_pb, first_rb;
@@ -276,11 +264,11 @@ int output_loop(struct output *out, s64 deadline_ns)
 		"output or a signal; each ready fd is read (not told each time)", out->npb, out->nrb);
 	for (;;) {
 		struct rb_timespec ts, *tp = NULL;
-		s64 now = now_ns(), until = deadline_ns;
+		s64 until = deadline_ns;
 		if (next_print && (!until || next_print < until))
 			until = next_print;
-		if (until) {
-			s64 left = until - now;
+		if (until) { /* clock_gettime is a system call here (no vDSO): only when a timer is due */
+			s64 left = until - now_ns();
 			if (left < 0)
 				left = 0;
 			ts.sec = left / 1000000000LL;
@@ -299,7 +287,12 @@ int output_loop(struct output *out, s64 deadline_ns)
 				break;
 			}
 		}
-		if (r > 0 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP)) && (ret = copy_trace(out->trace_fd)) < 0)
+		/* One read per wakeup, then back to ppoll. Measured (make bench, throughput): under a
+		 * burst this delivers about twice the lines that reading on until EAGAIN does, as cat's
+		 * blocking reads do; the likely reason is that a reader that keeps reading takes the
+		 * writer's half-filled pages, and the small buffer a kernel starts with overflows sooner. */
+		if (r > 0 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP)) &&
+		    (ret = (int)trace_copy(out->trace_fd, 1, ~0ull)) < 0)
 			break;
 		for (unsigned i = 0; r > 0 && i < out->npb; i++)
 			if (pfd[first_pb + i].revents & POLLIN)
@@ -307,7 +300,7 @@ int output_loop(struct output *out, s64 deadline_ns)
 		for (unsigned i = 0; r > 0 && i < out->nrb; i++)
 			if (pfd[first_rb + i].revents & POLLIN)
 				read_ring(out, &out->rb[i]);
-		now = now_ns();
+		s64 now = until ? now_ns() : 0;
 		if (next_print && now >= next_print) {
 			print_maps(out);
 			next_print = now + out->interval_ns;

@@ -1,4 +1,4 @@
-/* trace_pipe reader: read() hands out at most a page of whole lines; we pass them through
+/* trace_pipe reader: read() hands out whole lines, at most a page of them; we pass them through
  * unchanged (the format differs between kernels, and users compare it with BCC's). */
 #include "trace.h"
 #include "io.h"
@@ -8,6 +8,8 @@
 #define EAGAIN 11
 #define EINTR 4
 
+/* A page. Kernels since 6.8 could hand out 8 KiB per read, but a flood then loses more lines
+ * (make bench, throughput: about 280,000 of 1,000,000 delivered against 450,000). */
 static char buf[4096];
 
 s64 now_ns(void)
@@ -28,19 +30,29 @@ void trace_discard_old(int fd)
 		(unsigned long long)total);
 }
 
-int trace_flush(int fd)
+long trace_copy(int fd, unsigned max_reads, u64 limit)
 {
 	u64 total = 0;
-	long n;
-	while (total < (4u << 20) && ((n = sys_read(fd, buf, sizeof buf)) > 0 || n == -EINTR)) {
+	long n = 0;
+	int r = rb_flush(); /* what rawbpf itself wrote to stdout goes first */
+	if (r < 0)
+		return r;
+	while (max_reads-- && total < limit && ((n = sys_read(fd, buf, sizeof buf)) > 0 || n == -EINTR)) {
 		if (n < 0)
 			continue;
 		total += (u64)n;
 		long w = rb_write_all(1, buf, (size_t)n);
 		if (w < 0)
-			return (int)w;
+			return w;
 	}
-	explain("read(trace_pipe) until EAGAIN: %llu bytes copied  -- what the programs wrote before they were "
-		"detached", (unsigned long long)total);
-	return 0;
+	return n < 0 && n != -EAGAIN && n != -EINTR ? n : (long)total;
+}
+
+int trace_flush(int fd)
+{
+	long n = trace_copy(fd, ~0u, 4u << 20);
+	if (n >= 0)
+		explain("read(trace_pipe) until EAGAIN: %ld bytes copied  -- what the programs wrote before they were "
+			"detached", n);
+	return n < 0 ? (int)n : 0;
 }
