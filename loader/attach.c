@@ -156,21 +156,14 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 	return 0;
 }
 
-/* The first syscall prefix (in BCC's order) whose <prefix>bpf is in /proc/kallsyms. Attaching
- * asks only when the architecture's usual prefix failed (reading kallsyms takes tens of
- * milliseconds); probe asks always. */
-int attach_syscall_prefix(struct attach_env *env)
+/* Calls fn on each whole line of fd (its '\n' replaced by a NUL), reading a buffer at a time,
+ * so a file of any length is read in bounded memory; a line longer than the buffer is skipped. */
+static void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx)
 {
-	char buf[4096 + 256];
 	size_t have = 0;
-	unsigned found = 0;
-	int fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0);
-	explain("open(\"/proc/kallsyms\") = %s  -- which syscall prefix this kernel uses, as BCC's get_syscall_fnname "
-		"finds it", kern_res(fd));
-	if (fd < 0)
-		return fd;
+	bool skipping = false;
 	for (;;) {
-		long n = sys_read(fd, buf + have, sizeof buf - 1 - have);
+		long n = sys_read(fd, buf + have, size - 1 - have);
 		if (n == -4)
 			continue;
 		if (n <= 0)
@@ -180,22 +173,47 @@ int attach_syscall_prefix(struct attach_env *env)
 		char *line = buf, *nl;
 		while ((nl = rb_strchr(line, '\n'))) {
 			*nl = 0;
-			/* "ffffffff81234560 T __x64_sys_bpf" (the address may read as zeros: still present) */
-			char *name = rb_strchr(line, ' ');
-			name = name ? rb_strchr(name + 1, ' ') : NULL;
-			if (name)
-				for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++) {
-					size_t pl = rb_strlen(syscall_prefixes[i]);
-					if (!rb_strncmp(name + 1, syscall_prefixes[i], pl) && !rb_strcmp(name + 1 + pl, "bpf"))
-						found |= 1u << i;
-				}
+			if (!skipping)
+				fn(line, ctx);
+			skipping = false;
 			line = nl + 1;
 		}
 		have = (size_t)(buf + have - line);
 		memmove(buf, line, have);
-		if (have >= sizeof buf - 1)
-			have = 0; /* an absurd line: drop it */
+		if (have >= size - 1) {
+			have = 0; /* an absurd line: drop it, up to its end */
+			skipping = true;
+		}
 	}
+}
+
+/* "ffffffff81234560 T __x64_sys_bpf" (the address may read as zeros: still present) */
+static void prefix_line(char *line, void *ctx)
+{
+	unsigned *found = ctx;
+	char *name = rb_strchr(line, ' ');
+	name = name ? rb_strchr(name + 1, ' ') : NULL;
+	if (name)
+		for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++) {
+			size_t pl = rb_strlen(syscall_prefixes[i]);
+			if (!rb_strncmp(name + 1, syscall_prefixes[i], pl) && !rb_strcmp(name + 1 + pl, "bpf"))
+				*found |= 1u << i;
+		}
+}
+
+/* The first syscall prefix (in BCC's order) whose <prefix>bpf is in /proc/kallsyms. Attaching
+ * asks only when the architecture's usual prefix failed (reading kallsyms takes tens of
+ * milliseconds); probe asks always. */
+int attach_syscall_prefix(struct attach_env *env)
+{
+	char buf[4096 + 256];
+	unsigned found = 0;
+	int fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0);
+	explain("open(\"/proc/kallsyms\") = %s  -- which syscall prefix this kernel uses, as BCC's get_syscall_fnname "
+		"finds it", kern_res(fd));
+	if (fd < 0)
+		return fd;
+	each_line(fd, buf, sizeof buf, prefix_line, &found);
 	sys_close(fd);
 	for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++)
 		if (found & (1u << i)) {
@@ -206,41 +224,67 @@ int attach_syscall_prefix(struct attach_env *env)
 	return -2;
 }
 
+/* Stale rawbpf events found in one pass over kprobe_events: removed once the file is closed
+ * (removing entries while reading the list could skip some). */
+struct stale {
+	struct attach_env *env;
+	unsigned n;
+	char tp[32][64]; /* "rawbpf/rawbpf_<pid>_<n>" */
+	u64 pid[32];
+};
+
+/* "p:rawbpf/rawbpf_123_0 __x64_sys_execve" */
+static void stale_line(char *line, void *ctx)
+{
+	struct stale *st = ctx;
+	u64 pid;
+	if (st->n == ARRAY_SIZE(st->tp) || (line[0] != 'p' && line[0] != 'r') ||
+	    !rb_startswith(line + 1, ":rawbpf/rawbpf_"))
+		return;
+	const char *p = rb_parse_u64(line + 16, &pid);
+	char *sp = rb_strchr(line, ' ');
+	if (p && *p == '_' && sp && pid < (1u << 30) && (size_t)(sp - line - 2) < sizeof st->tp[0] &&
+	    ((int)pid == st->env->pid || sys_kill((int)pid, 0) == -3 /* ESRCH */)) {
+		*sp = 0;
+		rb_strlcpy(st->tp[st->n], line + 2, sizeof st->tp[0]);
+		st->pid[st->n++] = pid;
+	}
+}
+
 /* Removes kprobe_events entries that rawbpf processes left behind when they were killed:
- * names are rawbpf_<pid>_<n>, and only dead pids (or our own, from an earlier life) are touched. */
+ * names are rawbpf_<pid>_<n>, and only dead pids (or our own, from an earlier life) are touched.
+ * The file is read whole, however many events other tools have defined. */
 static void remove_stale(struct attach_env *env)
 {
-	char path[128], buf[8192];
+	char path[128], buf[1024], cmd[96];
+	struct stale *st;
 	struct err e;
 	if (env->stale_checked)
 		return;
 	env->stale_checked = true;
 	rb_snprintf(path, sizeof path, "%s/kprobe_events", env->tfs->dir);
-	long n = rb_read_small(path, buf, sizeof buf);
-	explain("read(\"%s\") = %ld bytes  -- look for probes of rawbpf processes that were killed", path, n);
-	if (n <= 0)
-		return;
-	for (char *line = buf; line && *line;) {
-		char *nl = rb_strchr(line, '\n');
-		if (nl)
-			*nl = 0;
-		/* "p:rawbpf/rawbpf_123_0 __x64_sys_execve" */
-		if ((line[0] == 'p' || line[0] == 'r') && rb_startswith(line + 1, ":rawbpf/rawbpf_")) {
-			u64 pid;
-			const char *p = rb_parse_u64(line + 16, &pid);
-			char *sp = rb_strchr(line, ' ');
-			if (p && *p == '_' && sp && pid < (1u << 30) &&
-			    ((int)pid == env->pid || sys_kill((int)pid, 0) == -3 /* ESRCH */)) {
-				char cmd[96];
-				*sp = 0;
-				rb_snprintf(cmd, sizeof cmd, "-:%s", line + 2);
-				if (tracefs_append(env->tfs, "kprobe_events", cmd, &e) == 0)
-					rb_eprintf("rawbpf: removed the stale probe %s of dead process %llu\n", line + 2,
-						   (unsigned long long)pid);
+	st = rb_zalloc(sizeof *st);
+	st->env = env;
+	do { /* a pass finds at most 32; another pass if it was full */
+		st->n = 0;
+		int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+		explain("open(\"%s\") = %s, read line by line  -- look for probes of rawbpf processes that were killed",
+			path, kern_res(fd));
+		if (fd < 0)
+			break;
+		each_line(fd, buf, sizeof buf, stale_line, st);
+		sys_close(fd);
+		for (unsigned i = 0; i < st->n; i++) {
+			rb_snprintf(cmd, sizeof cmd, "-:%s", st->tp[i]);
+			if (tracefs_append(env->tfs, "kprobe_events", cmd, &e) < 0) {
+				st->n = 0; /* cannot remove: do not loop on it */
+				break;
 			}
+			rb_eprintf("rawbpf: removed the stale probe %s of dead process %llu\n", st->tp[i],
+				   (unsigned long long)st->pid[i]);
 		}
-		line = nl ? nl + 1 : NULL;
-	}
+	} while (st->n == ARRAY_SIZE(st->tp));
+	rb_free(st);
 }
 
 static int legacy_define(struct attach_env *env, struct attachment *a, struct err *e)

@@ -322,32 +322,50 @@ check_cleanup_after_stop() {
 }
 
 # SIGKILL leaves a legacy event behind; the next run removes it (the dead pid is in its name)
-# and leaves another tool's event alone.
+# and leaves other tools' events alone. Another tool's 120 long-named events come first, so the
+# stale one sits past the first 9 KiB of kprobe_events: the whole file is read, not a buffer's worth.
+OTHER_EVENTS=120
+other_events() { # + or -
+	i=0
+	while [ $i -lt $OTHER_EVENTS ]; do
+		if [ "$1" = + ]; then
+			echo "p:othertool/keepme_a_long_event_name_that_fills_the_listing_$i $EXECVE_FN"
+		else
+			echo "-:othertool/keepme_a_long_event_name_that_fills_the_listing_$i"
+		fi
+		i=$((i + 1))
+	done >>$TRACEFS/kprobe_events
+}
 check_stale_legacy_event() {
 	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
 	mount_ours || { fail "cannot mount tracefs"; return; }
+	other_events + || { fail "cannot add othertool's probes"; other_events - 2>/dev/null; unmount_ours; return; }
 	echo "p:othertool/keepme $EXECVE_FN" >>$TRACEFS/kprobe_events || { fail "cannot add othertool's probe"; unmount_ours; return; }
+	echo "kprobe_events before the first run: $(wc -c <$TRACEFS/kprobe_events) bytes"
 	rm -f /tmp/job.err
 	/bin/rawbpf --attach=kprobe-legacy >/dev/null 2>/tmp/job.err &
 	pid=$!
 	wait_attached /tmp/job.err || { fail "first run never attached"; cat /tmp/job.err; unmount_ours; return; }
 	kill -KILL $pid
 	wait $pid
-	before=$(cat $TRACEFS/kprobe_events)
+	before=$(grep -v keepme_a_long $TRACEFS/kprobe_events)
 	echo "after SIGKILL: $before"
 	/bin/rawbpf --attach=kprobe-legacy --duration=1 >/dev/null 2>/tmp/job2.err
 	rc=$?
 	cat /tmp/job2.err
-	after=$(cat $TRACEFS/kprobe_events)
-	echo "after the second run: $after"
+	after=$(grep -v keepme_a_long $TRACEFS/kprobe_events)
+	others=$(grep -c keepme_a_long $TRACEFS/kprobe_events)
+	echo "after the second run: $after (and $others of othertool's long-named events)"
 	echo "-:othertool/keepme" >>$TRACEFS/kprobe_events
+	other_events -
 	unmount_ours
+	[ "$others" = $OTHER_EVENTS ] || { fail "$others of othertool's $OTHER_EVENTS events left"; return; }
 	case $before in *"rawbpf/rawbpf_${pid}_0"*) ;; *) fail "SIGKILL left no event to clean up: '$before'"; return ;; esac
 	grep -q "removed the stale probe rawbpf/rawbpf_${pid}_0 of dead process $pid" /tmp/job2.err ||
 		{ fail "the second run did not say it removed rawbpf_${pid}_0"; return; }
 	[ "$rc" = 0 ] || { fail "second run: exit status $rc"; return; }
 	[ "$after" = "p:othertool/keepme $EXECVE_FN" ] || { fail "kprobe_events after the second run: '$after'"; return; }
-	pass "stale rawbpf_${pid}_0 removed by the next run; othertool/keepme untouched"
+	pass "stale rawbpf_${pid}_0 (after $OTHER_EVENTS other events) removed by the next run; othertool's untouched"
 }
 
 # Milliseconds since boot, from /proc/uptime (10 ms steps; busybox date has no %N).
