@@ -12,6 +12,9 @@
 #define MINMATCH 4
 #define WINDOW 65535
 #define HASH_BITS 16
+/* Matches stop at this length: a long run (the zeros between an arm64 image's 64 KiB-aligned
+ * segments) then costs a few more sequences, not a compare of the whole run at every position. */
+#define MAXMATCH 4096
 
 static unsigned char *in;
 static size_t in_len;
@@ -42,11 +45,13 @@ static size_t best_match(size_t i, size_t *dist)
 	int tries = 512;
 	for (int c = head[hash4(i)]; c >= 0 && tries-- > 0 && i - (size_t)c <= WINDOW; c = prev[c]) {
 		size_t n = 0;
-		while (i + n < in_len && in[c + n] == in[i + n])
+		while (n < MAXMATCH && i + n < in_len && in[c + n] == in[i + n])
 			n++;
 		if (n > best) {
 			best = n;
 			*dist = i - (size_t)c;
+			if (n == MAXMATCH)
+				break;
 		}
 	}
 	return best >= MINMATCH ? best : 0;
