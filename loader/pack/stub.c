@@ -1,16 +1,17 @@
-/* The packed binary's first code: the loader's own image is stored compressed (tools/lzpack.c
- * --image) and this stub, at a separate address, maps memory where the image belongs, unpacks
- * it there, makes each part read-only or executable as the original segments were, and enters
- * it with the untouched process stack. Cost: one decode of ~100 KB, one mmap and two mprotect
- * calls, for a file not much over half the size. */
+/* The packed binary's first code: the loader's own segments are stored compressed, each on its
+ * own (tools/lzpack.c --image), and this stub, at a separate address, maps memory where the
+ * image belongs, unpacks each segment in its place (the gaps between them stay untouched),
+ * makes each part read-only or executable as the original segments were, and enters it with
+ * the untouched process stack. Cost: decoding ~100 KB, one mmap and two mprotect calls, for a
+ * file not much over half the size. */
 #include "../sys.h"
 #include "../lz.h"
-#include "params.h" /* generated: IMG_LO, IMG_FILE, ENTRY, PROT_RANGES */
+#include "params.h" /* generated: IMG_LO, IMG_MEM, ENTRY, SEGMENTS, PROT_RANGES */
 #include <linux/mman.h>
 
 ARCH_START_ASM;
 
-extern const u8 rb_image_lz[], rb_image_lz_end[];
+extern const u8 rb_image_lz[];
 
 /* lz_decode uses memcpy for literal runs. */
 void *memcpy(void *d, const void *s, size_t n)
@@ -22,6 +23,8 @@ void *memcpy(void *d, const void *s, size_t n)
 	return d;
 }
 
+/* Each segment's place and size, and where its stream is in rb_image_lz. */
+static const struct { unsigned long addr, size, off, packed; } segments[] = {SEGMENTS};
 static const struct { unsigned long addr, len; int prot; } ranges[] = {PROT_RANGES};
 
 __attribute__((used)) _Noreturn void rb_start_c(long *sp)
@@ -35,16 +38,19 @@ __attribute__((used)) _Noreturn void rb_start_c(long *sp)
 		sys_write(2, bad, sizeof bad - 1);
 		sys_exit_group(127);
 	}
-	if (lz_decode(rb_image_lz, (size_t)(rb_image_lz_end - rb_image_lz), (u8 *)IMG_LO, IMG_FILE) < 0) {
-		sys_write(2, bad, sizeof bad - 1);
-		sys_exit_group(127);
-	}
+	for (size_t i = 0; i < sizeof segments / sizeof segments[0]; i++)
+		if (lz_decode(rb_image_lz + segments[i].off, segments[i].packed, (u8 *)segments[i].addr,
+			      segments[i].size) < 0) {
+			sys_write(2, bad, sizeof bad - 1);
+			sys_exit_group(127);
+		}
 	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
 		if (SYS6(__NR_mprotect, ranges[i].addr, ranges[i].len, ranges[i].prot, 0, 0, 0) < 0) {
 			sys_write(2, bad, sizeof bad - 1);
 			sys_exit_group(127);
 		}
-	ARCH_SYNC_CODE(IMG_LO, IMG_FILE);
+	for (size_t i = 0; i < sizeof segments / sizeof segments[0]; i++)
+		ARCH_SYNC_CODE(segments[i].addr, segments[i].size);
 	ARCH_ENTER(sp, ENTRY);
 	__builtin_unreachable();
 }
