@@ -69,6 +69,7 @@ fact kptr_restrict "$(cat /proc/sys/kernel/kptr_restrict 2>/dev/null)"
 fact perf_event_paranoid "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
 fact unprivileged_bpf_disabled "$(cat /proc/sys/kernel/unprivileged_bpf_disabled 2>/dev/null)"
 fact nr_cpus "$(grep -c '^processor' /proc/cpuinfo)"
+fact page_size "$(sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1K/p' /proc/self/smaps | head -n 1)"
 fact boot_uptime "$(cut -d' ' -f1 /proc/uptime)"
 
 # --- helpers for checks ----------------------------------------------------------------------
@@ -194,7 +195,7 @@ check_default_job() {
 	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
 	tracefs_mounted && { fail "tracefs already mounted before this check"; return; }
 	hello_job
-	fact default_job_rss "$RSS" >&3 # a number for the README (the budget is 256 KiB)
+	fact default_job_rss "${RSS% kB}K" >&3 # a number for the README (the budget is 256 KiB)
 	if tracefs_mounted; then fail "tracefs left mounted after rawbpf exited"; return; fi
 	NOTE="; tracefs mounted by rawbpf and unmounted again"
 	expect_attach "attached to kprobe $EXECVE_FN (kprobe PMU)" && hello_verdict
