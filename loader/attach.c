@@ -224,6 +224,14 @@ int attach_syscall_prefix(struct attach_env *env)
 	return -2;
 }
 
+/* Deletes the kprobe_events entry GROUP/EVENT: "-:GROUP/EVENT". */
+static int legacy_delete(struct attach_env *env, const char *tp, struct err *e)
+{
+	char cmd[8 + sizeof ((struct attachment *)0)->tp];
+	rb_snprintf(cmd, sizeof cmd, "-:%s", tp);
+	return tracefs_append(env->tfs, "kprobe_events", cmd, e);
+}
+
 /* Stale rawbpf events found in one pass over kprobe_events: removed once the file is closed
  * (removing entries while reading the list could skip some). */
 struct stale {
@@ -256,7 +264,7 @@ static void stale_line(char *line, void *ctx)
  * The file is read whole, however many events other tools have defined. */
 static void remove_stale(struct attach_env *env)
 {
-	char path[128], buf[1024], cmd[96];
+	char path[128], buf[1024];
 	struct stale *st;
 	struct err e;
 	if (env->stale_checked)
@@ -275,8 +283,7 @@ static void remove_stale(struct attach_env *env)
 		each_line(fd, buf, sizeof buf, stale_line, st);
 		sys_close(fd);
 		for (unsigned i = 0; i < st->n; i++) {
-			rb_snprintf(cmd, sizeof cmd, "-:%s", st->tp[i]);
-			if (tracefs_append(env->tfs, "kprobe_events", cmd, &e) < 0) {
+			if (legacy_delete(env, st->tp[i], &e) < 0) {
 				st->n = 0; /* cannot remove: do not loop on it */
 				break;
 			}
@@ -303,12 +310,10 @@ static int legacy_define(struct attach_env *env, struct attachment *a, struct er
 
 static void legacy_remove(struct attach_env *env, struct attachment *a)
 {
-	char cmd[160];
 	struct err e;
 	if (!a->legacy_defined)
 		return;
-	rb_snprintf(cmd, sizeof cmd, "-:%s", a->tp);
-	if (tracefs_append(env->tfs, "kprobe_events", cmd, &e) < 0)
+	if (legacy_delete(env, a->tp, &e) < 0)
 		rb_eprintf("rawbpf: warning: %s\n", e.msg);
 	a->legacy_defined = false;
 }
