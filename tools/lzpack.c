@@ -234,7 +234,7 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 	 * code page stays executable and the payload does not. The image's memory is mapped by
 	 * the stub itself: no zero-filled segment, whose page-aligned offset would pad the file. */
 	fprintf(h, "ENTRY(_start)\nSECTIONS {\n  . = %s + SIZEOF_HEADERS;\n  .text : { *(.text*) }\n"
-		   "  . = ALIGN(CONSTANT(MAXPAGESIZE)) + (. & (CONSTANT(MAXPAGESIZE) - 1));\n  .rodata : { *(.rodata*) }\n"
+		   "  . = ALIGN(CONSTANT(MAXPAGESIZE)) + (. & (CONSTANT(MAXPAGESIZE) - 1));\n  .rodata : { rb_stub_ro_start = .; *(.rodata*) rb_stub_ro_end = .; }\n"
 		   "  . = ALIGN(CONSTANT(MAXPAGESIZE)) + (. & (CONSTANT(MAXPAGESIZE) - 1));\n  .data : { *(.data*) *(.bss*) }\n"
 		   "  /DISCARD/ : { *(.comment) }\n}\n", stub_base);
 	fclose(h);
