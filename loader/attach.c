@@ -273,8 +273,9 @@ static void remove_stale(struct attach_env *env)
 	rb_snprintf(path, sizeof path, "%s/kprobe_events", env->tfs->dir);
 	st = rb_zalloc(sizeof *st);
 	st->env = env;
-	do { /* a pass finds at most 32; another pass if it was full */
-		st->n = 0;
+	unsigned removed;
+	do { /* a pass finds at most 32; another pass if it was full and removed some */
+		st->n = removed = 0;
 		int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
 		explain("open(\"%s\") = %s, read line by line  -- look for probes of rawbpf processes that were killed",
 			path, kern_res(fd));
@@ -283,14 +284,13 @@ static void remove_stale(struct attach_env *env)
 		each_line(fd, buf, sizeof buf, stale_line, st);
 		sys_close(fd);
 		for (unsigned i = 0; i < st->n; i++) {
-			if (legacy_delete(env, st->tp[i], &e) < 0) {
-				st->n = 0; /* cannot remove: do not loop on it */
-				break;
-			}
+			if (legacy_delete(env, st->tp[i], &e) < 0)
+				continue; /* in use, or gone already: left as it is */
+			removed++;
 			rb_eprintf("rawbpf: removed the stale probe %s of dead process %llu\n", st->tp[i],
 				   (unsigned long long)st->pid[i]);
 		}
-	} while (st->n == ARRAY_SIZE(st->tp));
+	} while (st->n == ARRAY_SIZE(st->tp) && removed);
 	rb_free(st);
 }
 

@@ -179,9 +179,11 @@ static int image(const char *elf, const char *dir, const char *stub_base)
 				mem_hi = va + memsz > mem_hi ? va + memsz : mem_hi;
 				continue;
 			}
+			if (ns == 8 || nr == 8) {
+				fprintf(stderr, "lzpack: %s: more than 8 loadable segments\n", elf);
+				return 1;
+			}
 			if (filesz) {
-				if (ns == 8)
-					return 1;
 				in_len = (size_t)filesz;
 				in = realloc(in, in_len);
 				fseek(f, (long)off, SEEK_SET);
