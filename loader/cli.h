@@ -27,11 +27,12 @@ struct opts {
 	const char *only, *skip; /* --prog, --skip: comma-separated program names */
 };
 
-/* The built-in objects, each compressed at build time (tools/lzpack.c --objects). */
+/* The built-in objects, embedded stripped at build time (the GNUmakefile's builtin.S) and
+ * parsed where they lie. */
 struct builtin {
 	const char *name;
-	const u8 *lz;
-	u64 lz_size, size;
+	const u8 *data;
+	u64 size;
 };
 extern const struct builtin rb_builtins[];
 

@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "io.h"
 #include "kernel.h"
-#include "lz.h"
 #include "sys.h"
 
 #ifndef RAWBPF_VERSION
@@ -119,12 +118,7 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 			b++;
 	const u8 *data;
 	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
-		file = rb_alloc(b->size);
-		if (lz_decode(b->lz, (size_t)b->lz_size, file, (size_t)b->size) < 0) {
-			rb_free(file);
-			return err_set(e, RB_EOBJ, "built-in object '%s' is damaged (so is this binary)", b->name);
-		}
-		data = file;
+		data = b->data;
 		size = (size_t)b->size;
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
