@@ -28,6 +28,10 @@ int do_run(struct opts *opt)
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
+	if (select_progs(&o, opt, &e) < 0) {
+		obj_free(&o);
+		return report(&e, EXIT_USAGE);
+	}
 	attach_env_init(&env, &tfs);
 	out.interval_ns = opt->interval_ms * 1000000LL;
 
@@ -92,12 +96,22 @@ int do_run(struct opts *opt)
 	}
 	if (l.btf_notice[0])
 		rb_eprintf("rawbpf: notice: %s\n", l.btf_notice);
-	for (unsigned i = 0; i < o.nprogs; i++)
-		if (o.progs[i].autoload && (r = load_prog(&l, &o.progs[i], types[i], &e)) != EXIT_OK) {
-			code = r;
-			rb_free(types);
-			goto out;
+	/* Refused programs: without --keep-going the run ends at the first; with it, when none is left
+	 * to attach. */
+	for (unsigned i = 0, k = 0; i < o.nprogs; i++) {
+		if (!o.progs[i].autoload)
+			continue;
+		if ((r = load_prog(&l, &o.progs[i], types[i], &e)) != EXIT_OK) {
+			attachable -= att[k].path != PATH_NONE;
+			if (!opt->keep_going || !attachable) {
+				code = r;
+				rb_free(types);
+				goto out;
+			}
+			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", o.progs[i].name);
 		}
+		k++;
+	}
 	rb_free(types);
 	if (load_prog_arrays(&l, &e) < 0 || output_setup(&out, &e) < 0) {
 		report(&e, EXIT_FAIL);
@@ -105,11 +119,14 @@ int do_run(struct opts *opt)
 	}
 	for (unsigned i = 0; i < natt; i++) {
 		char what[256];
-		if (att[i].path == PATH_NONE)
+		if (att[i].path == PATH_NONE || att[i].prog->fd < 0)
 			continue;
 		if (attach_do(&env, &att[i], &e) < 0) {
 			report(&e, EXIT_FAIL);
-			goto out;
+			if (!opt->keep_going || !--attachable)
+				goto out;
+			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", att[i].prog->name);
+			continue;
 		}
 		attach_describe(&att[i], what, sizeof what);
 		rb_eprintf("rawbpf: prog '%s': attached to %s\n", att[i].prog->name, what);

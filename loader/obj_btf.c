@@ -1,0 +1,126 @@
+/* BTF for the kernel: func_info and line_info from .BTF.ext remapped to linked programs, and
+ * the copy of .BTF with DATASEC sizes and variable offsets filled in. */
+#include "obj_int.h"
+
+/* .BTF.ext: func_info and line_info blocks, one per code section, each record starting with
+ * the byte offset of its instruction in the section. */
+struct ext_sec {
+	u32 rec_size, off, len; /* the subsection, in the .BTF.ext data */
+};
+
+static int ext_sub(struct obj *o, u32 hdr_len, u32 off, u32 len, u32 min_rec, struct ext_sec *out)
+{
+	u64 start = (u64)hdr_len + off;
+	out->len = 0;
+	if (!len)
+		return 0;
+	if (start + len > o->btf_ext_size || len < 4)
+		return FAIL(o, "section '.BTF.ext': a subsection (offset %u, %u bytes) past its end (%llu bytes)", off,
+			    len, (unsigned long long)o->btf_ext_size);
+	memcpy(&out->rec_size, o->btf_ext + start, 4);
+	if (out->rec_size < min_rec || out->rec_size % 4 || out->rec_size > 64)
+		return FAIL(o, "section '.BTF.ext': record size %u (expected at least %u)", out->rec_size, min_rec);
+	out->off = (u32)start + 4;
+	out->len = len - 4;
+	return 0;
+}
+
+/* Copies the records of ext that fall in the piece into out (remapped), nrec u32 each. */
+static int ext_remap(struct obj *o, const struct ext_sec *x, const struct piece *pc, const char *secname, u32 nrec,
+		     u32 *out, u32 *cnt, u32 cap)
+{
+	for (u32 at = 0; at + 8 <= x->len;) {
+		u32 hdr[2];
+		memcpy(hdr, o->btf_ext + x->off + at, 8);
+		u64 bytes = (u64)hdr[1] * x->rec_size;
+		if (bytes > x->len - at - 8)
+			return FAIL(o, "section '.BTF.ext': %u records past the end of their subsection", hdr[1]);
+		const char *name = NULL;
+		if (hdr[0] < o->btf.str_len)
+			name = (const char *)o->btf.data + o->btf.hdr_len + o->btf.str_off + hdr[0];
+		if (!name)
+			return FAIL(o, "section '.BTF.ext': section name offset %u out of range", hdr[0]);
+		if (!rb_strcmp(name, secname))
+			for (u32 k = 0; k < hdr[1]; k++) {
+				u32 rec[4];
+				memcpy(rec, o->btf_ext + x->off + at + 8 + (u64)k * x->rec_size, nrec * 4);
+				if (rec[0] % INSN || rec[0] < pc->off || rec[0] - pc->off >= (u64)pc->cnt * INSN)
+					continue;
+				if (*cnt >= cap)
+					return FAIL(o, "section '.BTF.ext': too many records");
+				rec[0] = pc->at + (u32)((rec[0] - pc->off) / INSN);
+				memcpy(out + (u64)*cnt * nrec, rec, nrec * 4);
+				(*cnt)++;
+			}
+		at += 8 + (u32)bytes;
+	}
+	return 0;
+}
+
+/* The program's func_info and line_info, in the linked program's instruction numbers. Left
+ * empty (so the program loads without them) unless every function has its func_info. */
+int btf_ext_prog(struct obj *o, struct prog *p)
+{
+	u32 ext_hdr[8] = {0};
+	struct ext_sec fi, li;
+	if (!o->btf_ext || !o->has_btf)
+		return 0;
+	if (o->btf_ext_size < 24)
+		return FAIL(o, "section '.BTF.ext': truncated header (%llu bytes)", (unsigned long long)o->btf_ext_size);
+	memcpy(ext_hdr, o->btf_ext, o->btf_ext_size < 32 ? 24 : 32);
+	u32 hdr_len = ext_hdr[1];
+	if ((ext_hdr[0] & 0xffff) != 0xeB9F || hdr_len < 24 || hdr_len > o->btf_ext_size)
+		return FAIL(o, "section '.BTF.ext': bad magic or header length %u", hdr_len);
+	if (ext_sub(o, hdr_len, ext_hdr[2], ext_hdr[3], 8, &fi) || ext_sub(o, hdr_len, ext_hdr[4], ext_hdr[5], 16, &li))
+		return RB_EOBJ;
+	u32 cap = p->insn_cnt;
+	p->func_info = rb_alloc((u64)cap * 8);
+	p->line_info = rb_alloc((u64)cap * 16);
+	for (unsigned i = 0; i < p->npieces; i++) {
+		struct elf_sec s;
+		elf_section(&o->elf, p->pieces[i].sec_idx, &s);
+		u32 before = p->func_info_cnt;
+		if (ext_remap(o, &fi, &p->pieces[i], s.name, 2, p->func_info, &p->func_info_cnt, cap) ||
+		    ext_remap(o, &li, &p->pieces[i], s.name, 4, p->line_info, &p->line_info_cnt, cap))
+			return RB_EOBJ;
+		if (p->func_info_cnt != before + 1 || p->func_info[before * 2] != p->pieces[i].at) {
+			p->func_info_cnt = p->line_info_cnt = 0; /* incomplete: load without */
+			return 0;
+		}
+	}
+	return 0;
+}
+
+u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
+{
+	struct btf *b = &o->btf;
+	struct elf *e = &o->elf;
+	if (!o->has_btf)
+		return NULL;
+	u8 *copy = rb_alloc(b->size);
+	memcpy(copy, b->data, b->size);
+	for (u32 id = 1; id <= b->ntypes; id++) {
+		struct btf_t t, var;
+		struct elf_sec s;
+		struct elf_sym sym;
+		if (btf_type(b, id, &t) || t.kind != BTFK_DATASEC || !t.name)
+			continue;
+		u8 *rec = copy + b->hdr_len + b->type_off + b->offs[id];
+		for (unsigned i = 1; i < e->shnum; i++)
+			if (!elf_section(e, i, &s) && !rb_strcmp(s.name, t.name) && s.size <= 0xffffffffu)
+				memcpy(rec + 8, &s.size, 4); /* little-endian: the low half */
+		for (u32 v = 0; v < t.vlen; v++) {
+			u32 vt, off, vsize;
+			if (btf_datasec_var(b, &t, v, &vt, &off, &vsize) || btf_type(b, vt, &var) || !var.name)
+				continue;
+			for (unsigned k = 1; k < elf_nsyms(e); k++)
+				if (!elf_symbol(e, k, &sym) && sym.type == STT_OBJECT && !rb_strcmp(sym.name, var.name) &&
+				    sym.value <= 0xffffffffu) {
+					u32 value = (u32)sym.value;
+					memcpy(rec + 12 + (u64)v * 12 + 4, &value, 4);
+				}
+		}
+	}
+	*size = b->size;
+	return copy;
+}
