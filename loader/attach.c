@@ -15,6 +15,7 @@ void attach_env_init(struct attach_env *env, struct tracefs *tfs)
 	env->tfs = tfs;
 	env->pmu_type = -1;
 	env->retbit = -1;
+	env->target_pid = -1;
 	tfs->mounted_by_us = false;
 }
 

@@ -169,6 +169,7 @@ int elf_symbol(struct elf *e, unsigned idx, struct elf_sym *out)
 	out->shndx = sym.st_shndx;
 	out->type = ELF64_ST_TYPE(sym.st_info);
 	out->bind = ELF64_ST_BIND(sym.st_info);
+	out->vis = sym.st_other & 3;
 	return 0;
 }
 

@@ -17,7 +17,7 @@ struct elf_sym {
 	const char *name;
 	u64 value, size;
 	u16 shndx;
-	u8 type, bind;
+	u8 type, bind, vis; /* vis: STV_DEFAULT 0, ..., STV_HIDDEN 2 */
 };
 
 struct elf_rel {

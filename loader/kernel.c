@@ -383,6 +383,18 @@ int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e)
 	return fd;
 }
 
+bool kern_has_helper(u32 prog_type, u32 helper)
+{
+	struct bpf_insn insns[2] = {{.code = BPF_JMP | BPF_CALL, .imm = (s32)helper}, {.code = BPF_JMP | BPF_EXIT}};
+	struct load_req r = {.name = "rawbpf_probe", .btf_fd = -1, .prog_type = prog_type, .insns = insns,
+			     .insn_cnt = 2, .license = "GPL"};
+	int fd = prog_load_once(&r, 0, NULL, 0);
+	explain("helper #%u %s for %s programs", helper, fd >= 0 ? "exists" : "is missing", prog_type_name(prog_type));
+	if (fd >= 0)
+		sys_close(fd);
+	return fd >= 0;
+}
+
 long kern_read(const char *path, char *buf, size_t size)
 {
 	long n = rb_read_small(path, buf, size);

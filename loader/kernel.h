@@ -60,6 +60,8 @@ int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e);
 int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e);
 /* BPF_LINK_CREATE (5.7+; BPF_PERF_EVENT links 5.15+). */
 int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e);
+/* Does the kernel have helper for programs of type? (a 2-instruction program calling it loads) */
+bool kern_has_helper(u32 prog_type, u32 helper);
 /* A small sysfs, procfs or tracefs file, narrated (rb_read_small). */
 long kern_read(const char *path, char *buf, size_t size);
 int kern_close(int fd, const char *what);
