@@ -28,7 +28,13 @@ int do_run(struct opts *opt)
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
+	if (select_progs(&o, opt, &e) < 0 || apply_attach_to(&o, opt, &e) < 0) {
+		obj_free(&o);
+		return report(&e, EXIT_USAGE);
+	}
 	attach_env_init(&env, &tfs);
+	env.obj = &o;
+	env.target_pid = opt->pid;
 	out.interval_ns = opt->interval_ms * 1000000LL;
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
@@ -79,7 +85,8 @@ int do_run(struct opts *opt)
 		attachable += att[i].path != PATH_NONE;
 	if (!attachable) {
 		err_set(&e, -22, "%s: no program to attach (rawbpf attaches kprobe/, kretprobe/, ksyscall/, "
-				 "kretsyscall/, tracepoint/, tp/ and raw_tp/ programs; '?' sections are skipped)",
+				 "kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/ and usdt/ programs; '?' sections are "
+				 "skipped)",
 			opt->obj);
 		report(&e, EXIT_FAIL);
 		rb_free(types);
@@ -92,12 +99,22 @@ int do_run(struct opts *opt)
 	}
 	if (l.btf_notice[0])
 		rb_eprintf("rawbpf: notice: %s\n", l.btf_notice);
-	for (unsigned i = 0; i < o.nprogs; i++)
-		if (o.progs[i].autoload && (r = load_prog(&l, &o.progs[i], types[i], &e)) != EXIT_OK) {
-			code = r;
-			rb_free(types);
-			goto out;
+	/* Refused programs: without --keep-going the run ends at the first; with it, when none is left
+	 * to attach. */
+	for (unsigned i = 0, k = 0; i < o.nprogs; i++) {
+		if (!o.progs[i].autoload)
+			continue;
+		if ((r = load_prog(&l, &o.progs[i], types[i], &e)) != EXIT_OK) {
+			attachable -= att[k].path != PATH_NONE;
+			if (!opt->keep_going || !attachable) {
+				code = r;
+				rb_free(types);
+				goto out;
+			}
+			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", o.progs[i].name);
 		}
+		k++;
+	}
 	rb_free(types);
 	if (load_prog_arrays(&l, &e) < 0 || output_setup(&out, &e) < 0) {
 		report(&e, EXIT_FAIL);
@@ -105,11 +122,14 @@ int do_run(struct opts *opt)
 	}
 	for (unsigned i = 0; i < natt; i++) {
 		char what[256];
-		if (att[i].path == PATH_NONE)
+		if (att[i].path == PATH_NONE || att[i].prog->fd < 0)
 			continue;
 		if (attach_do(&env, &att[i], &e) < 0) {
 			report(&e, EXIT_FAIL);
-			goto out;
+			if (!opt->keep_going || !--attachable)
+				goto out;
+			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", att[i].prog->name);
+			continue;
 		}
 		attach_describe(&att[i], what, sizeof what);
 		rb_eprintf("rawbpf: prog '%s': attached to %s\n", att[i].prog->name, what);

@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "io.h"
 #include "kernel.h"
-#include "lz.h"
 #include "sys.h"
 
 #ifndef RAWBPF_VERSION
@@ -36,6 +35,9 @@ static const char usage[] =
 	"  --attach=MODE        how kprobe programs attach: auto (default: kprobe PMU, else the\n"
 	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
 	"                       kprobe-legacy or tracepoint\n"
+	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
+	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
+	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
 	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
 	"  -j, --json           inspect, probe: JSON on stdout\n"
@@ -71,11 +73,12 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{"run", do_run, true, false, false,
-	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--explain]\n"
+	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
+	 "                      [--keep-going] [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
-	 "usage: rawbpf load OBJ [--explain]\n"
+	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--explain]\n"
 	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
 	 "releases everything; nothing is attached. Needs root.\n"},
 	{"inspect", do_inspect, true, true, true,
@@ -115,12 +118,7 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 			b++;
 	const u8 *data;
 	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
-		file = rb_alloc(b->size);
-		if (lz_decode(b->lz, (size_t)b->lz_size, file, (size_t)b->size) < 0) {
-			rb_free(file);
-			return err_set(e, RB_EOBJ, "built-in object '%s' is damaged (so is this binary)", b->name);
-		}
-		data = file;
+		data = b->data;
 		size = (size_t)b->size;
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
@@ -141,6 +139,65 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 		err_set(e, RB_EOBJ, "%s: %s", arg, o->err);
 		obj_free(o);
 		return RB_EOBJ;
+	}
+	return 0;
+}
+
+/* Is name one of the comma-separated list's names? */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = rb_strlen(name);
+	for (const char *p = list; p; p = rb_strchr(p, ','), p = p ? p + 1 : p)
+		if (!rb_strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+static int check_list(struct obj *o, const char *opt, const char *list, struct err *e)
+{
+	char name[64];
+	for (const char *p = list; p && *p;) {
+		size_t n = 0;
+		while (p[n] && p[n] != ',')
+			n++;
+		rb_snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
+		unsigned i = 0;
+		while (i < o->nprogs && rb_strcmp(o->progs[i].name, name))
+			i++;
+		if (i == o->nprogs || !n)
+			return err_set(e, -22, "%s: no program '%s' in %s", opt, name, o->name);
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+int select_progs(struct obj *o, const struct opts *opt, struct err *e)
+{
+	if ((opt->only && check_list(o, "--prog", opt->only, e)) || (opt->skip && check_list(o, "--skip", opt->skip, e)))
+		return e->code;
+	for (unsigned i = 0; i < o->nprogs; i++) {
+		struct prog *p = &o->progs[i];
+		if (opt->only)
+			p->autoload = in_list(opt->only, p->name) || (p->autoload && p->def->kind == ATTACH_NONE);
+		if (opt->skip && in_list(opt->skip, p->name))
+			p->autoload = false;
+	}
+	return 0;
+}
+
+int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
+{
+	for (unsigned k = 0; k < opt->nattach_to; k++) {
+		const char *a = opt->attach_to[k], *eq = rb_strchr(a, '=');
+		unsigned i = 0;
+		while (i < o->nprogs && (rb_strncmp(o->progs[i].name, a, (size_t)(eq - a)) || o->progs[i].name[eq - a]))
+			i++;
+		if (i == o->nprogs)
+			return err_set(e, -22, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
+		if (o->progs[i].def->kind == ATTACH_NONE)
+			return err_set(e, -22, "--attach-to %s: prog '%s' (section '%s') is not a kind rawbpf attaches", a,
+				       o->progs[i].name, o->progs[i].sec);
+		o->progs[i].target = eq + 1;
 	}
 	return 0;
 }
@@ -216,7 +273,7 @@ static s64 parse_seconds(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000};
+	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000, .pid = -1};
 	const char *val;
 	const struct command *c = commands;
 	bool help = false;
@@ -235,6 +292,12 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		} else if (!rb_strcmp(a, "--explain")) {
 			opt.explain = true;
+		} else if (!rb_strcmp(a, "--keep-going")) {
+			opt.keep_going = true;
+		} else if (opt_value(a, "--prog", argv, &i, argc, &val) || opt_value(a, "--skip", argv, &i, argc, &val)) {
+			if (!val || !*val)
+				return usage_error("%s: which programs? (names, separated by commas)", a);
+			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
 		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
 				return usage_error("--duration: expected a positive number of seconds, got '%s'",
@@ -243,15 +306,28 @@ int main(int argc, char **argv)
 			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
 				return usage_error("--interval: expected a positive number of seconds, got '%s'",
 						   val ? val : "");
+		} else if (opt_value(a, "--attach-to", argv, &i, argc, &val)) {
+			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
+				return usage_error("--attach-to: expected PROG=TARGET, got '%s'", val ? val : "");
+			if (opt.nattach_to == ARRAY_SIZE(opt.attach_to))
+				return usage_error("--attach-to: at most 16 of them%s", "");
+			opt.attach_to[opt.nattach_to++] = val;
+		} else if (opt_value(a, "--pid", argv, &i, argc, &val)) {
+			u64 pid;
+			const char *end = val ? rb_parse_u64(val, &pid) : NULL;
+			if (!end || *end || !pid || pid >= 1u << 22)
+				return usage_error("--pid: expected a process id, got '%s'", val ? val : "");
+			opt.pid = (int)pid;
 		} else if (opt_value(a, "--attach", argv, &i, argc, &val)) {
-			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint"};
+			/* pmu and legacy say the same as kprobe and kprobe-legacy, for uprobes too */
+			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint", "pmu", "legacy"};
 			size_t m = 0;
 			while (m < ARRAY_SIZE(modes) && (!val || rb_strcmp(val, modes[m])))
 				m++;
 			if (m == ARRAY_SIZE(modes))
-				return usage_error("--attach: expected auto, kprobe, kprobe-legacy or tracepoint, got '%s'",
+				return usage_error("--attach: expected auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint, got '%s'",
 						   val ? val : "");
-			opt.mode = (enum attach_mode)m;
+			opt.mode = m > 3 ? (enum attach_mode)(m - 3) : (enum attach_mode)m;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option '%s'", a);
 		} else if (!opt.cmd) {

@@ -39,6 +39,8 @@ probe_value() {
 	grep -Eq "^syscall tracepoint +yes +$TRACEFS/events/syscalls/sys_enter_execve/id = $tp_id$" <<<"$output"
 	[ "$(probe_value 'raw tracepoints')" = yes ]
 	[ "$(probe_value 'ring buffers')" = yes ]
+	# the kernel's BTF, read by rawbpf's own reader: as many types as bpftool finds
+	[ "$(probe_value 'kernel BTF')" = "$(bpftool btf dump file /sys/kernel/btf/vmlinux | grep -c '^\[') types" ]
 	[ "$(probe_value 'tracefs')" = "$TRACEFS" ]
 	[ "$(probe_value 'syscall prefix')" = __x64_sys_ ] || [ "$(uname -m)" != x86_64 ]
 	if [ -e /sys/bus/event_source/devices/uprobe/type ]; then

@@ -6,6 +6,9 @@
 #define ARCH_NAME "aarch64"
 /* The prefix kernels >= 4.19 give syscall entry functions on this architecture. */
 #define ARCH_SYSCALL_PREFIX "__arm64_sys_"
+/* ELF machine of this architecture's programs, and where Debian keeps their libraries. */
+#define ARCH_EM 183 /* EM_AARCH64 */
+#define ARCH_MULTIARCH "aarch64-linux-gnu"
 
 /* svc #0: number in x8, arguments in x0..x5, result (or -errno) in x0; nothing else clobbered. */
 static inline long arch_syscall6(long n, long a, long b, long c, long d, long e, long f)
@@ -30,27 +33,5 @@ static inline long arch_syscall6(long n, long a, long b, long c, long d, long e,
 #define ARCH_START_ASM                                                                             \
 	__asm__(".text\n.global _start\n.type _start,%function\n_start:\n"                        \
 		"mov x29, #0\nmov x30, #0\nmov x0, sp\nand sp, x0, #-16\nbl rb_start_c\nbrk #0\n")
-
-/* Code written to memory must be cleaned from the data cache to the point of unification and
- * invalidated in the instruction cache before it runs (line sizes from CTR_EL0). */
-static inline void arch_sync_code(unsigned long start, unsigned long len)
-{
-	unsigned long ctr, d, i, end = start + len;
-	__asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
-	d = 4UL << ((ctr >> 16) & 15);
-	i = 4UL << (ctr & 15);
-	for (unsigned long p = start & ~(d - 1); p < end; p += d)
-		__asm__ volatile("dc cvau, %0" : : "r"(p) : "memory");
-	__asm__ volatile("dsb ish" : : : "memory");
-	for (unsigned long p = start & ~(i - 1); p < end; p += i)
-		__asm__ volatile("ic ivau, %0" : : "r"(p) : "memory");
-	__asm__ volatile("dsb ish\nisb" : : : "memory");
-}
-#define ARCH_SYNC_CODE(start, len) arch_sync_code((unsigned long)(start), (unsigned long)(len))
-
-/* Enters a program at entry with the process's original stack (argc at sp), as the kernel
- * would have: used by the packed binary's stub (loader/pack/stub.c). */
-#define ARCH_ENTER(sp, entry)                                                                      \
-	__asm__ volatile("mov sp, %0\nmov x29, #0\nmov x30, #0\nbr %1" : : "r"(sp), "r"(entry) : "memory")
 
 #endif

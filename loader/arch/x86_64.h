@@ -6,6 +6,9 @@
 #define ARCH_NAME "x86_64"
 /* The prefix kernels >= 4.17 give syscall entry functions on this architecture. */
 #define ARCH_SYSCALL_PREFIX "__x64_sys_"
+/* ELF machine of this architecture's programs, and where Debian keeps their libraries. */
+#define ARCH_EM 62 /* EM_X86_64 */
+#define ARCH_MULTIARCH "x86_64-linux-gnu"
 
 static inline long arch_syscall6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -25,13 +28,5 @@ static inline long arch_syscall6(long n, long a, long b, long c, long d, long e,
 #define ARCH_START_ASM                                                                             \
 	__asm__(".text\n.global _start\n.type _start,@function\n_start:\n"                        \
 		"xor %ebp,%ebp\nmov %rsp,%rdi\nand $-16,%rsp\ncall rb_start_c\nhlt\n")
-
-/* Code written to memory is seen by instruction fetch without help on x86. */
-#define ARCH_SYNC_CODE(start, len) ((void)(start), (void)(len))
-
-/* Enters a program at entry with the process's original stack (argc at sp), as the kernel
- * would have: used by the packed binary's stub (loader/pack/stub.c). */
-#define ARCH_ENTER(sp, entry)                                                                      \
-	__asm__ volatile("mov %0, %%rsp\nxor %%edx, %%edx\njmp *%1" : : "r"(sp), "r"(entry) : "memory")
 
 #endif
