@@ -12,6 +12,7 @@ struct loaded {
 };
 
 int nr_possible_cpus(void);
+int possible_cpu_slots(void);
 /* Loads the BTF (falling back cleanly without it) and creates every map. */
 int load_maps(struct loaded *l, struct err *e);
 /* The BPF_PROG_LOAD request for p as type, with map fds applied and BTF line info if loaded. */

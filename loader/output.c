@@ -48,7 +48,7 @@ int output_setup(struct output *out, struct err *e)
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)nr_possible_cpus(); cpu++) {
+			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)possible_cpu_slots(); cpu++) {
 				int fd = kern_perf_bpf_output((int)cpu, e);
 				if (fd == -19 /* ENODEV: an offline CPU */)
 					continue;
