@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 	disassembler();
 	sections();
 	btf_tests();
+	print_tests();
 	core_tests();
 	corpus(argv[1]);
 	for (int i = 2; i < argc; i++) {
