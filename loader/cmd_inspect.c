@@ -180,29 +180,33 @@ static void core_relocations(struct emit *w, struct obj *o, const char *btf)
 	struct core_res *res = rb_zalloc(o->ncore * sizeof *res);
 	char (*msg)[120] = rb_zalloc(o->ncore * sizeof *msg), path[160];
 	bool resolved = load_core_resolve(&l, res, msg, &e) == 0;
+	em_open(w, "core", '{');
 	em_rec(w, "CO-RE relocations: %{count}u, ", o->ncore);
 	if (resolved)
 		em_rec(w, "against %{btf}s (%u types)\n", l.kbtf->src, l.kbtf->btf.ntypes);
 	else
 		em_rec(w, "not resolved: %{error}s\n", e.msg);
-	em_open(w, "core_relocations", '[');
+	em_open(w, "relocations", '[');
 	for (unsigned i = 0, n = 0; i < o->nprogs; i++)
 		for (u32 k = 0; k < o->progs[i].core_cnt; k++, n++) {
 			const struct core_rec *r = &o->progs[i].core[k];
 			core_path(&o->btf, r, path, sizeof path);
-			em_rec(w, "  %{in}s insn %{insn}u: %{kind}s %{access}s (local type %{type}u)", o->progs[i].name, r->insn,
-			       core_kind_name(r->kind), path, r->type_id);
+#define CORE_REC "  %{in}s insn %{insn}u: %{kind}s %{access}s (local type %{type}u)"
 			if (!resolved)
-				em_rec(w, "\n");
+				em_rec(w, CORE_REC "\n", o->progs[i].name, r->insn, core_kind_name(r->kind), path, r->type_id);
 			else if (msg[n][0])
-				em_rec(w, ": error: %{error}s\n", msg[n]);
+				em_rec(w, CORE_REC ": error: %{error}s\n", o->progs[i].name, r->insn, core_kind_name(r->kind),
+				       path, r->type_id, msg[n]);
 			else if (res[n].poison)
-				em_rec(w, ": %{local}llu, here poisoned%{poisoned}b: %{why}s\n", (unsigned long long)res[n].orig, true,
+				em_rec(w, CORE_REC ": %{local}llu, here poisoned%{poisoned}b: %{why}s\n", o->progs[i].name,
+				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig, true,
 				       res[n].why);
 			else
-				em_rec(w, ": %{local}llu, here %{target}llu%.0{target_type}u\n", (unsigned long long)res[n].orig,
+				em_rec(w, CORE_REC ": %{local}llu, here %{target}llu%.0{target_type}u\n", o->progs[i].name,
+				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig,
 				       (unsigned long long)res[n].val, res[n].targ_id);
 		}
+	em_close(w);
 	em_close(w);
 	load_release(&l);
 	rb_free(res);
