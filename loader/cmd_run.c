@@ -34,6 +34,9 @@ int do_run(struct opts *opt)
 	}
 	attach_env_init(&env, &tfs);
 	out.interval_ns = opt->interval_ms * 1000000LL;
+	out.json = opt->json;
+	if (opt->json)
+		trace_sink = trace_json;
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
 	 * the run still goes through the cleanup below. */

@@ -40,7 +40,7 @@ static const char usage[] =
 	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
 	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
-	"  -j, --json           inspect, probe: JSON on stdout\n"
+	"  -j, --json           JSON on stdout (run: one object per line)\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
@@ -72,9 +72,9 @@ static const struct command {
 	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
 	const char *help;
 } commands[] = {
-	{"run", do_run, true, false, false,
+	{"run", do_run, true, true, false,
 	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--keep-going] [--explain]\n"
+	 "                      [--keep-going] [-j] [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
@@ -332,7 +332,7 @@ int main(int argc, char **argv)
 	if (!c->obj && opt.obj)
 		return usage_error("unexpected argument '%s'", opt.obj);
 	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
-		return usage_error("%s: -j/--json is for inspect and probe, --disasm for inspect", opt.cmd);
+		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);
 	if (sys_getpid() == 1) {
 		/* rawbpf is /init: exiting would panic the kernel, so power off cleanly instead. */
