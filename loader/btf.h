@@ -10,19 +10,28 @@ struct btf_t {        /* one type, copied out of the section */
 	u32 kind, vlen;
 	bool kflag;
 	u32 size_or_type;  /* size for INT/STRUCT/UNION/ENUM/DATASEC/FLOAT, else a type id */
-	u64 rec;           /* byte offset of the record's extra data within the type section */
+	const u8 *rec;     /* the record's extra data (members, enumerators, ...) */
 };
 
 struct btf {
 	const u8 *data;
 	u32 size;
 	u32 hdr_len, type_off, type_len, str_off, str_len;
-	u32 ntypes;        /* ids 1..ntypes */
-	u32 *offs;         /* offs[id]: byte offset of type id in the type section */
+	u32 ntypes;        /* ids 1..ntypes (split BTF: its own are start_id+1..ntypes) */
+	u32 *offs;         /* offs[id - start_id]: byte offset of type id in the type section */
+	struct btf *base;  /* split BTF (a module's): the vmlinux BTF its ids and strings continue */
+	u32 start_id, start_str;
 	char err[200];
 };
 
 int btf_parse(struct btf *b, const u8 *data, u64 size);
+/* Split BTF (a module's, /sys/kernel/btf/<module>): type ids continue after base's last id and
+ * string offsets after base's strings. base must outlive b. */
+int btf_parse_split(struct btf *b, const u8 *data, u64 size, struct btf *base);
+/* The .BTF section of an ELF file of any machine and type (a vmlinux); 0, or RB_EOBJ with err. */
+int btf_elf_section(const u8 *data, u64 size, const u8 **btf, u64 *btf_size, char *err, size_t errsz);
+/* The string at offset off (split BTF: the base's below start_str); NULL if out of range. */
+const char *btf_str(struct btf *b, u32 off);
 void btf_free(struct btf *b);
 /* Type id (0 is void). */
 int btf_type(struct btf *b, u32 id, struct btf_t *t);

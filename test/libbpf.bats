@@ -24,7 +24,7 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	each_pid_has 2 "pick a" $pids
 	each_pid_has 2 "pick opt" $pids
 	each_pid_has 0 "pick b" $pids
-	no_programs_left
+	nothing_left
 }
 
 @test "--skip runs all but the named programs" {
@@ -36,7 +36,7 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	each_pid_has 2 "pick b" $pids
 	each_pid_has 0 "pick a" $pids
 	each_pid_has 0 "pick opt" $pids
-	no_programs_left
+	nothing_left
 }
 
 @test "without --keep-going a refused program ends the run: exit 4, its name and the log" {
@@ -44,7 +44,7 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"rawbpf: prog 'pick_bad': rejected by the verifier (Permission denied); its log follows"* ]]
 	[[ "$output" != *"attached to"* ]]
-	no_programs_left
+	nothing_left
 }
 
 @test "--keep-going names the refused program and why, and runs the others" {
@@ -58,14 +58,14 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
 	each_pid_has 2 "pick a" $pids
 	each_pid_has 2 "pick b" $pids
-	no_programs_left
+	nothing_left
 }
 
 @test "--keep-going with every program refused: the refusal's exit code" {
 	run "$RAWBPF" run "$OBJ_CHOOSE" --keep-going --prog pick_bad --duration=1
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"prog 'pick_bad': rejected by the verifier"* ]]
-	no_programs_left
+	nothing_left
 }
 
 @test "--prog and --skip: an unknown name is a usage error naming it; load honours them" {
@@ -78,7 +78,7 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"prog 'pick_a' (tracepoint/syscalls/sys_enter_execve, 12 instructions): accepted"* ]]
 	[[ "$output" == *"prog 'pick_bad' (tp/syscalls/sys_enter_execve): skipped (not chosen by --prog/--skip)"* ]]
-	no_programs_left
+	nothing_left
 }
 
 # run -j: every line of stdout must parse; the values are those of the processes the test exec'd.

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "disasm.h"
 #include "obj.h"
+#include "unit.h"
 
 void *rb_alloc(size_t n) { return malloc(n ? n : 1); }
 void *rb_zalloc(size_t n) { return calloc(1, n ? n : 1); }
@@ -14,7 +15,7 @@ void rb_free(void *p) { free(p); }
 
 static int n_run, n_fail;
 
-static void check(int ok, const char *name, const char *got, const char *want)
+void check(int ok, const char *name, const char *got, const char *want)
 {
 	n_run++;
 	printf("%s %d - %s\n", ok ? "ok" : "not ok", n_run, name);
@@ -230,6 +231,8 @@ int main(int argc, char **argv)
 	formatter();
 	disassembler();
 	sections();
+	btf_tests();
+	core_tests();
 	corpus(argv[1]);
 	for (int i = 2; i < argc; i++) {
 		good(argv[i]);

@@ -1,0 +1,7 @@
+/* Shared by the unit test files: one TAP line per check. */
+#ifndef RAWBPF_UNIT_H
+#define RAWBPF_UNIT_H
+void check(int ok, const char *name, const char *got, const char *want);
+void btf_tests(void);
+void core_tests(void);
+#endif
