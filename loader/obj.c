@@ -17,10 +17,14 @@ void obj_free(struct obj *o)
 	rb_free(o->progs);
 	rb_free(o->maps);
 	rb_free(o->owned);
+	rb_free(o->kexts);
+	rb_free(o->kconfig);
 	btf_free(&o->btf);
 	o->progs = NULL;
 	o->maps = NULL;
 	o->owned = NULL;
+	o->kexts = NULL;
+	o->kconfig = NULL;
 	o->nprogs = o->nmaps = 0;
 }
 

@@ -18,6 +18,9 @@ enum attach_kind {
 	ATTACH_KRETSYSCALL, /* kretsyscall/NAME */
 	ATTACH_TRACEPOINT,  /* tracepoint/CAT/NAME, tp/CAT/NAME */
 	ATTACH_RAW_TP,      /* raw_tracepoint/NAME, raw_tp/NAME */
+	ATTACH_UPROBE,      /* uprobe/PATH:FUNC[+OFFSET], or uprobe with --attach-to */
+	ATTACH_URETPROBE,   /* uretprobe/PATH:FUNC */
+	ATTACH_USDT,        /* usdt/PATH:PROVIDER:NAME */
 };
 
 struct sec_def {
@@ -90,6 +93,14 @@ struct prog {
 	int fd;                    /* -1 until loaded */
 };
 
+/* An extern of .kconfig (LINUX_HAS_BPF_COOKIE, LINUX_KERNEL_VERSION, ...): a value of the
+ * ".kconfig" map, which the loader fills in before creating it. */
+struct kext {
+	const char *name;
+	u32 off, size, var;        /* in the map's value; its BTF VAR */
+	bool weak;                 /* __weak: 0 when unknown, not an error */
+};
+
 struct obj {
 	struct elf elf;
 	const char *name;
@@ -106,6 +117,9 @@ struct obj {
 	u64 btf_size, btf_ext_size;
 	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
+	struct kext *kexts;        /* the .kconfig externs, and their map's value */
+	unsigned nkexts;
+	u8 *kconfig;
 	char err[320];
 };
 

@@ -62,6 +62,7 @@ const struct func *func_at(struct ctx *c, unsigned sec, u64 off);
 int legacy_maps(struct ctx *c, const struct elf_sec *s);
 int btf_maps(struct ctx *c, const struct elf_sec *s);
 struct map *data_map(struct ctx *c, const struct elf_sec *s);
+struct map *kconfig_map(struct ctx *c);
 int rawbpf_section(struct ctx *c, const struct elf_sec *s);
 /* obj_link.c: every relocation checked and recorded; each program linked with its callees. */
 int relocations(struct ctx *c);

@@ -26,9 +26,20 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		return FAIL(o, "%s: relocation #%u: type %u is not valid in code", where, i, r.type);
 	const struct func *fn = func_at(c, target->idx, r.offset);
 	const char *what = fn ? fn->name : target->name;
+	if (sym.shndx == SHN_UNDEF && r.type == R_BPF_64_64) { /* a .kconfig extern */
+		struct map *m = kconfig_map(c);
+		for (unsigned k = 0; m && k < o->nkexts; k++)
+			if (!rb_strcmp(o->kexts[k].name, sym.name)) {
+				o->kexts[k].weak = sym.bind == STB_WEAK;
+				c->rels[c->nrels++] = (struct rel){.sec_idx = target->idx, .off = r.offset, .index = i,
+								   .kind = REL_MAP_VALUE, .map = (u32)(m - o->maps),
+								   .value_off = o->kexts[k].off};
+				return 0;
+			}
+	}
 	if (sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
-		return FAIL(o, "prog '%s': relocation #%u: symbol '%s' is undefined (extern symbols are not supported)",
-			    what, i, sym.name);
+		return FAIL(o, "prog '%s': relocation #%u: symbol '%s' is undefined (only .kconfig externs are "
+			       "supported)", what, i, sym.name);
 	if (elf_section(e, sym.shndx, &symsec))
 		return FAIL(o, "prog '%s': relocation #%u: %s", what, i, e->err);
 
