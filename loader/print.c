@@ -13,11 +13,22 @@ void sb_add(struct strbuf *s, const char *fmt, ...)
 	s->len += (size_t)n < s->size - s->len ? (size_t)n : s->size - s->len - 1;
 }
 
+void sb_json_str(struct strbuf *s, const char *str, size_t n)
+{
+	sb_add(s, "\"");
+	for (size_t i = 0; i < n; i++) {
+		u8 c = (u8)str[i];
+		sb_add(s, c < 0x20 || c >= 0x7f ? "\\u%04x" : c == '"' || c == '\\' ? "\\%c" : "%c", c);
+	}
+	sb_add(s, "\"");
+}
+
 static void hex(struct strbuf *s, const u8 *d, u32 n)
 {
-	sb_add(s, "0x");
+	sb_add(s, s->json ? "\"0x" : "0x");
 	for (u32 i = 0; i < n; i++)
 		sb_add(s, "%02x", d[i]);
+	sb_add(s, s->json ? "\"" : "");
 }
 
 static u64 load_le(const u8 *d, u32 n)
@@ -51,16 +62,16 @@ static bool bits_at(const u8 *d, u32 n, u32 off, u32 nbits, bool sgn, u64 *v)
 static void print_float(struct strbuf *s, double v)
 {
 	if (v != v) {
-		sb_add(s, "nan");
+		sb_add(s, s->json ? "\"nan\"" : "nan");
+		return;
+	}
+	if (v > 1.7976931348623157e308 || v < -1.7976931348623157e308) {
+		sb_add(s, s->json ? "\"%sinf\"" : "%sinf", v < 0 ? "-" : "");
 		return;
 	}
 	if (v < 0 || (v == 0 && 1 / v < 0)) {
 		sb_add(s, "-");
 		v = -v;
-	}
-	if (v > 1.7976931348623157e308) {
-		sb_add(s, "inf");
-		return;
 	}
 	int e = 0;
 	if (v != 0) {
@@ -115,11 +126,11 @@ static bool print_int(struct strbuf *s, struct btf *b, const struct btf_t *t, co
 			const char *name;
 			s64 ev;
 			if (!btf_enum(b, t, i, &name, &ev) && (nbits == 64 || sgn ? (u64)ev == v : ((u64)ev & ~(~0ULL << nbits)) == v)) {
-				sb_add(s, "%s", name);
+				sb_add(s, s->json ? "\"%s\"" : "%s", name);
 				return true;
 			}
 		}
-	} else if (t->name && !rb_strcmp(t->name, "char") && nbits == 8 && v >= 32 && v < 127) {
+	} else if (!s->json && t->name && !rb_strcmp(t->name, "char") && nbits == 8 && v >= 32 && v < 127) {
 		sb_add(s, "'%c'", (int)v);
 		return true;
 	}
@@ -131,8 +142,14 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 {
 	struct btf_t t;
 	u64 tsize;
-	if (!b || !id || depth > 8 || btf_resolve(b, id, &t) || btf_size(b, id, &tsize) || tsize > size) {
+	const char *sep = s->json ? "," : ", ";
+	if (!b || !id || depth > 8 || btf_resolve(b, id, &t) || btf_size(b, id, &tsize)) {
 		hex(s, d, size);
+		return;
+	}
+	u32 have = tsize < size ? (u32)tsize : size; /* a short record: what it holds */
+	if (have < tsize && t.kind != BTFK_ARRAY && t.kind != BTFK_STRUCT && t.kind != BTFK_UNION) {
+		hex(s, d, have);
 		return;
 	}
 	switch (t.kind) {
@@ -160,7 +177,7 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		}
 		return;
 	case BTFK_PTR:
-		sb_add(s, "0x%llx", (unsigned long long)load_le(d, 8));
+		sb_add(s, s->json ? "\"0x%llx\"" : "0x%llx", (unsigned long long)load_le(d, 8));
 		return;
 	case BTFK_ARRAY: {
 		u32 elem, n;
@@ -168,29 +185,34 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		u64 esize;
 		btf_array(b, &t, &elem, &n);
 		if (btf_resolve(b, elem, &et) || btf_size(b, elem, &esize) || !esize) {
-			hex(s, d, (u32)tsize);
+			hex(s, d, have);
 			return;
 		}
+		if (n > have / esize)
+			n = (u32)(have / esize);
 		if (et.kind == BTFK_INT && esize == 1) { /* char[N]: a string up to its NUL */
 			u32 len = 0;
 			while (len < n && d[len])
 				len++;
-			for (u32 i = 0; i < len; i++)
+			if (s->json)
+				sb_json_str(s, (const char *)d, len);
+			for (u32 i = 0; i < len && !s->json; i++)
 				sb_add(s, "%c", d[i] >= 32 && d[i] < 127 ? d[i] : '?');
 			return;
 		}
+		u32 max = s->json ? 1024 : 64;
 		sb_add(s, "[");
-		for (u32 i = 0; i < n && i < 64; i++) {
-			sb_add(s, i ? ", " : "");
+		for (u32 i = 0; i < n && i < max; i++) {
+			sb_add(s, "%s", i ? sep : "");
 			print_depth(s, b, elem, d + (u64)i * esize, (u32)esize, depth + 1);
 		}
-		sb_add(s, n > 64 ? ", ...]" : "]");
+		sb_add(s, n > max ? ", ...]" : "]");
 		return;
 	}
 	case BTFK_STRUCT:
 	case BTFK_UNION:
 		sb_add(s, "{");
-		for (u32 i = 0; i < t.vlen; i++) {
+		for (u32 i = 0, k = 0; i < t.vlen; i++) {
 			const char *name;
 			u32 mt, bit;
 			u64 msize;
@@ -200,20 +222,22 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 			u32 nbits = btf_member_bitsize(b, &t, i);
 			bool isint = mtt.kind == BTFK_INT || mtt.kind == BTFK_ENUM || mtt.kind == BTFK_ENUM64;
 			if (nbits || bit % 8) { /* a bitfield: its bits, wherever they are in the struct */
-				sb_add(s, "%s%s=", i ? " " : "", name[0] ? name : "?");
-				if (!isint || !print_int(s, b, &mtt, d, (u32)tsize, bit, nbits))
-					sb_add(s, "?");
+				if (!isint || (bit + (nbits ? nbits : msize * 8) + 7) / 8 > have)
+					continue; /* what a short record lacks */
+				sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+				if (!print_int(s, b, &mtt, d, have, bit, nbits))
+					sb_add(s, s->json ? "null" : "?");
 				continue;
 			}
-			if (bit / 8 + msize > tsize)
-				continue;
-			sb_add(s, "%s%s=", i ? " " : "", name[0] ? name : "?");
-			print_depth(s, b, mt, d + bit / 8, (u32)msize, depth + 1);
+			if (bit / 8 + msize > tsize || bit / 8 >= have)
+				continue; /* oddities and what a short record lacks are left out */
+			sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+			print_depth(s, b, mt, d + bit / 8, (u32)rb_min64(msize, have - bit / 8), depth + 1);
 		}
 		sb_add(s, "}");
 		return;
 	default:
-		hex(s, d, (u32)tsize);
+		hex(s, d, have);
 	}
 }
 

@@ -9,7 +9,7 @@
 static void expect(struct btf *b, unsigned id, const void *data, unsigned size, const char *want, const char *what)
 {
 	char buf[256];
-	struct strbuf s = {buf, sizeof buf, 0};
+	struct strbuf s = {buf, sizeof buf, 0, 0};
 	buf[0] = 0;
 	print_value(&s, b, id, data, size);
 	char name[160];
