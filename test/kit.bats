@@ -189,7 +189,7 @@ probe_value() {
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
 	run "$RAWBPF" load hello -j
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"-j/--json is for inspect and probe"* ]]
+	[[ "$output" == *"-j/--json is for run, inspect and probe"* ]]
 }
 
 @test "make install puts the binary and the man page under DESTDIR and PREFIX" {
