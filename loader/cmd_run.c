@@ -18,7 +18,7 @@ int do_run(struct opts *opt)
 	struct err e;
 	struct tracefs tfs;
 	struct attach_env env;
-	struct loaded l = {.o = &o, .btf_fd = -1};
+	struct loaded l = {.o = &o, .btf_fd = -1, .btf_path = opt->btf};
 	struct output out = {.l = &l, .trace_fd = -1, .sig_fd = -1};
 	struct attachment *att = NULL;
 	unsigned natt = 0;
@@ -36,6 +36,9 @@ int do_run(struct opts *opt)
 	env.obj = &o;
 	env.target_pid = opt->pid;
 	out.interval_ns = opt->interval_ms * 1000000LL;
+	out.json = opt->json;
+	if (opt->json)
+		trace_sink = trace_json;
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
 	 * the run still goes through the cleanup below. */

@@ -5,6 +5,7 @@
 #ifndef RAWBPF_OBJ_H
 #define RAWBPF_OBJ_H
 #include "btf.h"
+#include "core.h"
 #include "elf.h"
 #include <linux/bpf.h>
 
@@ -87,6 +88,8 @@ struct prog {
 	u32 *func_info;            /* .BTF.ext, remapped to the linked program: {insn, type} */
 	u32 *line_info;            /* {insn, file name, line, line/column} */
 	u32 func_info_cnt, line_info_cnt;
+	struct core_rec *core;     /* CO-RE relocations, in the linked program's instruction numbers */
+	u32 core_cnt;
 	int fd;                    /* -1 until loaded */
 };
 
@@ -112,6 +115,7 @@ struct obj {
 	struct btf btf;
 	const u8 *btf_data, *btf_ext;
 	u64 btf_size, btf_ext_size;
+	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
 	struct kext *kexts;        /* the .kconfig externs, and their map's value */
 	unsigned nkexts;

@@ -24,7 +24,7 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	each_pid_has 2 "pick a" $pids
 	each_pid_has 2 "pick opt" $pids
 	each_pid_has 0 "pick b" $pids
-	no_programs_left
+	nothing_left
 }
 
 @test "--skip runs all but the named programs" {
@@ -36,7 +36,7 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	each_pid_has 2 "pick b" $pids
 	each_pid_has 0 "pick a" $pids
 	each_pid_has 0 "pick opt" $pids
-	no_programs_left
+	nothing_left
 }
 
 @test "without --keep-going a refused program ends the run: exit 4, its name and the log" {
@@ -44,7 +44,7 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"rawbpf: prog 'pick_bad': rejected by the verifier (Permission denied); its log follows"* ]]
 	[[ "$output" != *"attached to"* ]]
-	no_programs_left
+	nothing_left
 }
 
 @test "--keep-going names the refused program and why, and runs the others" {
@@ -58,14 +58,14 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
 	each_pid_has 2 "pick a" $pids
 	each_pid_has 2 "pick b" $pids
-	no_programs_left
+	nothing_left
 }
 
 @test "--keep-going with every program refused: the refusal's exit code" {
 	run "$RAWBPF" run "$OBJ_CHOOSE" --keep-going --prog pick_bad --duration=1
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"prog 'pick_bad': rejected by the verifier"* ]]
-	no_programs_left
+	nothing_left
 }
 
 @test "--prog and --skip: an unknown name is a usage error naming it; load honours them" {
@@ -78,5 +78,59 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"prog 'pick_a' (tracepoint/syscalls/sys_enter_execve, 12 instructions): accepted"* ]]
 	[[ "$output" == *"prog 'pick_bad' (tp/syscalls/sys_enter_execve): skipped (not chosen by --prog/--skip)"* ]]
-	no_programs_left
+	nothing_left
+}
+
+# run -j: every line of stdout must parse; the values are those of the processes the test exec'd.
+@test "run -j: trace lines as JSON objects with comm, pid, cpu, flags, timestamp and message" {
+	start_rawbpf run hello -j
+	pids=$(exec_pids 3)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	[ "$(jq -c 'select(.type != "trace")' "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 0 ]
+	for pid in $pids; do
+		[ "$(jq -c "select(.pid == $pid and .msg == \"Hello World!\")" "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 2 ]
+	done
+	[ "$(jq -c 'select(.line)' "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 0 ]
+	jq -e '(.cpu | type) == "number" and (.ts | type) == "number" and (.flags | test("^[^ ]{4,5}$")) and
+		(.comm | length) > 0' "$BATS_TEST_TMPDIR/out" >/dev/null
+}
+
+@test "run -j: the (tgid) column, and a message with quotes, backslashes and a tab" {
+	start_rawbpf run hello -j
+	opt="$TRACEFS/options/record-tgid"
+	[ -f "$opt" ]
+	old=$(cat "$opt")
+	echo 1 >"$opt"
+	msg=$(printf 'rawbpf "q" \\ \t end')
+	pid=$(bash -c 'printf "%s" "$0" >'"$TRACEFS/trace_marker"'; echo $$' "$msg")
+	echo "$old" >"$opt"
+	stop_rawbpf INT
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	line=$(jq -c "select(.pid == $pid and (.msg | startswith(\"rawbpf\")))" "$BATS_TEST_TMPDIR/out")
+	[ -n "$line" ] || { cat "$BATS_TEST_TMPDIR/out"; false; }
+	[ "$(echo "$line" | jq -r .msg)" = "$msg" ]
+	[ "$(echo "$line" | jq -r .comm)" = bash ]
+}
+
+@test "run -j: buffer records decoded through BTF, map snapshots with keys and values" {
+	start_rawbpf run hello-buffer -j
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	for pid in $pids; do
+		[ "$(jq -c "select(.type == \"record\" and .map == \"output\" and .value.pid == $pid and
+			.value.uid == 0 and .value.message == \"Hello World\" and (.value.command | length) > 0)" \
+			"$BATS_TEST_TMPDIR/out" | wc -l)" -eq 2 ]
+	done
+	start_rawbpf run hello-map -j --interval=0.3
+	pids=$(exec_pids 3)
+	sleep 0.5
+	stop_rawbpf INT
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	# The count for uid 0 in the last snapshot covers at least the test's 6 execs.
+	n=$(jq -s '[.[] | select(.type == "map" and .map == "counter_table")] | last | .entries[] |
+		select(.key == 0) | .value' "$BATS_TEST_TMPDIR/out")
+	[ "$n" -ge 6 ]
 }

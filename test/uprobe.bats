@@ -58,10 +58,7 @@ has_once() {
 
 # Our legacy events (rawbpf_<pid>_N) in uprobe_events.
 our_uprobe_events() {
-	local t=$TRACEFS mounted=
-	tracefs_mounted || { mount -t tracefs tracefs $t && mounted=1; }
-	grep "rawbpf/rawbpf_$1_" $t/uprobe_events || true
-	[ -z "$mounted" ] || umount $t
+	in_tracefs cat "$TRACEFS/uprobe_events" | grep "rawbpf/rawbpf_$1_" || true
 }
 
 # uprobe on rb_add (its two arguments) and uretprobe on rb_mul (its result), each call once.
@@ -84,7 +81,7 @@ check_add_mul() {
 	check_add_mul
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
-	no_programs_left
+	nothing_left
 }
 
 @test "uprobe and uretprobe through uprobe_events: the events exist while running, none after SIGTERM" {
@@ -99,7 +96,7 @@ check_add_mul() {
 	stop_rawbpf TERM
 	[ "$RB_STATUS" -eq 0 ]
 	[ -z "$(our_uprobe_events "$RB_PID")" ]
-	no_programs_left
+	nothing_left
 }
 
 # USDT rawbpf_test:tick(i, -1000 * i, 42, rb_add(i, 100 * i)), read by BPF_USDT.
@@ -120,7 +117,7 @@ check_ticks() {
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
 	! grep -q __bpf_usdt "$BATS_TEST_TMPDIR/out" # libbpf's bookkeeping maps are not printed
-	no_programs_left
+	nothing_left
 }
 
 @test "USDT through uprobe_events, the semaphore as (ref_ctr_offset); nothing left after SIGINT" {
@@ -131,6 +128,7 @@ check_ticks() {
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
 	[ -z "$(our_uprobe_events "$RB_PID")" ]
+	nothing_left
 }
 
 @test "--pid: a probe fires in that process only" {
@@ -147,6 +145,7 @@ check_ticks() {
 	[ "$(count_msg "$apid" "rb_add(1, 100) pid $apid")" -eq 1 ]
 	[ "$(count_msg "$apid" "rb_add(2, 200) pid $apid")" -eq 1 ]
 	[ "$(count_msg "$TPID" "rb_add(1, 100) pid $TPID")" -eq 0 ]
+	nothing_left
 }
 
 @test "bash's readline by uretprobe (uretprobe/bash:readline, found through PATH): the typed line appears" {
@@ -172,7 +171,7 @@ check_ticks() {
 	grep -q "prog 'add_entry': attached to uprobe" "$BATS_TEST_TMPDIR/err"
 	grep -q "rawbpf: prog 'mul_return': " "$BATS_TEST_TMPDIR/err"
 	[ -z "$(our_uprobe_events "$pid")" ]
-	no_programs_left
+	nothing_left
 }
 
 @test "bad targets: clear messages" {
