@@ -172,6 +172,48 @@ static void relocations(struct emit *w, struct obj *o)
 	em_close(w);
 }
 
+/* CO-RE: each relocation as the object asks for it, and with the kernel's BTF (or --btf) what
+ * it resolves to there. */
+static void core_relocations(struct emit *w, struct obj *o, const char *btf)
+{
+	struct loaded l = {.o = o, .btf_fd = -1, .btf_path = btf};
+	struct err e;
+	struct core_res *res = rb_zalloc(o->ncore * sizeof *res);
+	char (*msg)[120] = rb_zalloc(o->ncore * sizeof *msg), path[160];
+	bool resolved = load_core_resolve(&l, res, msg, &e) == 0;
+	em_open(w, "core", '{');
+	em_rec(w, "CO-RE relocations: %{count}u, ", o->ncore);
+	if (resolved)
+		em_rec(w, "against %{btf}s (%u types)\n", l.kbtf->src, l.kbtf->btf.ntypes);
+	else
+		em_rec(w, "not resolved: %{error}s\n", e.msg);
+	em_open(w, "relocations", '[');
+	for (unsigned i = 0, n = 0; i < o->nprogs; i++)
+		for (u32 k = 0; k < o->progs[i].core_cnt; k++, n++) {
+			const struct core_rec *r = &o->progs[i].core[k];
+			core_path(&o->btf, r, path, sizeof path);
+#define CORE_REC "  %{in}s insn %{insn}u: %{kind}s %{access}s (local type %{type}u)"
+			if (!resolved)
+				em_rec(w, CORE_REC "\n", o->progs[i].name, r->insn, core_kind_name(r->kind), path, r->type_id);
+			else if (msg[n][0])
+				em_rec(w, CORE_REC ": error: %{error}s\n", o->progs[i].name, r->insn, core_kind_name(r->kind),
+				       path, r->type_id, msg[n]);
+			else if (res[n].poison)
+				em_rec(w, CORE_REC ": %{local}llu, here poisoned%{poisoned}b: %{why}s\n", o->progs[i].name,
+				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig, true,
+				       res[n].why);
+			else
+				em_rec(w, CORE_REC ": %{local}llu, here %{target}llu%.0{target_type}u\n", o->progs[i].name,
+				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig,
+				       (unsigned long long)res[n].val, res[n].targ_id);
+		}
+	em_close(w);
+	em_close(w);
+	load_release(&l);
+	rb_free(res);
+	rb_free(msg);
+}
+
 static void disasm(struct emit *w, struct obj *o)
 {
 	char buf[160];
@@ -280,6 +322,8 @@ int do_inspect(struct opts *opt)
 	programs(&w, &o);
 	maps(&w, &o);
 	relocations(&w, &o);
+	if (o.ncore)
+		core_relocations(&w, &o, opt->btf);
 	em_open(&w, "btf", '{');
 	if (o.has_btf)
 		em_rec(&w, "BTF: %{types}u types, %{strings}u bytes of strings", o.btf.ntypes, o.btf.str_len);

@@ -8,7 +8,7 @@ int do_load(struct opts *opt)
 {
 	struct obj o;
 	struct err e;
-	struct loaded l = {.o = &o, .btf_fd = -1};
+	struct loaded l = {.o = &o, .btf_fd = -1, .btf_path = opt->btf};
 	int worst = EXIT_OK;
 
 	if (open_object(opt->obj, &o, &e) < 0)

@@ -35,7 +35,7 @@ int do_run(struct opts *opt)
 	struct err e;
 	struct tracefs tfs;
 	struct attach_env env;
-	struct loaded l = {.o = &o, .btf_fd = -1};
+	struct loaded l = {.o = &o, .btf_fd = -1, .btf_path = opt->btf};
 	struct output out = {.l = &l, .trace_fd = -1, .sig_fd = -1};
 	struct attachment *att = NULL;
 	unsigned natt = 0;

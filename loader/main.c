@@ -38,6 +38,8 @@ static const char usage[] =
 	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
 	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
 	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
+	"  --btf=FILE           the kernel's types for CO-RE objects: a raw BTF file, or an ELF\n"
+	"                       file with a .BTF section (a vmlinux); default /sys/kernel/btf/vmlinux\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
 	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
 	"  -j, --json           JSON on stdout (run: one object per line)\n"
@@ -74,15 +76,15 @@ static const struct command {
 } commands[] = {
 	{"run", do_run, true, true, false,
 	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--keep-going] [-j] [--explain]\n"
+	 "                      [--keep-going] [-j] [--btf=FILE] [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
-	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--explain]\n"
+	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--btf=FILE] [--explain]\n"
 	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
 	 "releases everything; nothing is attached. Needs root.\n"},
 	{"inspect", do_inspect, true, true, true,
-	 "usage: rawbpf inspect OBJ [--disasm] [-j]\n"
+	 "usage: rawbpf inspect OBJ [--disasm] [-j] [--btf=FILE]\n"
 	 "Shows OBJ's sections, programs, maps, relocations and BTF; --disasm, each program's\n"
 	 "instructions. Reads the file only: no privileges needed.\n"},
 	{"probe", do_probe, false, true, false,
@@ -234,7 +236,9 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 		return EXIT_OK;
 	}
 	bool rejected = log && log[0];
-	if (rejected)
+	if (rejected && load_core_refused(l, p, log, e))
+		;
+	else if (rejected)
 		err_set(e, e->code, "prog '%s': rejected by the verifier (%s); its log follows", p->name,
 			rb_strerror(-e->code));
 	if (rejected && !license_is_gpl(o->license) && rb_strstr(log, "GPL"))
@@ -327,6 +331,10 @@ int main(int argc, char **argv)
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
 				return usage_error("--duration: expected a positive number of seconds, got '%s'",
 						   val ? val : "");
+		} else if (opt_value(a, "--btf", argv, &i, argc, &val)) {
+			if (!val || !val[0])
+				return usage_error("--btf: which file? (raw BTF, or an ELF file with a .BTF section)%s", "");
+			opt.btf = val;
 		} else if (opt_value(a, "--interval", argv, &i, argc, &val)) {
 			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
 				return usage_error("--interval: expected a positive number of seconds, got '%s'",

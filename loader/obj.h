@@ -5,6 +5,7 @@
 #ifndef RAWBPF_OBJ_H
 #define RAWBPF_OBJ_H
 #include "btf.h"
+#include "core.h"
 #include "elf.h"
 #include <linux/bpf.h>
 
@@ -88,6 +89,8 @@ struct prog {
 	u32 *func_info;            /* .BTF.ext, remapped to the linked program: {insn, type} */
 	u32 *line_info;            /* {insn, file name, line, line/column} */
 	u32 func_info_cnt, line_info_cnt;
+	struct core_rec *core;     /* CO-RE relocations, in the linked program's instruction numbers */
+	u32 core_cnt;
 	int fd;                    /* -1 until loaded */
 	u32 btf_id;                /* ATTACH_BTF: the target's id in the kernel's BTF */
 	int btf_obj_fd;            /* ... in a module's BTF object (else 0) */
@@ -115,6 +118,7 @@ struct obj {
 	struct btf btf;
 	const u8 *btf_data, *btf_ext;
 	u64 btf_size, btf_ext_size;
+	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
 	struct kext *kexts;        /* the .kconfig externs, and their map's value */
 	unsigned nkexts;

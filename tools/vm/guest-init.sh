@@ -528,13 +528,57 @@ check_load_objects() {
 		/bin/rawbpf load "$o"
 		rc=$?
 		case $o in
-		*/verifier_error.bpf.o|*/nongpl.bpf.o) want=4 ;;
+		*/verifier_error.bpf.o|*/nongpl.bpf.o|*/choose.bpf.o|*/core_poison.bpf.o) want=4 ;; # one refused on purpose
 		*) want=0 ;;
 		esac
 		[ "$rc" = "$want" ] || { fail "rawbpf load $o: exit $rc, expected $want"; return; }
 		n=$((n + 1))
 	done
 	pass "$n objects: verdicts as expected"
+}
+
+# CO-RE: one object, built once against declared layouts, reads this kernel's task_struct: a
+# child C of a sleeping parent P execs; pid, tgid, the parent's tgid and its state (under
+# __state, or state before 5.14), comm and the in_execve bitfield (0 at the system call, 1 in
+# sched_process_exec) must be what they are. Then the same relocations with --btf FILE while
+# /sys/kernel/btf is covered, and an unguarded missing field refused with rawbpf's message.
+check_core() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/core_task.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	/bin/rawbpf run $o >/tmp/core.out 2>/tmp/core.err &
+	pid=$!
+	i=0
+	while [ "$(grep -c attached /tmp/core.err)" -lt 2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	set -- $(/bin/busybox sh -c '(/bin/busybox sleep 0.3; exec /bin/busybox true) & echo "$! $$"; exec /bin/busybox sleep 1')
+	C=$1 P=$2
+	sleep 0.3
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	cat /tmp/core.err; grep " core[0-9] $C " /tmp/core.out
+	[ "$rc" = 0 ] || { fail "rawbpf run: exit $rc"; return; }
+	grep -q "bpf_trace_printk: core1 $C $C $P\$" /tmp/core.out || { fail "no 'core1 $C $C $P' (pid, tgid, parent's tgid)"; return; }
+	grep -q "bpf_trace_printk: core2 $C busybox\$" /tmp/core.out || { fail "no 'core2 $C busybox' (comm)"; return; }
+	case $KERNEL_RELEASE in 5.10.*) ren=0 ;; *) ren=1 ;; esac
+	st=$(sed -n "s/.*bpf_trace_printk: core3 $C \([0-9]*\) $ren\$/\1/p" /tmp/core.out | head -n 1)
+	[ -n "$st" ] && [ $((st & 255)) = 1 ] || { fail "core3: parent's state not 1 (sleeping) under the name for $KERNEL_RELEASE ($ren)"; return; }
+	grep -q "bpf_trace_printk: core4 $C 0\$" /tmp/core.out && grep -q "bpf_trace_printk: core5 $C 1\$" /tmp/core.out ||
+		{ fail "in_execve: not 0 at sys_enter_execve and 1 at sched_process_exec"; return; }
+	off=$(/bin/rawbpf inspect /lib/rawbpf/core_kinds.bpf.o | sed -n 's/.*byte_off task_struct::tgid (local type 5): 4, here //p')
+	cp /sys/kernel/btf/vmlinux /tmp/vmlinux.btf && mount -t tmpfs none /sys/kernel/btf || { fail "cannot cover /sys/kernel/btf"; return; }
+	/bin/rawbpf load $o >/tmp/core.none 2>&1
+	none=$?
+	offb=$(/bin/rawbpf inspect /lib/rawbpf/core_kinds.bpf.o --btf /tmp/vmlinux.btf | sed -n 's/.*byte_off task_struct::tgid (local type 5): 4, here //p')
+	/bin/rawbpf load $o --btf /tmp/vmlinux.btf >/tmp/core.btf 2>&1
+	withbtf=$?
+	umount /sys/kernel/btf
+	[ "$none" = 1 ] && grep -q "give its BTF with --btf FILE" /tmp/core.none || { fail "without BTF: exit $none, no message naming --btf"; return; }
+	[ -n "$off" ] && [ "$off" = "$offb" ] && [ "$withbtf" = 0 ] || { fail "--btf FILE: tgid at '$offb' (sysfs: '$off'), load exit $withbtf"; return; }
+	/bin/rawbpf load /lib/rawbpf/core_poison.bpf.o >/tmp/core.poison 2>&1
+	grep -q "^rawbpf: prog 'unguarded': instruction [0-9]*: CO-RE relocation #0 (byte_off of task_struct___fake::no_such_field) has no match" /tmp/core.poison &&
+		grep -q "^prog 'guarded' .*: accepted by the verifier" /tmp/core.poison || { cat /tmp/core.poison; fail "poisoning: unguarded not refused with rawbpf's message, or guarded not loaded"; return; }
+	pass "pid, tgid, parent $P, comm, state (renamed: $ren), in_execve read right; tgid at $off, also with --btf; unguarded missing field refused"
 }
 
 # rawbpf probe where there are kprobes: the PMU type it reports is sysfs's, the syscall prefix
