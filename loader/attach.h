@@ -7,7 +7,7 @@
 #include "uelf.h"
 
 enum attach_mode { MODE_AUTO, MODE_KPROBE, MODE_LEGACY, MODE_TRACEPOINT };
-enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT, PATH_RAW_TP };
+enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT, PATH_RAW_TP, PATH_BTF };
 
 struct attach_env {
 	struct tracefs *tfs;

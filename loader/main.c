@@ -204,11 +204,31 @@ int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
 	return 0;
 }
 
+/* Does a plain two-instruction tracepoint program load? Then an EPERM was not for privileges. */
+static bool loads_plain(struct load_req r)
+{
+	static const struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K}, {.code = BPF_JMP | BPF_EXIT}};
+	struct err e;
+	char *log;
+	r.insns = ret0, r.insn_cnt = 2, r.attach_btf_id = r.attach_btf_obj_fd = r.expected_attach_type = 0;
+	r.prog_type = BPF_PROG_TYPE_TRACEPOINT, r.btf_fd = -1;
+	int fd = kern_prog_load(&r, &log, &e);
+	rb_free(log);
+	if (fd >= 0)
+		kern_close(fd, "the test program: plain programs load");
+	return fd >= 0;
+}
+
 int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 {
 	struct obj *o = l->o;
 	struct load_req r;
 	char *log;
+	if (p->def->kind == ATTACH_BTF && load_btf_target(l, p, e) < 0) {
+		report(e, 0);
+		e->msg[0] = 0;
+		return EXIT_FAIL;
+	}
 	load_request(l, p, type, &r);
 	int fd = kern_prog_load(&r, &log, e);
 	if (fd >= 0) {
@@ -225,7 +245,12 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
 			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
 			 o->license);
-	else if (fd == -1 && !rejected)
+	else if (fd == -1 && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
+		err_set(e, -1, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
+			       "for us: it refuses %s* programs (with no verifier log)", p->name, p->sec, p->def->prefix);
+		err_hint(e, "BPF trampolines are not available to us here (lockdown, an LSM policy, or no trampoline "
+			    "support in this kernel); a kprobe or tracepoint program on the same event does the job");
+	} else if (fd == -1 && !rejected)
 		err_hint(e, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); see also "
 			    "/proc/sys/kernel/unprivileged_bpf_disabled and lockdown");
 	report(e, 0);
