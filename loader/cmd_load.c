@@ -13,7 +13,7 @@ int do_load(struct opts *opt)
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
-	if (select_progs(&o, opt, &e) < 0) {
+	if (select_progs(&o, opt, &e) < 0 || apply_attach_to(&o, opt, &e) < 0) {
 		worst = report(&e, EXIT_USAGE);
 		goto out;
 	}

@@ -258,8 +258,40 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 		r->line_info = p->line_info;
 		r->line_info_cnt = p->line_info_cnt;
 	}
+	r->attach_btf_id = p->btf_id;
+	r->attach_btf_obj_fd = p->btf_obj_fd > 0 ? (u32)p->btf_obj_fd : 0;
 	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
 		r->kern_version = o->has_version && o->kversion != 0xFFFFFFFE ? o->kversion : kern_version_code();
+}
+
+/* The kernel's BTF id of a BTF-typed program's target: FUNC FUNC (fentry, fexit, fmod_ret),
+ * typedef btf_trace_NAME (tp_btf), FUNC bpf_lsm_HOOK (lsm); in vmlinux, else in a module's BTF
+ * (whose BTF object fd then goes with the id). Only such programs read the kernel's BTF. */
+int load_btf_target(struct loaded *l, struct prog *p, struct err *e)
+{
+	char name[160];
+	const char *mod;
+	u32 t = p->def->expected_attach_type;
+	bool tp = t == BPF_TRACE_RAW_TP;
+	if (!p->target[0])
+		return err_set(e, -22, "prog '%s': section '%s' names no kernel function: give one with --attach-to %s=FUNC",
+			       p->name, p->sec, p->name);
+	int r = load_kernel_btf(l, e);
+	if (r < 0)
+		return err_ctx(e, "prog '%s' (%s)", p->name, p->sec);
+	rb_snprintf(name, sizeof name, "%s%s", tp ? "btf_trace_" : t == BPF_LSM_MAC ? "bpf_lsm_" : "", p->target);
+	u32 kind = tp ? BTFK_TYPEDEF : BTFK_FUNC;
+	p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
+	if (!p->btf_id && !kbtf_modules(l->kbtf, e))
+		p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
+	explain("kernel BTF: %s %s = id %u%s%s  -- the target the program is loaded for (attach_btf_id)",
+		tp ? "typedef" : "FUNC", name, p->btf_id, p->btf_id && mod[0] ? " in module " : "", p->btf_id ? mod : "");
+	if (!p->btf_id)
+		return err_set(e, -2, "prog '%s' (%s): no %s '%s' in the kernel's BTF (%s%s)", p->name, p->sec,
+			       tp ? "typedef" : "function", name, l->kbtf->src, l->kbtf->nmods ? " and the modules'" : "");
+	if (mod[0] && (p->btf_obj_fd = kern_module_btf_fd(mod, e)) < 0)
+		return err_ctx(e, "prog '%s'", p->name);
+	return 0;
 }
 
 int load_prog_arrays(struct loaded *l, struct err *e)
@@ -286,6 +318,9 @@ void load_release(struct loaded *l)
 			kern_close(o->progs[i].fd, "the program: with no attachment left, the kernel frees it");
 			o->progs[i].fd = -1;
 		}
+	for (unsigned i = 0; i < o->nprogs; i++)
+		if (o->progs[i].btf_obj_fd > 0)
+			kern_close(o->progs[i].btf_obj_fd, "the module's BTF object"), o->progs[i].btf_obj_fd = 0;
 	for (unsigned i = 0; i < o->nmaps; i++)
 		if (o->maps[i].fd >= 0) {
 			kern_close(o->maps[i].fd, "the map: the last reference, so the kernel frees it");

@@ -39,6 +39,8 @@ int nr_possible_cpus(void);
 int load_maps(struct loaded *l, struct err *e);
 /* The BPF_PROG_LOAD request for p as type, with map fds applied and BTF line info if loaded. */
 void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r);
+/* A BTF-typed program's target (p->btf_id, p->btf_obj_fd) from the kernel's BTF. */
+int load_btf_target(struct loaded *l, struct prog *p, struct err *e);
 /* Puts programs into the prog arrays' initial slots. */
 int load_prog_arrays(struct loaded *l, struct err *e);
 void load_release(struct loaded *l);

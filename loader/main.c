@@ -32,9 +32,12 @@ static const char usage[] =
 	"options:\n"
 	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
 	"  --interval=SECONDS   how often maps are printed (default 2)\n"
-	"  --attach=MODE        how kprobe programs attach: auto (default: kprobe PMU, else the\n"
-	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
-	"                       kprobe-legacy or tracepoint\n"
+	"  --attach=MODE        how kprobes and uprobes attach: auto (default: the PMU, else the\n"
+	"                       legacy kprobe_events or uprobe_events, else the syscall\n"
+	"                       tracepoint), pmu (kprobe), legacy (kprobe-legacy) or tracepoint\n"
+	"  --attach-to=PROG=TARGET  run, inspect: PROG's target (PATH:FUNC[+OFF] for a uprobe,\n"
+	"                       PATH:PROVIDER:NAME for usdt)\n"
+	"  --pid=PID            run: user-space probes fire in process PID only\n"
 	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
 	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
 	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
@@ -76,7 +79,8 @@ static const struct command {
 } commands[] = {
 	{"run", do_run, true, true, false,
 	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--keep-going] [-j] [--btf=FILE] [--explain]\n"
+	 "                      [--keep-going] [--attach-to=PROG=TARGET] [--pid=PID] [-j] [--btf=FILE]\n"
+	 "                      [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
@@ -204,11 +208,31 @@ int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
 	return 0;
 }
 
+/* Does a plain two-instruction tracepoint program load? Then an EPERM was not for privileges. */
+static bool loads_plain(struct load_req r)
+{
+	static const struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K}, {.code = BPF_JMP | BPF_EXIT}};
+	struct err e;
+	char *log;
+	r.insns = ret0, r.insn_cnt = 2, r.attach_btf_id = r.attach_btf_obj_fd = r.expected_attach_type = 0;
+	r.prog_type = BPF_PROG_TYPE_TRACEPOINT, r.btf_fd = -1;
+	int fd = kern_prog_load(&r, &log, &e);
+	rb_free(log);
+	if (fd >= 0)
+		kern_close(fd, "the test program: plain programs load");
+	return fd >= 0;
+}
+
 int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 {
 	struct obj *o = l->o;
 	struct load_req r;
 	char *log;
+	if (p->def->kind == ATTACH_BTF && load_btf_target(l, p, e) < 0) {
+		report(e, 0);
+		e->msg[0] = 0;
+		return EXIT_FAIL;
+	}
 	load_request(l, p, type, &r);
 	int fd = kern_prog_load(&r, &log, e);
 	if (fd >= 0) {
@@ -225,7 +249,12 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
 			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
 			 o->license);
-	else if (fd == -1 && !rejected)
+	else if (fd == -1 && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
+		err_set(e, -1, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
+			       "for us: it refuses %s* programs (with no verifier log)", p->name, p->sec, p->def->prefix);
+		err_hint(e, "BPF trampolines are not available to us here (lockdown, an LSM policy, or no trampoline "
+			    "support in this kernel); a kprobe or tracepoint program on the same event does the job");
+	} else if (fd == -1 && !rejected)
 		err_hint(e, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); see also "
 			    "/proc/sys/kernel/unprivileged_bpf_disabled and lockdown");
 	report(e, 0);

@@ -21,6 +21,7 @@ enum attach_kind {
 	ATTACH_UPROBE,      /* uprobe/PATH:FUNC[+OFFSET], or uprobe with --attach-to */
 	ATTACH_URETPROBE,   /* uretprobe/PATH:FUNC */
 	ATTACH_USDT,        /* usdt/PATH:PROVIDER:NAME */
+	ATTACH_BTF,         /* fentry/, fexit/, fmod_ret/ FUNC, tp_btf/NAME, lsm/HOOK: a kernel BTF id at load */
 };
 
 struct sec_def {
@@ -91,6 +92,8 @@ struct prog {
 	struct core_rec *core;     /* CO-RE relocations, in the linked program's instruction numbers */
 	u32 core_cnt;
 	int fd;                    /* -1 until loaded */
+	u32 btf_id;                /* ATTACH_BTF: the target's id in the kernel's BTF */
+	int btf_obj_fd;            /* ... in a module's BTF object (else 0) */
 };
 
 /* An extern of .kconfig (LINUX_HAS_BPF_COOKIE, LINUX_KERNEL_VERSION, ...): a value of the

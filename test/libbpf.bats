@@ -134,3 +134,84 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 		select(.key == 0) | .value' "$BATS_TEST_TMPDIR/out")
 	[ "$n" -ge 6 ]
 }
+
+OBJ_BTF="$TOBJ/btf_typed.bpf.o"
+
+# Does this kernel load fentry programs? Decided by loading one (rawbpf load), not assumed.
+fentry_loads() { "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry >/dev/null 2>&1; }
+
+@test "tp_btf reads typed arguments: old_pid is the pid of each process the test exec'd" {
+	start_rawbpf run "$OBJ_BTF" --prog exec_btf
+	pids=$(exec_pids 3)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -q "rawbpf: prog 'exec_btf': attached to tp_btf/sched_process_exec (kernel BTF id [1-9][0-9]*, BPF link)" "$BATS_TEST_TMPDIR/err"
+	for pid in $pids; do each_pid_has 2 "tp_btf exec $pid" "$pid"; done
+	nothing_left
+}
+
+@test "the tracepoint twin alone (--skip the tp_btf one) reads the same pids from the tracefs record" {
+	start_rawbpf run "$OBJ_BTF" --skip exec_btf,execve_fentry,execve_kprobe
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	! grep -q "alternatives" "$BATS_TEST_TMPDIR/err"
+	for pid in $pids; do each_pid_has 2 "tp exec $pid" "$pid"; done
+	nothing_left
+}
+
+@test "alternatives: one of each pair attached, the BTF-typed one where the kernel loads it; each exec counted once" {
+	if fentry_loads; then want=fentry other=kprobe; else want=kprobe other=fentry; fi
+	start_rawbpf run "$OBJ_BTF"
+	pids=$(exec_pids 3)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
+	grep -q "rawbpf: prog 'exec_btf' (tp_btf/sched_process_exec) and prog 'exec_tp' (tracepoint/sched/sched_process_exec) are alternatives for one event: attaching 'exec_btf', the BTF-typed one, as the kernel loads it" "$BATS_TEST_TMPDIR/err"
+	grep -q "rawbpf: prog 'execve_fentry' (fentry/[a-z0-9_]*execve) and prog 'execve_kprobe' (kprobe/[a-z0-9_]*execve) are alternatives for one event: attaching 'execve_$want'" "$BATS_TEST_TMPDIR/err"
+	! grep -q "attached to.*exec_tp\|prog 'exec_tp': attached\|prog 'execve_$other': attached" "$BATS_TEST_TMPDIR/err"
+	for pid in $pids; do
+		each_pid_has 2 "tp_btf exec $pid" "$pid"
+		each_pid_has 0 "tp exec $pid" "$pid"
+		each_pid_has 2 "$want execve" "$pid"
+		each_pid_has 0 "$other execve" "$pid"
+	done
+	nothing_left
+}
+
+@test "a kernel that refuses fentry gets a message naming the cause (here: EPERM though other programs load)" {
+	run "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry
+	if [ "$status" -eq 0 ]; then
+		# this kernel loads fentry programs: the message must not appear
+		[[ "$output" == *"prog 'execve_fentry' (fentry/"*"accepted by the verifier"* ]]
+	else
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"prog 'execve_fentry' (fentry/"*"): load: Operation not permitted, though this kernel loads other programs for us: it refuses fentry/* programs (with no verifier log)"* ]]
+		[[ "$output" == *"hint: BPF trampolines are not available to us here"* ]]
+	fi
+	nothing_left
+}
+
+@test "BTF-typed programs: an unknown target is named; without a target --attach-to is asked for" {
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_such_fn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"prog 'no_such_fn' (fentry/rawbpf_no_such_function): no function 'rawbpf_no_such_function' in the kernel's BTF (/sys/kernel/btf/vmlinux"* ]]
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_target
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"prog 'no_target': section 'fentry' names no kernel function: give one with --attach-to no_target=FUNC"* ]]
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_tp
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no typedef 'btf_trace_rawbpf_no_such_tp' in the kernel's BTF"* ]]
+	nothing_left
+}
+
+@test "--attach-to gives a bare fentry section its target (run and load)" {
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_target --attach-to no_target=do_nanosleep
+	if fentry_loads; then
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"prog 'no_target' (fentry, 2 instructions): accepted by the verifier"* ]]
+	else
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"prog 'no_target' (fentry): load: Operation not permitted, though this kernel loads other programs for us: it refuses fentry* programs"* ]]
+	fi
+	nothing_left
+}

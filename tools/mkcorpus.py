@@ -178,7 +178,7 @@ def _(o):
     u64(o, a + 8, 4)
     u64(o, a + 16, 96)
 
-@case("unknown-section", H, "prog 'hello': unknown section name 'kfoobarx/execve' (rawbpf knows kprobe/, kretprobe/, ksyscall/, kretsyscall/, tracepoint/, tp/, raw_tp/, xdp, socket, tc, perf_event)")
+@case("unknown-section", H, "prog 'hello': unknown section name 'kfoobarx/execve' (rawbpf knows kprobe/, kretprobe/, ksyscall/, kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/, usdt/, fentry/, fexit/, fmod_ret/, tp_btf/, lsm/, xdp, socket, tc, perf_event)")
 def _(o):
     off = o.sh(1)["offset"] + o.sh(o.sec(PROG))["name"]
     o.b[off:off + 8] = b"kfoobarx"
