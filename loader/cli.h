@@ -25,6 +25,8 @@ struct opts {
 	bool disasm;       /* inspect --disasm */
 	bool keep_going;   /* run: a program the kernel refuses is left out, the others run */
 	const char *only, *skip; /* --prog, --skip: comma-separated program names */
+	const char **sets;       /* --set NAME=VALUE, in order */
+	unsigned nsets;
 };
 
 /* The built-in objects, embedded stripped at build time (the GNUmakefile's builtin.S) and
@@ -40,7 +42,7 @@ extern const struct builtin rb_builtins[];
 int report(const struct err *e, int code);
 /* OBJ is a path if it contains '/' or '.', else a built-in name (falling back to a file). */
 int open_object(const char *arg, struct obj *o, struct err *e);
-/* --prog/--skip: sets each program's autoload (a '?' program named by --prog loads; programs that
+/* --set (each in order, then the check for maps left unsized), then --prog/--skip: sets each program's autoload (a '?' program named by --prog loads; programs that
  * attach nowhere, tail-call targets, come along with --prog). -EINVAL for a name OBJ lacks. */
 int select_progs(struct obj *o, const struct opts *opt, struct err *e);
 /* Loads one program as type; on rejection prints the verifier log. Returns an exit code. */

@@ -78,6 +78,11 @@ int load_maps(struct loaded *l, struct err *e)
 	struct obj *o = l->o;
 	l->btf_fd = -1;
 	l->btf_notice[0] = 0;
+	if (o->nexts) {
+		int r = load_externs(l, e);
+		if (r < 0)
+			return r;
+	}
 	load_btf(l);
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];

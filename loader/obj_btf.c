@@ -121,6 +121,7 @@ u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
 				}
 		}
 	}
+	ext_btf_fixup(o, copy);
 	*size = b->size;
 	return copy;
 }

@@ -2,7 +2,7 @@
  * the steps obj.c calls in order. Internal to loader/obj*.c. */
 #ifndef RAWBPF_OBJ_INT_H
 #define RAWBPF_OBJ_INT_H
-#include "obj.h"
+#include "ext.h"
 #include <linux/elf.h>
 
 #define R_BPF_64_64 1      /* ld_imm64: a map, or an address in global data */
@@ -38,7 +38,7 @@ struct func {
 };
 
 /* A resolved relocation of a code section. */
-enum { REL_MAP_FD = PREL_MAP_FD, REL_MAP_VALUE = PREL_MAP_VALUE, REL_CALL };
+enum { REL_MAP_FD = PREL_MAP_FD, REL_MAP_VALUE = PREL_MAP_VALUE, REL_EXT = PREL_EXT, REL_KFUNC = PREL_KFUNC, REL_CALL };
 struct rel {
 	unsigned sec_idx, target_sec;
 	u64 off, target_off;
