@@ -47,7 +47,7 @@ static const char *sec_name(struct obj *o, unsigned idx)
 static void describe_attach(const struct prog *p, char *buf, size_t size)
 {
 	static const char *const kinds[] = {"none (loaded only)", "kprobe", "kretprobe", "syscall entry",
-					    "syscall return", "tracepoint", "raw tracepoint"};
+					    "syscall return", "tracepoint", "raw tracepoint", "uprobe", "uretprobe", "usdt"};
 	rb_snprintf(buf, size, "%s%s%s", kinds[p->def->kind], p->def->kind ? " " : "", p->target);
 }
 

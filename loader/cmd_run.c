@@ -28,11 +28,13 @@ int do_run(struct opts *opt)
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
-	if (select_progs(&o, opt, &e) < 0) {
+	if (select_progs(&o, opt, &e) < 0 || apply_attach_to(&o, opt, &e) < 0) {
 		obj_free(&o);
 		return report(&e, EXIT_USAGE);
 	}
 	attach_env_init(&env, &tfs);
+	env.obj = &o;
+	env.target_pid = opt->pid;
 	out.interval_ns = opt->interval_ms * 1000000LL;
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
@@ -83,7 +85,8 @@ int do_run(struct opts *opt)
 		attachable += att[i].path != PATH_NONE;
 	if (!attachable) {
 		err_set(&e, -22, "%s: no program to attach (rawbpf attaches kprobe/, kretprobe/, ksyscall/, "
-				 "kretsyscall/, tracepoint/, tp/ and raw_tp/ programs; '?' sections are skipped)",
+				 "kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/ and usdt/ programs; '?' sections are "
+				 "skipped)",
 			opt->obj);
 		report(&e, EXIT_FAIL);
 		rb_free(types);

@@ -1,10 +1,7 @@
 /* Externs: undefined symbols that the object's BTF places in the .kconfig or .ksyms DATASEC.
  * .kconfig values live in one read-only array map laid out here; .ksyms variables and kfuncs
  * become kernel BTF ids (or addresses) in the instructions once the kernel layer found them. */
-#include "ext.h"
-#include <linux/elf.h>
-
-#define FAIL(o, ...) (rb_snprintf((o)->err, sizeof (o)->err, __VA_ARGS__), RB_EOBJ)
+#include "obj_int.h"
 
 struct ext *obj_extern(struct obj *o, const char *name)
 {
@@ -88,14 +85,11 @@ int obj_externs(struct obj *o)
 	m->value_size = total;
 	m->max_entries = 1;
 	m->flags = BPF_F_RDONLY_PROG; /* frozen once filled, like .rodata */
+	m->btf_value = btf_find(&o->btf, ".kconfig", BTFK_DATASEC); /* typed by the DATASEC, fixed up */
 	m->init = m->data = rb_zalloc(total);
 	m->sec_idx = 0;
 	m->fd = -1;
-	size_t n = rb_strnlen(o->name, 8);
-	rb_snprintf(m->kname, sizeof m->kname, "%.*s.kconfig", (int)n, o->name);
-	for (size_t i = 0; i < n; i++) /* the kernel takes [A-Za-z0-9_.] */
-		if (!((m->kname[i] | 32) >= 'a' && (m->kname[i] | 32) <= 'z') && !(m->kname[i] >= '0' && m->kname[i] <= '9'))
-			m->kname[i] = '_';
+	set_kname(m, o->name, ".kconfig");
 	return 0;
 }
 

@@ -3,6 +3,8 @@
  * output size is the trailer's, so the buffer is allocated once and every write checked. */
 #include "inflate.h"
 
+#define BAD "invalid compressed data"
+
 struct huff {
 	u16 count[16]; /* codes of each length */
 	u16 sym[288];  /* symbols in code order */
@@ -74,7 +76,7 @@ static int decode(struct inf *s, const struct huff *h)
 		first = (first + c) << 1;
 		code <<= 1;
 	}
-	return fail(s, "invalid Huffman code");
+	return fail(s, BAD);
 }
 
 /* Extra bits of length code i (0..27) and distance code i (0..29). */
@@ -89,14 +91,14 @@ static int codes(struct inf *s, const struct huff *lit, const struct huff *dist)
 			return -1;
 		if (sym < 256) {
 			if (s->len >= s->cap)
-				return fail(s, "more data than the trailer says");
+				return fail(s, "longer than its trailer says");
 			s->out[s->len++] = (u8)sym;
 			continue;
 		}
 		if (sym == 256)
 			return 0;
 		if ((sym -= 257) >= 29)
-			return fail(s, "invalid length code");
+			return fail(s, BAD);
 		size_t len = 3, d = 1;
 		for (int i = 0; i < sym; i++)
 			len += 1u << lx(i);
@@ -105,16 +107,16 @@ static int codes(struct inf *s, const struct huff *lit, const struct huff *dist)
 		if (dc < 0)
 			return -1;
 		if (dc >= 30)
-			return fail(s, "invalid distance code");
+			return fail(s, BAD);
 		for (int i = 0; i < dc; i++)
 			d += 1u << dx(i);
 		d += bits(s, dx(dc));
 		if (s->why)
 			return -1;
 		if (d > s->len)
-			return fail(s, "distance too far back");
+			return fail(s, BAD);
 		if (len > s->cap - s->len)
-			return fail(s, "more data than the trailer says");
+			return fail(s, "longer than its trailer says");
 		for (; len; len--, s->len++)
 			s->out[s->len] = s->out[s->len - d];
 	}
@@ -128,12 +130,12 @@ static int stored(struct inf *s)
 	const u8 *p = s->in + s->pos;
 	size_t len = (size_t)(p[0] | p[1] << 8);
 	if ((p[2] | p[3] << 8) != (~len & 0xffff))
-		return fail(s, "stored block length check failed");
+		return fail(s, BAD);
 	s->pos += 4;
 	if (s->n - s->pos < len)
 		return fail(s, "truncated data");
 	if (len > s->cap - s->len)
-		return fail(s, "more data than the trailer says");
+		return fail(s, "longer than its trailer says");
 	memcpy(s->out + s->len, s->in + s->pos, len);
 	s->len += len;
 	s->pos += len;
@@ -156,11 +158,11 @@ static int dynamic(struct inf *s, bool fixed)
 		ndist = bits(s, 5) + 1;
 		unsigned ncode = bits(s, 4) + 4;
 		if (nlen > 286 || ndist > 30)
-			return fail(s, "invalid code counts");
+			return fail(s, BAD);
 		for (i = 0; i < ncode; i++)
 			lens[order[i]] = (u8)bits(s, 3);
 		if (build(&lc, lens, 19))
-			return fail(s, "invalid code length code");
+			return fail(s, BAD);
 		for (i = 0; i < nlen + ndist;) {
 			int sym = decode(s, &lc);
 			unsigned rep = 0, cnt;
@@ -172,28 +174,28 @@ static int dynamic(struct inf *s, bool fixed)
 			}
 			if (sym == 16) {
 				if (!i)
-					return fail(s, "repeat with no length before it");
+					return fail(s, BAD);
 				rep = lens[i - 1];
 				cnt = 3 + bits(s, 2);
 			} else {
 				cnt = sym == 17 ? 3 + bits(s, 3) : 11 + bits(s, 7);
 			}
 			if (cnt > nlen + ndist - i)
-				return fail(s, "too many code lengths");
+				return fail(s, BAD);
 			while (cnt--)
 				lens[i++] = (u8)rep;
 		}
 		if (!lens[256])
-			return fail(s, "no end-of-block code");
+			return fail(s, BAD);
 	}
 	/* An incomplete code is allowed only when it has a single symbol (RFC 1951 3.2.7), or is
 	 * the fixed distance code (30 of 32 codes used). */
 	int r = build(&lit, lens, nlen);
 	if (r < 0 || (r > 0 && nlen - lit.count[0] != 1))
-		return fail(s, "invalid literal/length code");
+		return fail(s, BAD);
 	r = build(&dist, lens + nlen, ndist);
 	if (r < 0 || (r > 0 && !fixed && ndist - dist.count[0] != 1))
-		return fail(s, "invalid distance code");
+		return fail(s, BAD);
 	return s->why ? -1 : codes(s, &lit, &dist);
 }
 
@@ -246,12 +248,12 @@ int gunzip(const u8 *in, size_t n, size_t max, u8 **out, size_t *size, const cha
 		if (type == 0)
 			stored(&s);
 		else if (type == 3)
-			fail(&s, "invalid block type");
+			fail(&s, BAD);
 		else
 			dynamic(&s, type == 1);
 	}
 	if (!s.why && s.len != isize)
-		s.why = "less data than the trailer says";
+		s.why = "shorter than its trailer says";
 	if (!s.why && crc32(s.out, s.len) != crc)
 		s.why = "CRC mismatch";
 	if (s.why) {

@@ -48,44 +48,42 @@ int kconfig_class(struct btf *b, u32 type, bool *sign)
 int kconfig_value(struct obj *o, const struct ext *x, const char *val, size_t len, u8 *out, struct err *e)
 {
 	bool sign;
-	int c = kconfig_class(&o->btf, x->type, &sign);
+	int c = kconfig_class(&o->btf, x->type, &sign), r = -1;
 	char num[32];
 	u64 v;
+	const char *need = NULL;
 	if (len && (*val == 'y' || *val == 'n' || *val == 'm')) {
 		if (c == KC_BOOL && *val != 'm')
 			*out = *val == 'y';
 		else if (c == KC_TRI)
-			*out = *val == 'y' ? 1 : *val == 'm' ? 2 : 0;
+			memcpy(out, *val == 'y' ? "\1\0\0" : *val == 'm' ? "\2\0\0" : "\0\0\0", 4);
 		else if (c == KC_CHAR)
 			*out = (u8)*val;
 		else
-			return err_set(e, -22, "extern '%s': the value '%c' needs a %stristate or char extern", x->name,
-				       *val, *val == 'm' ? "" : "bool, ");
-		return 0;
+			need = "it takes a bool, tristate or char";
+	} else if (len && *val == '"') {
+		if (c != KC_STR || len < 2 || val[len - 1] != '"') {
+			need = "it takes a char array";
+		} else {
+			len = rb_min64(len - 2, x->size - 1); /* libbpf truncates a long string too */
+			memcpy(out, val + 1, len);
+			out[len] = 0;
+		}
+	} else if (c != KC_INT && c != KC_CHAR && c != KC_BOOL) {
+		need = "it takes an integer";
+	} else {
+		if (len < sizeof num) {
+			memcpy(num, val, len);
+			num[len] = 0;
+			r = parse_int(num, sign, c == KC_BOOL ? 1 : x->size, &v);
+		}
+		if (!r && c == KC_BOOL && v > 1)
+			r = -2;
+		if (r)
+			need = r == -1 ? "not a number" : "out of range";
+		else
+			memcpy(out, &v, x->size);
 	}
-	if (len && *val == '"') {
-		if (c != KC_STR || len < 2 || val[len - 1] != '"')
-			return err_set(e, -22, "extern '%s': the value %.*s needs a char array extern", x->name,
-				       (int)rb_min64(len, 64), val);
-		len = rb_min64(len - 2, x->size - 1); /* libbpf truncates a long string too */
-		memcpy(out, val + 1, len);
-		out[len] = 0;
-		return 0;
-	}
-	if (c != KC_INT && c != KC_CHAR && c != KC_BOOL)
-		return err_set(e, -22, "extern '%s': the value '%.*s' needs an integer extern", x->name,
-			       (int)rb_min64(len, 64), val);
-	int r = -1;
-	if (len < sizeof num) {
-		memcpy(num, val, len);
-		num[len] = 0;
-		r = parse_int(num, sign, c == KC_BOOL ? 1 : x->size, &v);
-	}
-	if (r == 0 && c == KC_BOOL && v > 1)
-		r = -2;
-	if (r)
-		return err_set(e, -22, "extern '%s': the value '%.*s' %s", x->name, (int)rb_min64(len, 64), val,
-			       r == -1 ? "is not a number" : "does not fit its type");
-	memcpy(out, &v, x->size);
-	return 0;
+	return need ? err_set(e, -22, "extern '%s': the kernel's value '%.*s' does not fit (%s)", x->name,
+			      (int)rb_min64(len, 64), val, need) : 0;
 }

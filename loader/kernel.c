@@ -294,19 +294,63 @@ int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e)
 	return fd;
 }
 
-int kern_perf_tracepoint(u64 id, const char *what, struct err *e)
+/* pid -1 with cpu 0 is every process (a BPF program runs on any CPU regardless); a pid, with cpu
+ * -1, is that process only. */
+static int perf_open(struct perf_event_attr *a, int pid)
+{
+	a->size = sizeof *a;
+	a->sample_period = 1;
+	a->wakeup_events = 1;
+	return sys_perf_event_open(a, pid, pid < 0 ? 0 : -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+int kern_perf_uprobe(int pmu_type, const char *path, u64 off, u64 config, int pid, struct err *e)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.type = (u32)pmu_type;
+	a.config = config;
+	a.uprobe_path = (u64)(uintptr_t)path; /* config1 */
+	a.probe_offset = off;                  /* config2 */
+	int fd = perf_open(&a, pid);
+	explain("perf_event_open(type=%d (uprobe PMU), config=0x%llx, config1=\"%s\", config2=0x%llx, pid=%d, cpu=%d) = %s"
+		"  -- the kernel plants a breakpoint at that offset of the file in every process that maps it%s",
+		pmu_type, (unsigned long long)config, path, (unsigned long long)off, pid, pid < 0 ? 0 : -1, kern_res(fd),
+		pid < 0 ? "" : " (events of that process only)");
+	if (fd < 0)
+		return err_set(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx: %s", path,
+			       (unsigned long long)off, rb_strerror(-fd));
+	return fd;
+}
+
+int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.link_create.prog_fd = (u32)prog_fd;
+	a.link_create.target_fd = (u32)perf_fd;
+	a.link_create.attach_type = BPF_PERF_EVENT;
+	a.link_create.perf_event.bpf_cookie = cookie;
+	int fd = sys_bpf(BPF_LINK_CREATE, &a, sizeof a);
+	explain("bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=BPF_PERF_EVENT, bpf_cookie=%llu) = %s"
+		"  -- attach with a cookie the program reads back (bpf_get_attach_cookie)", prog_fd, perf_fd,
+		(unsigned long long)cookie, kern_res(fd));
+	if (fd < 0)
+		return err_set(e, fd, "BPF_LINK_CREATE with a BPF cookie: %s", rb_strerror(-fd));
+	return fd;
+}
+
+int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
 	a.size = sizeof a;
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = id;
-	a.sample_period = 1;
-	a.wakeup_events = 1;
-	int fd = sys_perf_event_open(&a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	explain("perf_event_open(type=PERF_TYPE_TRACEPOINT, config=%llu (%s), pid=-1, cpu=0) = %s"
+	int fd = perf_open(&a, pid);
+	explain("perf_event_open(type=PERF_TYPE_TRACEPOINT, config=%llu (%s), pid=%d, cpu=%d) = %s"
 		"  -- a perf event on the tracefs event, which the program will hang off",
-		(unsigned long long)id, what, kern_res(fd));
+		(unsigned long long)id, what, pid, pid < 0 ? 0 : -1, kern_res(fd));
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on %s (id %llu): %s", what, (unsigned long long)id,
 			       rb_strerror(-fd));
@@ -337,6 +381,18 @@ int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e)
 	if (fd < 0)
 		return err_set(e, fd, "BPF_LINK_CREATE: %s", rb_strerror(-fd));
 	return fd;
+}
+
+bool kern_has_helper(u32 prog_type, u32 helper)
+{
+	struct bpf_insn insns[2] = {{.code = BPF_JMP | BPF_CALL, .imm = (s32)helper}, {.code = BPF_JMP | BPF_EXIT}};
+	struct load_req r = {.name = "rawbpf_probe", .btf_fd = -1, .prog_type = prog_type, .insns = insns,
+			     .insn_cnt = 2, .license = "GPL"};
+	int fd = prog_load_once(&r, 0, NULL, 0);
+	explain("helper #%u %s for %s programs", helper, fd >= 0 ? "exists" : "is missing", prog_type_name(prog_type));
+	if (fd >= 0)
+		sys_close(fd);
+	return fd >= 0;
 }
 
 long kern_read(const char *path, char *buf, size_t size)

@@ -49,12 +49,19 @@ int kern_perf_enable(int fd, struct err *e);
 
 /* perf_event_open on the kprobe PMU: a probe on func (a return probe with retbit >= 0). */
 int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e);
-/* perf_event_open of a tracefs event (tracepoint or legacy kprobe) by its id. */
-int kern_perf_tracepoint(u64 id, const char *what, struct err *e);
+/* perf_event_open of a tracefs event (tracepoint or legacy kprobe) by its id; pid -1: every process. */
+int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e);
+/* perf_event_open on the uprobe PMU: a probe at file offset off of path; config holds the
+ * retprobe bit and the semaphore's offset (ref_ctr_offset) where the PMU's format puts them. */
+int kern_perf_uprobe(int pmu_type, const char *path, u64 off, u64 config, int pid, struct err *e);
+/* BPF_LINK_CREATE of prog_fd on a perf event, with a BPF cookie (5.15+). */
+int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e);
 /* PERF_EVENT_IOC_SET_BPF: runs prog_fd on each hit of the event. */
 int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e);
 /* BPF_LINK_CREATE (5.7+; BPF_PERF_EVENT links 5.15+). */
 int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e);
+/* Does the kernel have helper for programs of type? (a 2-instruction program calling it loads) */
+bool kern_has_helper(u32 prog_type, u32 helper);
 /* A small sysfs, procfs or tracefs file, narrated (rb_read_small). */
 long kern_read(const char *path, char *buf, size_t size);
 int kern_close(int fd, const char *what);

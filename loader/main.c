@@ -193,6 +193,23 @@ int select_progs(struct obj *o, const struct opts *opt, struct err *e)
 	return 0;
 }
 
+int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
+{
+	for (unsigned k = 0; k < opt->nattach_to; k++) {
+		const char *a = opt->attach_to[k], *eq = rb_strchr(a, '=');
+		unsigned i = 0;
+		while (i < o->nprogs && (rb_strncmp(o->progs[i].name, a, (size_t)(eq - a)) || o->progs[i].name[eq - a]))
+			i++;
+		if (i == o->nprogs)
+			return err_set(e, -22, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
+		if (o->progs[i].def->kind == ATTACH_NONE)
+			return err_set(e, -22, "--attach-to %s: prog '%s' (section '%s') is not a kind rawbpf attaches", a,
+				       o->progs[i].name, o->progs[i].sec);
+		o->progs[i].target = eq + 1;
+	}
+	return 0;
+}
+
 int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 {
 	struct obj *o = l->o;
@@ -264,7 +281,7 @@ static s64 parse_seconds(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000};
+	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000, .pid = -1};
 	const char *val;
 	const struct command *c = commands;
 	bool help = false;
@@ -303,15 +320,28 @@ int main(int argc, char **argv)
 			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
 				return usage_error("--interval: expected a positive number of seconds, got '%s'",
 						   val ? val : "");
+		} else if (opt_value(a, "--attach-to", argv, &i, argc, &val)) {
+			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
+				return usage_error("--attach-to: expected PROG=TARGET, got '%s'", val ? val : "");
+			if (opt.nattach_to == ARRAY_SIZE(opt.attach_to))
+				return usage_error("--attach-to: at most 16 of them%s", "");
+			opt.attach_to[opt.nattach_to++] = val;
+		} else if (opt_value(a, "--pid", argv, &i, argc, &val)) {
+			u64 pid;
+			const char *end = val ? rb_parse_u64(val, &pid) : NULL;
+			if (!end || *end || !pid || pid >= 1u << 22)
+				return usage_error("--pid: expected a process id, got '%s'", val ? val : "");
+			opt.pid = (int)pid;
 		} else if (opt_value(a, "--attach", argv, &i, argc, &val)) {
-			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint"};
+			/* pmu and legacy say the same as kprobe and kprobe-legacy, for uprobes too */
+			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint", "pmu", "legacy"};
 			size_t m = 0;
 			while (m < ARRAY_SIZE(modes) && (!val || rb_strcmp(val, modes[m])))
 				m++;
 			if (m == ARRAY_SIZE(modes))
-				return usage_error("--attach: expected auto, kprobe, kprobe-legacy or tracepoint, got '%s'",
+				return usage_error("--attach: expected auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint, got '%s'",
 						   val ? val : "");
-			opt.mode = (enum attach_mode)m;
+			opt.mode = m > 3 ? (enum attach_mode)(m - 3) : (enum attach_mode)m;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option '%s'", a);
 		} else if (!opt.cmd) {

@@ -17,6 +17,9 @@ enum attach_kind {
 	ATTACH_KRETSYSCALL, /* kretsyscall/NAME */
 	ATTACH_TRACEPOINT,  /* tracepoint/CAT/NAME, tp/CAT/NAME */
 	ATTACH_RAW_TP,      /* raw_tracepoint/NAME, raw_tp/NAME */
+	ATTACH_UPROBE,      /* uprobe/PATH:FUNC[+OFFSET], or uprobe with --attach-to */
+	ATTACH_URETPROBE,   /* uretprobe/PATH:FUNC */
+	ATTACH_USDT,        /* usdt/PATH:PROVIDER:NAME */
 };
 
 struct sec_def {

@@ -103,9 +103,20 @@ u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
 		struct btf_t t, var;
 		struct elf_sec s;
 		struct elf_sym sym;
-		if (btf_type(b, id, &t) || t.kind != BTFK_DATASEC || !t.name)
+		if (btf_type(b, id, &t) || !t.name)
 			continue;
 		u8 *rec = copy + b->hdr_len + b->type_off + b->offs[id];
+		if (t.kind == BTFK_FUNC && t.vlen == 1 /* global */) {
+			/* A hidden global function (__hidden, as usdt.bpf.h's) is static to the kernel, as
+			 * libbpf makes it: else the verifier checks it alone, knowing nothing of its callers. */
+			for (unsigned k = 1; k < elf_nsyms(e); k++)
+				if (!elf_symbol(e, k, &sym) && sym.type == STT_FUNC && sym.vis == 2 /* STV_HIDDEN */ &&
+				    !rb_strcmp(sym.name, t.name))
+					rec[4] = rec[5] = 0; /* info's vlen: the linkage */
+			continue;
+		}
+		if (t.kind != BTFK_DATASEC)
+			continue;
 		for (unsigned i = 1; i < e->shnum; i++)
 			if (!elf_section(e, i, &s) && !rb_strcmp(s.name, t.name) && s.size <= 0xffffffffu)
 				memcpy(rec + 8, &s.size, 4); /* little-endian: the low half */

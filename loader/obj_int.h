@@ -58,6 +58,8 @@ struct ctx {
 /* obj_prog.c: programs (global functions of program sections) and every function, for calls. */
 int find_functions(struct ctx *c);
 const struct func *func_at(struct ctx *c, unsigned sec, u64 off);
+/* obj_map.c: the name the kernel gets: prefix (at most 8 characters) and name, [A-Za-z0-9_.] */
+void set_kname(struct map *m, const char *prefix, const char *name);
 /* obj_map.c: maps from "maps", ".maps" and global data sections; the .rawbpf section. */
 int legacy_maps(struct ctx *c, const struct elf_sec *s);
 int btf_maps(struct ctx *c, const struct elf_sec *s);

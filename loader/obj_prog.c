@@ -12,6 +12,12 @@ static const struct sec_def sec_defs[] = {
 	{"tp/", BPF_PROG_TYPE_TRACEPOINT, 0, ATTACH_TRACEPOINT},
 	{"raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_RAW_TP},
 	{"raw_tp/", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_RAW_TP},
+	{"uprobe/", BPF_PROG_TYPE_KPROBE, 0, ATTACH_UPROBE},       /* PATH:FUNC[+OFFSET] */
+	{"uretprobe/", BPF_PROG_TYPE_KPROBE, 0, ATTACH_URETPROBE},
+	{"usdt/", BPF_PROG_TYPE_KPROBE, 0, ATTACH_USDT},           /* PATH:PROVIDER:NAME */
+	{"uprobe", BPF_PROG_TYPE_KPROBE, 0, ATTACH_UPROBE},        /* the target from --attach-to */
+	{"uretprobe", BPF_PROG_TYPE_KPROBE, 0, ATTACH_URETPROBE},
+	{"usdt", BPF_PROG_TYPE_KPROBE, 0, ATTACH_USDT},
 	{"raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_NONE}, /* tail-call targets */
 	{"raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_NONE},
 	{"xdp", BPF_PROG_TYPE_XDP, BPF_XDP, ATTACH_NONE},

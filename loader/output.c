@@ -20,7 +20,8 @@ static bool printable(const struct map *m)
 	switch (m->type) {
 	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		return m->def != MAP_DEF_DATA;
+		/* not global data, nor libbpf's own USDT bookkeeping */
+		return m->def != MAP_DEF_DATA && !rb_startswith(m->name, "__bpf_usdt_");
 	default:
 		return false;
 	}

@@ -6,7 +6,7 @@ RAWBPF="${RAWBPF:-$ROOT/build/rawbpf}" # RAWBPF=build/asan/rawbpf for the saniti
 TOBJ="$ROOT/build/test"
 TRACEFS=/sys/kernel/tracing
 # Names of every program in prog/ and test/progs/: none may be loaded after a run ends.
-OUR_PROGS='rawbpf_probe|hello|hello_exec|hello_timer|tp_execve|ks_execve|not_loaded|bad_deref|proprietary|on_nanosleep|count|nanosleep_ret|execve_ret|libbpf_hello|count_execs|generic|pick_a|pick_b|pick_bad|pick_opt'
+OUR_PROGS='rawbpf_probe|hello|hello_exec|hello_timer|tp_execve|ks_execve|not_loaded|bad_deref|proprietary|on_nanosleep|count|nanosleep_ret|execve_ret|libbpf_hello|count_execs|generic|pick_a|pick_b|pick_bad|pick_opt|set_exec|kconfig_exec|ksyms_exec|ksym_var_exec|missing_exec'
 
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"

@@ -233,6 +233,7 @@ int main(int argc, char **argv)
 	sections();
 	btf_tests();
 	core_tests();
+	ext_tests();
 	corpus(argv[1]);
 	for (int i = 2; i < argc; i++) {
 		good(argv[i]);
