@@ -103,6 +103,10 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 		rb_strlcpy(a->tp, p->target, sizeof a->tp);
 		return 0;
 	}
+	if (k == ATTACH_BTF) { /* the target was named at load: no target to open */
+		a->path = PATH_BTF;
+		return 0;
+	}
 	if (k >= ATTACH_UPROBE)
 		return uprobe_plan(env, a, mode, e);
 	/* A kprobe of some kind. */
@@ -374,6 +378,13 @@ static bool unknown_symbol(int r)
 int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 {
 	struct prog *p = a->prog;
+	if (a->path == PATH_BTF) { /* a BPF link; kernels without tracing links (EINVAL): a raw tracepoint fd */
+		a->perf_fd = kern_link_create(p->fd, 0, p->def->expected_attach_type, e);
+		a->ret = a->perf_fd < 0; /* (for attach_describe: not a link) */
+		if (a->perf_fd == -22)
+			a->perf_fd = kern_raw_tp_open(NULL, p->fd, e);
+		return a->perf_fd < 0 ? err_ctx(e, "prog '%s' (%s)", p->name, p->sec) : 0;
+	}
 	if (a->path == PATH_RAW_TP) { /* the bpf() call both opens and attaches */
 		a->perf_fd = kern_raw_tp_open(a->tp, p->fd, e);
 		if (a->perf_fd < 0) {
@@ -421,7 +432,7 @@ void attach_undo(struct attach_env *env, struct attachment *a)
 	if (a->sites)
 		uprobe_detach(env, a);
 	if (a->perf_fd >= 0)
-		kern_close(a->perf_fd, a->path == PATH_RAW_TP ? "the raw tracepoint: the program is detached with it"
+		kern_close(a->perf_fd, a->path >= PATH_RAW_TP ? "the raw tracepoint or link: the program is detached with it"
 							      : "the perf event: the program is detached with it");
 	a->perf_fd = -1;
 	legacy_remove(env, a); /* only after the perf event is closed, or the kernel says EBUSY */
@@ -439,6 +450,9 @@ void attach_describe(const struct attachment *a, char *buf, size_t size)
 		rb_snprintf(buf, size, "%s %s (kprobe_events: %s)", a->ret ? "kretprobe" : "kprobe", a->func, a->tp);
 	else if (a->path == PATH_RAW_TP)
 		rb_snprintf(buf, size, "raw tracepoint %s", a->tp);
+	else if (a->path == PATH_BTF)
+		rb_snprintf(buf, size, "%s (kernel BTF id %u, %s)", a->prog->sec, a->prog->btf_id,
+			    a->ret ? "BPF_RAW_TRACEPOINT_OPEN" : "BPF link");
 	else
 		rb_snprintf(buf, size, "tracepoint %s", a->tp);
 }

@@ -7,7 +7,7 @@
 #include "uelf.h"
 
 enum attach_mode { MODE_AUTO, MODE_KPROBE, MODE_LEGACY, MODE_TRACEPOINT };
-enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT, PATH_RAW_TP };
+enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT, PATH_RAW_TP, PATH_BTF };
 
 struct attach_env {
 	struct tracefs *tfs;
@@ -31,8 +31,9 @@ struct attach_env {
 /* One place a user-space probe fires: a function, or one site of a USDT probe. */
 struct usite {
 	u64 vaddr, off, ref;   /* address as linked, file offset, the semaphore's file offset (0: none) */
+	u64 sema;              /* USDT: the semaphore's address */
 	u8 spec[USDT_SPEC_SIZE]; /* USDT: libbpf's struct __bpf_usdt_spec for it */
-	char args[200];        /* USDT: its arguments for people */
+	char args[160], parsed[160]; /* USDT: its arguments as the note has them, and as read */
 	int fd, link;          /* perf event, BPF link */
 	bool defined;          /* its uprobe_events entry exists */
 	bool dyn;              /* in a position-independent file (ET_DYN): its address varies */

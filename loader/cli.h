@@ -20,6 +20,7 @@ struct opts {
 	s64 duration_ms;   /* 0 = until a signal */
 	s64 interval_ms;   /* map printing */
 	enum attach_mode mode;
+	const char *btf;   /* --btf FILE: the kernel's BTF for CO-RE */
 	bool explain;
 	bool json;         /* -j: inspect and probe */
 	bool disasm;       /* inspect --disasm */

@@ -8,12 +8,12 @@ int do_load(struct opts *opt)
 {
 	struct obj o;
 	struct err e;
-	struct loaded l = {.o = &o, .btf_fd = -1};
+	struct loaded l = {.o = &o, .btf_fd = -1, .btf_path = opt->btf};
 	int worst = EXIT_OK;
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
-	if (select_progs(&o, opt, &e) < 0) {
+	if (select_progs(&o, opt, &e) < 0 || apply_attach_to(&o, opt, &e) < 0) {
 		worst = report(&e, EXIT_USAGE);
 		goto out;
 	}

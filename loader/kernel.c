@@ -60,6 +60,8 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	a.insn_cnt = r->insn_cnt;
 	a.license = (u64)(uintptr_t)r->license;
 	a.kern_version = r->kern_version;
+	a.attach_btf_id = r->attach_btf_id;
+	a.attach_btf_obj_fd = r->attach_btf_obj_fd;
 	a.log_level = log_level;
 	a.log_buf = (u64)(uintptr_t)log;
 	a.log_size = log_size;
@@ -76,9 +78,11 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	if (log)
 		log[0] = 0;
 	int fd = sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
-	explain("bpf(BPF_PROG_LOAD, prog_type=%s, name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
+	explain("bpf(BPF_PROG_LOAD, prog_type=%s, expected_attach_type=%u, attach_btf_id=%u, attach_btf_obj_fd=%u, "
+		"name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
 		"prog_btf_fd=%d, log_level=%u) = %s  -- hand the instructions to the verifier%s",
-		prog_type_name(r->prog_type), a.prog_name, r->insn_cnt, r->license, r->kern_version,
+		prog_type_name(r->prog_type), a.expected_attach_type, a.attach_btf_id, a.attach_btf_obj_fd, a.prog_name,
+		r->insn_cnt, r->license, r->kern_version,
 		a.func_info_cnt ? (int)a.prog_btf_fd : -1, log_level,
 		kern_res(fd), log_level ? ", this time asking for its log" : "; the fd is the loaded program");
 	return fd;
@@ -239,11 +243,46 @@ int kern_raw_tp_open(const char *name, int prog_fd, struct err *e)
 	a.raw_tracepoint.name = (u64)(uintptr_t)name;
 	a.raw_tracepoint.prog_fd = (u32)prog_fd;
 	int fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
-	explain("bpf(BPF_RAW_TRACEPOINT_OPEN, name=\"%s\", prog_fd=%d) = %s  -- attached while this fd is open",
+	if (!name)
+		name = "NULL: the program's BTF target";
+	explain("bpf(BPF_RAW_TRACEPOINT_OPEN, name=%s, prog_fd=%d) = %s  -- attached while this fd is open",
 		name, prog_fd, kern_res(fd));
 	if (fd < 0)
 		return err_set(e, fd, "raw tracepoint %s: attach: %s", name, rb_strerror(-fd));
 	return fd;
+}
+
+int kern_module_btf_fd(const char *name, struct err *e)
+{
+	union bpf_attr a;
+	struct bpf_btf_info info;
+	char n[64];
+	u32 id = 0;
+	explain("bpf(BPF_BTF_GET_NEXT_ID), BPF_BTF_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD over the kernel's BTF objects  -- "
+		"find module %s's, for attach_btf_obj_fd", name);
+	for (;;) {
+		memset(&a, 0, sizeof a);
+		a.start_id = id;
+		int r = sys_bpf(BPF_BTF_GET_NEXT_ID, &a, sizeof a), fd;
+		if (r < 0)
+			return err_set(e, r, "module '%s': no BTF object of that name in the kernel (%s)", name,
+				       rb_strerror(-r));
+		id = a.next_id;
+		memset(&a, 0, sizeof a);
+		a.btf_id = id;
+		if ((fd = sys_bpf(BPF_BTF_GET_FD_BY_ID, &a, sizeof a)) < 0)
+			continue;
+		memset(&info, 0, sizeof info);
+		info.name = (u64)(uintptr_t)n;
+		info.name_len = sizeof n;
+		memset(&a, 0, sizeof a);
+		a.info.bpf_fd = (u32)fd;
+		a.info.info_len = sizeof info;
+		a.info.info = (u64)(uintptr_t)&info;
+		if (!sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof a) && info.kernel_btf && !rb_strcmp(n, name))
+			return fd;
+		sys_close(fd);
+	}
 }
 
 int kern_perf_bpf_output(int cpu, struct err *e)

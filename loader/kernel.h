@@ -24,6 +24,7 @@ struct load_req {
 	u32 insn_cnt;
 	const char *license;
 	u32 kern_version;
+	u32 attach_btf_id, attach_btf_obj_fd; /* BTF-typed programs: the target in the kernel's BTF */
 };
 /* BPF_PROG_LOAD. On rejection *log holds the verifier log (allocated, may be empty). */
 int kern_prog_load(const struct load_req *r, char **log, struct err *e);
@@ -41,7 +42,8 @@ int kern_map_next_key(int fd, const void *key, void *next);
 int kern_map_freeze(int fd, const char *map, struct err *e);
 /* BPF_BTF_LOAD; on refusal *log holds the kernel's BTF log (allocated). */
 int kern_btf_load(const void *data, u32 size, char **log, struct err *e);
-/* BPF_RAW_TRACEPOINT_OPEN: attaches prog_fd to the raw tracepoint name. */
+/* BPF_RAW_TRACEPOINT_OPEN: attaches prog_fd to the raw tracepoint name (NULL: a BTF-typed
+ * program, to the target it was loaded for). */
 int kern_raw_tp_open(const char *name, int prog_fd, struct err *e);
 /* A PERF_COUNT_SW_BPF_OUTPUT event on cpu: where bpf_perf_event_output() writes. */
 int kern_perf_bpf_output(int cpu, struct err *e);
@@ -62,6 +64,8 @@ int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e);
 int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e);
 /* Does the kernel have helper for programs of type? (a 2-instruction program calling it loads) */
 bool kern_has_helper(u32 prog_type, u32 helper);
+/* An fd of the kernel's BTF object of module name (for attach_btf_obj_fd), or -errno. */
+int kern_module_btf_fd(const char *name, struct err *e);
 /* A small sysfs, procfs or tracefs file, narrated (rb_read_small). */
 long kern_read(const char *path, char *buf, size_t size);
 int kern_close(int fd, const char *what);

@@ -41,9 +41,11 @@ static const char usage[] =
 	"  --set NAME=VALUE     run, load: a global variable (.rodata, .data, .bss) before loading;\n"
 	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
 	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
+	"  --btf=FILE           the kernel's types for CO-RE objects: a raw BTF file, or an ELF\n"
+	"                       file with a .BTF section (a vmlinux); default /sys/kernel/btf/vmlinux\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
 	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
-	"  -j, --json           inspect, probe: JSON on stdout\n"
+	"  -j, --json           JSON on stdout (run: one object per line)\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
@@ -75,17 +77,19 @@ static const struct command {
 	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
 	const char *help;
 } commands[] = {
-	{"run", do_run, true, false, false,
+	{"run", do_run, true, true, false,
 	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--set NAME=VALUE].. [--keep-going] [--explain]\n"
+	 "                      [--set NAME=VALUE].. [--keep-going] [-j] [--btf=FILE]\n"
+	 "                      [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
-	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--set NAME=VALUE].. [--explain]\n"
+	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--set NAME=VALUE].. [--btf=FILE]\n"
+	 "                       [--explain]\n"
 	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
 	 "releases everything; nothing is attached. Needs root.\n"},
 	{"inspect", do_inspect, true, true, true,
-	 "usage: rawbpf inspect OBJ [--disasm] [-j]\n"
+	 "usage: rawbpf inspect OBJ [--disasm] [-j] [--btf=FILE]\n"
 	 "Shows OBJ's sections, programs, maps, relocations and BTF; --disasm, each program's\n"
 	 "instructions. Reads the file only: no privileges needed.\n"},
 	{"probe", do_probe, false, true, false,
@@ -210,11 +214,31 @@ int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
 	return 0;
 }
 
+/* Does a plain two-instruction tracepoint program load? Then an EPERM was not for privileges. */
+static bool loads_plain(struct load_req r)
+{
+	static const struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K}, {.code = BPF_JMP | BPF_EXIT}};
+	struct err e;
+	char *log;
+	r.insns = ret0, r.insn_cnt = 2, r.attach_btf_id = r.attach_btf_obj_fd = r.expected_attach_type = 0;
+	r.prog_type = BPF_PROG_TYPE_TRACEPOINT, r.btf_fd = -1;
+	int fd = kern_prog_load(&r, &log, &e);
+	rb_free(log);
+	if (fd >= 0)
+		kern_close(fd, "the test program: plain programs load");
+	return fd >= 0;
+}
+
 int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 {
 	struct obj *o = l->o;
 	struct load_req r;
 	char *log;
+	if (p->def->kind == ATTACH_BTF && load_btf_target(l, p, e) < 0) {
+		report(e, 0);
+		e->msg[0] = 0;
+		return EXIT_FAIL;
+	}
 	load_request(l, p, type, &r);
 	int fd = kern_prog_load(&r, &log, e);
 	if (fd >= 0) {
@@ -222,14 +246,21 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 		return EXIT_OK;
 	}
 	bool rejected = log && log[0];
-	if (rejected)
+	if (rejected && load_core_refused(l, p, log, e))
+		;
+	else if (rejected)
 		err_set(e, e->code, "prog '%s': rejected by the verifier (%s); its log follows", p->name,
 			rb_strerror(-e->code));
 	if (rejected && !license_is_gpl(o->license) && rb_strstr(log, "GPL"))
 		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
 			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
 			 o->license);
-	else if (fd == -1 && !rejected)
+	else if (fd == -1 && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
+		err_set(e, -1, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
+			       "for us: it refuses %s* programs (with no verifier log)", p->name, p->sec, p->def->prefix);
+		err_hint(e, "BPF trampolines are not available to us here (lockdown, an LSM policy, or no trampoline "
+			    "support in this kernel); a kprobe or tracepoint program on the same event does the job");
+	} else if (fd == -1 && !rejected)
 		err_hint(e, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); see also "
 			    "/proc/sys/kernel/unprivileged_bpf_disabled and lockdown");
 	report(e, 0);
@@ -316,6 +347,10 @@ int main(int argc, char **argv)
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
 				return usage_error("--duration: expected a positive number of seconds, got '%s'",
 						   val ? val : "");
+		} else if (opt_value(a, "--btf", argv, &i, argc, &val)) {
+			if (!val || !val[0])
+				return usage_error("--btf: which file? (raw BTF, or an ELF file with a .BTF section)%s", "");
+			opt.btf = val;
 		} else if (opt_value(a, "--interval", argv, &i, argc, &val)) {
 			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
 				return usage_error("--interval: expected a positive number of seconds, got '%s'",
@@ -378,7 +413,7 @@ int main(int argc, char **argv)
 	if (opt.nsets && c->run != do_run && c->run != do_load)
 		return usage_error("%s: --set is for run and load", opt.cmd);
 	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
-		return usage_error("%s: -j/--json is for inspect and probe, --disasm for inspect", opt.cmd);
+		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);
 	if (sys_getpid() == 1) {
 		/* rawbpf is /init: exiting would panic the kernel, so power off cleanly instead. */

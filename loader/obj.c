@@ -10,6 +10,7 @@ void obj_free(struct obj *o)
 		rb_free(o->progs[i].rels);
 		rb_free(o->progs[i].func_info);
 		rb_free(o->progs[i].line_info);
+		rb_free(o->progs[i].core);
 	}
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		rb_free(o->maps[i].slots);

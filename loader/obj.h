@@ -5,6 +5,7 @@
 #ifndef RAWBPF_OBJ_H
 #define RAWBPF_OBJ_H
 #include "btf.h"
+#include "core.h"
 #include "elf.h"
 #include <linux/bpf.h>
 
@@ -20,6 +21,7 @@ enum attach_kind {
 	ATTACH_UPROBE,      /* uprobe/PATH:FUNC[+OFFSET], or uprobe with --attach-to */
 	ATTACH_URETPROBE,   /* uretprobe/PATH:FUNC */
 	ATTACH_USDT,        /* usdt/PATH:PROVIDER:NAME */
+	ATTACH_BTF,         /* fentry/, fexit/, fmod_ret/ FUNC, tp_btf/NAME, lsm/HOOK: a kernel BTF id at load */
 };
 
 struct sec_def {
@@ -91,7 +93,11 @@ struct prog {
 	u32 *func_info;            /* .BTF.ext, remapped to the linked program: {insn, type} */
 	u32 *line_info;            /* {insn, file name, line, line/column} */
 	u32 func_info_cnt, line_info_cnt;
+	struct core_rec *core;     /* CO-RE relocations, in the linked program's instruction numbers */
+	u32 core_cnt;
 	int fd;                    /* -1 until loaded */
+	u32 btf_id;                /* ATTACH_BTF: the target's id in the kernel's BTF */
+	int btf_obj_fd;            /* ... in a module's BTF object (else 0) */
 };
 
 struct obj {
@@ -111,6 +117,7 @@ struct obj {
 	struct ext *exts;          /* externs of .kconfig and .ksyms (ext.h) */
 	unsigned nexts;
 	int kconfig_map;           /* index of the .kconfig map, -1 if none */
+	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
 	char err[320];
 };

@@ -13,11 +13,22 @@ void sb_add(struct strbuf *s, const char *fmt, ...)
 	s->len += (size_t)n < s->size - s->len ? (size_t)n : s->size - s->len - 1;
 }
 
+void sb_json_str(struct strbuf *s, const char *str, size_t n)
+{
+	sb_add(s, "\"");
+	for (size_t i = 0; i < n; i++) {
+		u8 c = (u8)str[i];
+		sb_add(s, c < 0x20 || c >= 0x7f ? "\\u%04x" : c == '"' || c == '\\' ? "\\%c" : "%c", c);
+	}
+	sb_add(s, "\"");
+}
+
 static void hex(struct strbuf *s, const u8 *d, u32 n)
 {
-	sb_add(s, "0x");
+	sb_add(s, s->json ? "\"0x" : "0x");
 	for (u32 i = 0; i < n; i++)
 		sb_add(s, "%02x", d[i]);
+	sb_add(s, s->json ? "\"" : "");
 }
 
 static u64 load_le(const u8 *d, u32 n)
@@ -32,8 +43,14 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 {
 	struct btf_t t;
 	u64 tsize;
-	if (!b || !id || depth > 8 || btf_resolve(b, id, &t) || btf_size(b, id, &tsize) || tsize > size) {
+	const char *sep = s->json ? "," : ", ";
+	if (!b || !id || depth > 8 || btf_resolve(b, id, &t) || btf_size(b, id, &tsize)) {
 		hex(s, d, size);
+		return;
+	}
+	u32 have = tsize < size ? (u32)tsize : size; /* a short record: what it holds */
+	if (have < tsize && t.kind != BTFK_ARRAY && t.kind != BTFK_STRUCT && t.kind != BTFK_UNION) {
+		hex(s, d, have);
 		return;
 	}
 	switch (t.kind) {
@@ -43,7 +60,7 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		btf_int(b, &t, &sgn, &bits);
 		u32 n = t.size_or_type > 8 ? 8 : t.size_or_type;
 		u64 v = load_le(d, n);
-		if (t.name && !rb_strcmp(t.name, "char") && n == 1 && v >= 32 && v < 127)
+		if (!s->json && t.name && !rb_strcmp(t.name, "char") && n == 1 && v >= 32 && v < 127)
 			sb_add(s, "'%c'", (int)v);
 		else if (sgn && n && n < 8 && (v >> (n * 8 - 1)) & 1)
 			sb_add(s, "%lld", (long long)(v | ~0ULL << (n * 8)));
@@ -59,7 +76,7 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 			const char *name;
 			s64 ev;
 			if (!btf_enum(b, &t, i, &name, &ev) && ev == v) {
-				sb_add(s, "%s", name);
+				sb_add(s, s->json ? "\"%s\"" : "%s", name);
 				return;
 			}
 		}
@@ -67,7 +84,7 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		return;
 	}
 	case BTFK_PTR:
-		sb_add(s, "0x%llx", (unsigned long long)load_le(d, 8));
+		sb_add(s, s->json ? "\"0x%llx\"" : "0x%llx", (unsigned long long)load_le(d, 8));
 		return;
 	case BTFK_ARRAY: {
 		u32 elem, n;
@@ -75,42 +92,47 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		u64 esize;
 		btf_array(b, &t, &elem, &n);
 		if (btf_resolve(b, elem, &et) || btf_size(b, elem, &esize) || !esize) {
-			hex(s, d, (u32)tsize);
+			hex(s, d, have);
 			return;
 		}
+		if (n > have / esize)
+			n = (u32)(have / esize);
 		if (et.kind == BTFK_INT && esize == 1) { /* char[N]: a string up to its NUL */
 			u32 len = 0;
 			while (len < n && d[len])
 				len++;
-			for (u32 i = 0; i < len; i++)
+			if (s->json)
+				sb_json_str(s, (const char *)d, len);
+			for (u32 i = 0; i < len && !s->json; i++)
 				sb_add(s, "%c", d[i] >= 32 && d[i] < 127 ? d[i] : '?');
 			return;
 		}
+		u32 max = s->json ? 1024 : 64;
 		sb_add(s, "[");
-		for (u32 i = 0; i < n && i < 64; i++) {
-			sb_add(s, i ? ", " : "");
+		for (u32 i = 0; i < n && i < max; i++) {
+			sb_add(s, "%s", i ? sep : "");
 			print_depth(s, b, elem, d + (u64)i * esize, (u32)esize, depth + 1);
 		}
-		sb_add(s, n > 64 ? ", ...]" : "]");
+		sb_add(s, n > max ? ", ...]" : "]");
 		return;
 	}
 	case BTFK_STRUCT:
 	case BTFK_UNION:
 		sb_add(s, "{");
-		for (u32 i = 0; i < t.vlen; i++) {
+		for (u32 i = 0, k = 0; i < t.vlen; i++) {
 			const char *name;
 			u32 mt, bit;
 			u64 msize;
 			if (btf_member(b, &t, i, &name, &mt, &bit) || bit % 8 || btf_size(b, mt, &msize) ||
-			    bit / 8 + msize > tsize)
-				continue; /* bitfields and oddities are left out */
-			sb_add(s, "%s%s=", i ? " " : "", name[0] ? name : "?");
-			print_depth(s, b, mt, d + bit / 8, (u32)msize, depth + 1);
+			    bit / 8 + msize > tsize || bit / 8 >= have)
+				continue; /* bitfields, oddities and what a short record lacks are left out */
+			sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+			print_depth(s, b, mt, d + bit / 8, (u32)rb_min64(msize, have - bit / 8), depth + 1);
 		}
 		sb_add(s, "}");
 		return;
 	default:
-		hex(s, d, (u32)tsize);
+		hex(s, d, have);
 	}
 }
 

@@ -80,8 +80,7 @@ int load_externs(struct loaded *l, struct err *e)
 {
 	struct obj *o = l->o;
 	char src[200] = "", *cfg = NULL, num[16];
-	bool cfg_read = false, kb_read = false, ks_read = false;
-	struct kbtf kb;
+	bool cfg_read = false, ks_read = false;
 	const char *why = NULL, *from = "";
 	struct ext *x = NULL;
 	int r = 0, fd;
@@ -92,19 +91,19 @@ int load_externs(struct loaded *l, struct err *e)
 		if (x->kind != EXT_KCONFIG) {
 			if (x->kind == EXT_KSYM && !x->type) /* untyped: from kallsyms, below */
 				continue;
-			if (!kb_read && (r = kbtf_load(&kb, NULL, e)) < 0)
+			if ((r = load_kernel_btf(l, e)) < 0)
 				break;
-			kb_read = true;
+			struct kbtf *kb = l->kbtf;
 			const char *module = "";
 			u32 kind = x->kind == EXT_KFUNC ? BTFK_FUNC : BTFK_VAR;
-			x->kid = kbtf_find(&kb, x->name, kind, NULL, &module);
-			if (!x->kid && kb.sysfs && !kb.modules_listed && kbtf_modules(&kb, e) >= 0)
-				x->kid = kbtf_find(&kb, x->name, kind, NULL, &module);
+			x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
+			if (!x->kid && kb->sysfs && !kb->modules_listed && kbtf_modules(kb, e) >= 0)
+				x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
 			x->found = x->kid != 0;
 			if (x->found && module[0])
 				why = "is in a module: rawbpf takes the externs of vmlinux only", from = module;
 			else if (!x->found && !x->weak)
-				why = "is not in the kernel's BTF", from = kb.src;
+				why = "is not in the kernel's BTF", from = kb->src;
 		} else if (!rb_strcmp(x->name, "LINUX_KERNEL_VERSION")) {
 			len = (size_t)rb_snprintf(num, sizeof num, "%u", kern_version_code());
 			val = num;
@@ -144,8 +143,6 @@ int load_externs(struct loaded *l, struct err *e)
 			why = "is not in /proc/kallsyms";
 	}
 	rb_free(cfg);
-	if (kb_read)
-		kbtf_free(&kb);
 	if (why)
 		r = err_set(e, -2, "extern '%s' %s%s%s", x->name, why, from[0] ? ": " : "", from);
 	return r;
