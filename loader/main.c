@@ -33,9 +33,12 @@ static const char usage[] =
 	"options:\n"
 	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
 	"  --interval=SECONDS   how often maps are printed (default 2)\n"
-	"  --attach=MODE        how kprobe programs attach: auto (default: kprobe PMU, else the\n"
-	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
-	"                       kprobe-legacy or tracepoint\n"
+	"  --attach=MODE        how kprobes and uprobes attach: auto (default: the PMU, else the\n"
+	"                       legacy kprobe_events or uprobe_events, else the syscall\n"
+	"                       tracepoint), pmu (kprobe), legacy (kprobe-legacy) or tracepoint\n"
+	"  --attach-to=PROG=TARGET  run, inspect: PROG's target (PATH:FUNC[+OFF] for a uprobe,\n"
+	"                       PATH:PROVIDER:NAME for usdt)\n"
+	"  --pid=PID            run: user-space probes fire in process PID only\n"
 	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
 	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
 	"  --set NAME=VALUE     run, load: a global variable (.rodata, .data, .bss) before loading;\n"
@@ -79,8 +82,8 @@ static const struct command {
 } commands[] = {
 	{"run", do_run, true, true, false,
 	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--set NAME=VALUE].. [--keep-going] [-j] [--btf=FILE]\n"
-	 "                      [--explain]\n"
+	 "                      [--set NAME=VALUE].. [--keep-going] [--attach-to=PROG=TARGET] [--pid=PID]\n"
+	 "                      [-j] [--btf=FILE] [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
