@@ -166,24 +166,6 @@ bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, 
 	return false;
 }
 
-/* The .kconfig externs' values: what this kernel is; 0 for a __weak one rawbpf cannot tell. */
-static int fill_kconfig(struct obj *o, struct err *e)
-{
-	for (unsigned i = 0; i < o->nkexts; i++) {
-		struct kext *k = &o->kexts[i];
-		u64 v = 0;
-		if (!rb_strcmp(k->name, "LINUX_KERNEL_VERSION"))
-			v = kern_version_code();
-		else if (!rb_strcmp(k->name, "LINUX_HAS_BPF_COOKIE"))
-			v = kern_has_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie);
-		else if (!k->weak)
-			return err_set(e, -95, "extern '%s' (.kconfig): rawbpf knows LINUX_KERNEL_VERSION and "
-					       "LINUX_HAS_BPF_COOKIE (a __weak one it does not know reads 0)", k->name);
-		memcpy(o->kconfig + k->off, &v, k->size < 8 ? k->size : 8);
-	}
-	return 0;
-}
-
 int load_maps(struct loaded *l, struct err *e)
 {
 	struct obj *o = l->o;
@@ -192,8 +174,8 @@ int load_maps(struct loaded *l, struct err *e)
 	int cr = load_core_resolve(l, NULL, NULL, e);
 	if (cr < 0)
 		return cr;
-	if (fill_kconfig(o, e) < 0)
-		return e->code;
+	if (o->nexts && (cr = load_externs(l, e)) < 0)
+		return cr;
 	load_btf(l);
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];

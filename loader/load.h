@@ -44,5 +44,7 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 int load_btf_target(struct loaded *l, struct prog *p, struct err *e);
 /* Puts programs into the prog arrays' initial slots. */
 int load_prog_arrays(struct loaded *l, struct err *e);
+/* Resolves the object's externs (resolve.c): before the maps, so .kconfig values are in place. */
+int load_externs(struct loaded *l, struct err *e);
 void load_release(struct loaded *l);
 #endif

@@ -252,6 +252,7 @@ int main(int argc, char **argv)
 	btf_tests();
 	print_tests();
 	core_tests();
+	ext_tests();
 	uelf_tests();
 	corpus(argv[1]);
 	for (int i = 2; i < argc; i++) {
