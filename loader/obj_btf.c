@@ -138,19 +138,6 @@ u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
 		}
 		if (t.kind != BTFK_DATASEC)
 			continue;
-		if (!rb_strcmp(t.name, ".kconfig") && o->nkexts == t.vlen) {
-			/* externs: the layout of the .kconfig map, and linkage "allocated" (1), as kernels
-			 * refuse extern VARs */
-			u32 one = 1, sz = 0;
-			for (u32 v = 0; v < t.vlen; v++) {
-				struct kext *k = &o->kexts[v];
-				memcpy(rec + 12 + (u64)v * 12 + 4, &k->off, 4);
-				memcpy(copy + b->hdr_len + b->type_off + b->offs[k->var] + 12, &one, 4);
-				sz = k->off + k->size;
-			}
-			memcpy(rec + 8, &sz, 4);
-			continue;
-		}
 		for (unsigned i = 1; i < e->shnum; i++)
 			if (!elf_section(e, i, &s) && !rb_strcmp(s.name, t.name) && s.size <= 0xffffffffu)
 				memcpy(rec + 8, &s.size, 4); /* little-endian: the low half */
@@ -166,6 +153,7 @@ u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
 				}
 		}
 	}
+	ext_btf_fixup(o, copy);
 	*size = b->size;
 	return copy;
 }

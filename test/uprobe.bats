@@ -227,3 +227,23 @@ readelf_off() {
 	run "$RAWBPF" inspect -j "$SOBJ" --attach-to "tick=$T:rawbpf_test:tick"
 	[ "$(jq -r '.programs[0].sites[0].args' <<<"$output")" = "$args" ]
 }
+
+@test "uprobe_events: a dead rawbpf's leftover is swept at the next legacy attach; a live pid's and another tool's are kept" {
+	need_root
+	dead=$(sh -c 'echo $$') # a pid that has exited
+	off=$(readelf_off "$T" rb_add)
+	in_tracefs sh -c "echo 'p:rawbpf/rawbpf_${dead}_0 $T:$off' >>$TRACEFS/uprobe_events &&
+		echo 'p:rawbpf/rawbpf_$$_0 $T:$off' >>$TRACEFS/uprobe_events &&
+		echo 'p:othertool/keepme $T:$off' >>$TRACEFS/uprobe_events"
+	start_n 1 run "$UOBJ" --prog add_entry --attach=legacy --attach-to "add_entry=$T:rb_add"
+	stop_rawbpf INT
+	left=$(in_tracefs cat "$TRACEFS/uprobe_events")
+	in_tracefs sh -c "echo '-:rawbpf/rawbpf_$$_0' >>$TRACEFS/uprobe_events; echo '-:othertool/keepme' >>$TRACEFS/uprobe_events"
+	cat "$BATS_TEST_TMPDIR/err"
+	grep -q "removed the stale probe rawbpf/rawbpf_${dead}_0 of dead process $dead" "$BATS_TEST_TMPDIR/err"
+	[[ "$left" != *"rawbpf_${dead}_0"* ]]
+	[[ "$left" == *"p:rawbpf/rawbpf_$$_0 "* ]]
+	[[ "$left" == *"p:othertool/keepme "* ]]
+	[ "$RB_STATUS" -eq 0 ]
+	nothing_left
+}

@@ -221,7 +221,7 @@ def _(o): o.set_sh(o.sec(REL), "info", 40)
 @case("reloc-symtab-link", G, "relocation section '.reltp/syscalls/sys_enter_execve': symbol table index 5 is not the symbol table")
 def _(o): o.set_sh(o.sec(REL), "link", 5)
 
-@case("reloc-undefined-symbol", G, "prog 'count': relocation #0: symbol 'counter' is undefined (only .kconfig externs are supported)")
+@case("reloc-undefined-symbol", G, "prog 'count': relocation #0: symbol 'counter' is undefined, and not an extern of .kconfig or .ksyms")
 def _(o): u16(o, o.sym_addr("counter")[0] + 6, 0)
 
 @case("reloc-data-past-end", G, lambda o, d: f"section 4 '.reltp/syscalls/sys_enter_execve': offset {len(d) - 8} + size 16 past the end of the file ({len(d)} bytes)")
