@@ -15,6 +15,7 @@ void attach_env_init(struct attach_env *env, struct tracefs *tfs)
 	env->tfs = tfs;
 	env->pmu_type = -1;
 	env->retbit = -1;
+	env->target_pid = -1;
 	tfs->mounted_by_us = false;
 }
 
@@ -102,6 +103,12 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 		rb_strlcpy(a->tp, p->target, sizeof a->tp);
 		return 0;
 	}
+	if (k == ATTACH_BTF) { /* the target was named at load: no target to open */
+		a->path = PATH_BTF;
+		return 0;
+	}
+	if (k >= ATTACH_UPROBE)
+		return uprobe_plan(env, a, mode, e);
 	/* A kprobe of some kind. */
 	a->ret = k == ATTACH_KRETPROBE || k == ATTACH_KRETSYSCALL;
 	set_func(env, a);
@@ -158,7 +165,7 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 
 /* Calls fn on each whole line of fd (its '\n' replaced by a NUL), reading a buffer at a time,
  * so a file of any length is read in bounded memory; a line longer than the buffer is skipped. */
-static void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx)
+void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx)
 {
 	size_t have = 0;
 	bool skipping = false;
@@ -224,12 +231,12 @@ int attach_syscall_prefix(struct attach_env *env)
 	return -2;
 }
 
-/* Deletes the kprobe_events entry GROUP/EVENT: "-:GROUP/EVENT". */
-static int legacy_delete(struct attach_env *env, const char *tp, struct err *e)
+/* Deletes the entry GROUP/EVENT of kprobe_events or uprobe_events: "-:GROUP/EVENT". */
+static int legacy_delete(struct attach_env *env, const char *file, const char *tp, struct err *e)
 {
 	char cmd[8 + sizeof ((struct attachment *)0)->tp];
 	rb_snprintf(cmd, sizeof cmd, "-:%s", tp);
-	return tracefs_append(env->tfs, "kprobe_events", cmd, e);
+	return tracefs_append(env->tfs, file, cmd, e);
 }
 
 /* Stale rawbpf events found in one pass over kprobe_events: removed once the file is closed
@@ -259,18 +266,20 @@ static void stale_line(char *line, void *ctx)
 	}
 }
 
-/* Removes kprobe_events entries that rawbpf processes left behind when they were killed:
- * names are rawbpf_<pid>_<n>, and only dead pids (or our own, from an earlier life) are touched.
- * The file is read whole, however many events other tools have defined. */
-static void remove_stale(struct attach_env *env)
+/* Removes kprobe_events (uprobe_events) entries that rawbpf processes left behind when they were
+ * killed: names are rawbpf_<pid>_<n>, and only dead pids (or our own, from an earlier life) are
+ * touched; one still in use by a perf event (another pid namespace's rawbpf, say) refuses to go
+ * (EBUSY) and is left. The file is read whole, however many events other tools have defined. */
+static void remove_stale(struct attach_env *env, const char *file)
 {
 	char path[128], buf[1024];
 	struct stale *st;
 	struct err e;
-	if (env->stale_checked)
+	unsigned bit = file[0] == 'u' ? 2 : 1;
+	if (env->stale_checked & bit)
 		return;
-	env->stale_checked = true;
-	rb_snprintf(path, sizeof path, "%s/kprobe_events", env->tfs->dir);
+	env->stale_checked |= bit;
+	rb_snprintf(path, sizeof path, "%s/%s", env->tfs->dir, file);
 	st = rb_zalloc(sizeof *st);
 	st->env = env;
 	unsigned removed;
@@ -284,7 +293,7 @@ static void remove_stale(struct attach_env *env)
 		each_line(fd, buf, sizeof buf, stale_line, st);
 		sys_close(fd);
 		for (unsigned i = 0; i < st->n; i++) {
-			if (legacy_delete(env, st->tp[i], &e) < 0)
+			if (legacy_delete(env, file, st->tp[i], &e) < 0)
 				continue; /* in use, or gone already: left as it is */
 			removed++;
 			rb_eprintf("rawbpf: removed the stale probe %s of dead process %llu\n", st->tp[i],
@@ -294,15 +303,31 @@ static void remove_stale(struct attach_env *env)
 	rb_free(st);
 }
 
-static int legacy_define(struct attach_env *env, struct attachment *a, struct err *e)
+int attach_legacy_add(struct attach_env *env, const char *file, bool ret, const char *where, char *tp,
+		      size_t size, struct err *e)
 {
-	char cmd[256];
+	char cmd[512];
+	int r;
+	if ((r = attach_tracefs(env, e)) < 0)
+		return r;
 	if (!env->pid)
 		env->pid = sys_getpid(); /* only the legacy path names things after us */
-	remove_stale(env);
-	rb_snprintf(a->tp, sizeof a->tp, "rawbpf/rawbpf_%d_%u", env->pid, env->seq++);
-	rb_snprintf(cmd, sizeof cmd, "%c:%s %s", a->ret ? 'r' : 'p', a->tp, a->func);
-	int r = tracefs_append(env->tfs, "kprobe_events", cmd, e);
+	remove_stale(env, file);
+	rb_snprintf(tp, size, "rawbpf/rawbpf_%d_%u", env->pid, env->seq++);
+	rb_snprintf(cmd, sizeof cmd, "%c:%s %s", ret ? 'r' : 'p', tp, where);
+	return tracefs_append(env->tfs, file, cmd, e);
+}
+
+void attach_legacy_del(struct attach_env *env, const char *file, const char *tp)
+{
+	struct err e;
+	if (legacy_delete(env, file, tp, &e) < 0)
+		rb_eprintf("rawbpf: warning: %s\n", e.msg);
+}
+
+static int legacy_define(struct attach_env *env, struct attachment *a, struct err *e)
+{
+	int r = attach_legacy_add(env, "kprobe_events", a->ret, a->func, a->tp, sizeof a->tp, e);
 	if (r == 0)
 		a->legacy_defined = true;
 	return r;
@@ -310,11 +335,9 @@ static int legacy_define(struct attach_env *env, struct attachment *a, struct er
 
 static void legacy_remove(struct attach_env *env, struct attachment *a)
 {
-	struct err e;
 	if (!a->legacy_defined)
 		return;
-	if (legacy_delete(env, a->tp, &e) < 0)
-		rb_eprintf("rawbpf: warning: %s\n", e.msg);
+	attach_legacy_del(env, "kprobe_events", a->tp);
 	a->legacy_defined = false;
 }
 
@@ -327,10 +350,10 @@ static int open_event(struct attach_env *env, struct attachment *a, struct err *
 	case PATH_PMU:
 		return kern_perf_kprobe(env->pmu_type, a->func, a->ret ? env->retbit : -1, e);
 	case PATH_LEGACY:
-		if ((r = attach_tracefs(env, e)) < 0 || (r = legacy_define(env, a, e)) < 0)
+		if ((r = legacy_define(env, a, e)) < 0)
 			return r;
 		if ((r = tracefs_event_id(env->tfs, a->tp, &id, e)) < 0 ||
-		    (r = kern_perf_tracepoint(id, a->tp, e)) < 0)
+		    (r = kern_perf_tracepoint(id, a->tp, -1, e)) < 0)
 			legacy_remove(env, a);
 		return r;
 	case PATH_TRACEPOINT:
@@ -341,7 +364,7 @@ static int open_event(struct attach_env *env, struct attachment *a, struct err *
 				err_set(e, r, "tracepoint %s does not exist in this kernel", a->tp);
 			return r;
 		}
-		return kern_perf_tracepoint(id, a->tp, e);
+		return kern_perf_tracepoint(id, a->tp, -1, e);
 	default:
 		return err_set(e, -22, "no attach path");
 	}
@@ -355,6 +378,13 @@ static bool unknown_symbol(int r)
 int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 {
 	struct prog *p = a->prog;
+	if (a->path == PATH_BTF) { /* a BPF link; kernels without tracing links (EINVAL): a raw tracepoint fd */
+		a->perf_fd = kern_link_create(p->fd, 0, p->def->expected_attach_type, e);
+		a->ret = a->perf_fd < 0; /* (for attach_describe: not a link) */
+		if (a->perf_fd == -22)
+			a->perf_fd = kern_raw_tp_open(NULL, p->fd, e);
+		return a->perf_fd < 0 ? err_ctx(e, "prog '%s' (%s)", p->name, p->sec) : 0;
+	}
 	if (a->path == PATH_RAW_TP) { /* the bpf() call both opens and attaches */
 		a->perf_fd = kern_raw_tp_open(a->tp, p->fd, e);
 		if (a->perf_fd < 0) {
@@ -365,6 +395,8 @@ int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 		}
 		return 0;
 	}
+	if (a->sites)
+		return uprobe_attach(env, a, e);
 	int fd = open_event(env, a, e);
 	/* A syscall function that is not under the usual prefix: ask kallsyms and try once more. */
 	if (fd < 0 && a->path != PATH_TRACEPOINT && unknown_symbol(fd) && !env->prefix[0] &&
@@ -397,8 +429,10 @@ int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 
 void attach_undo(struct attach_env *env, struct attachment *a)
 {
+	if (a->sites)
+		uprobe_detach(env, a);
 	if (a->perf_fd >= 0)
-		kern_close(a->perf_fd, a->path == PATH_RAW_TP ? "the raw tracepoint: the program is detached with it"
+		kern_close(a->perf_fd, a->path >= PATH_RAW_TP ? "the raw tracepoint or link: the program is detached with it"
 							      : "the perf event: the program is detached with it");
 	a->perf_fd = -1;
 	legacy_remove(env, a); /* only after the perf event is closed, or the kernel says EBUSY */
@@ -406,12 +440,19 @@ void attach_undo(struct attach_env *env, struct attachment *a)
 
 void attach_describe(const struct attachment *a, char *buf, size_t size)
 {
-	if (a->path == PATH_PMU)
+	if (a->sites)
+		rb_snprintf(buf, size, "%s %s (%s%s%s)", a->usdt ? "usdt" : a->ret ? "uretprobe" : "uprobe", a->func,
+			    a->path == PATH_PMU ? "uprobe PMU" : "uprobe_events: ", a->path == PATH_PMU ? "" : a->sites[0].ev,
+			    !a->usdt ? "" : a->cookies ? "; spec ids in BPF cookies" : "; spec ids by address");
+	else if (a->path == PATH_PMU)
 		rb_snprintf(buf, size, "%s %s (kprobe PMU)", a->ret ? "kretprobe" : "kprobe", a->func);
 	else if (a->path == PATH_LEGACY)
 		rb_snprintf(buf, size, "%s %s (kprobe_events: %s)", a->ret ? "kretprobe" : "kprobe", a->func, a->tp);
 	else if (a->path == PATH_RAW_TP)
 		rb_snprintf(buf, size, "raw tracepoint %s", a->tp);
+	else if (a->path == PATH_BTF)
+		rb_snprintf(buf, size, "%s (kernel BTF id %u, %s)", a->prog->sec, a->prog->btf_id,
+			    a->ret ? "BPF_RAW_TRACEPOINT_OPEN" : "BPF link");
 	else
 		rb_snprintf(buf, size, "tracepoint %s", a->tp);
 }

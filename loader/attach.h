@@ -4,9 +4,10 @@
 #define RAWBPF_ATTACH_H
 #include "kernel.h"
 #include "obj.h"
+#include "uelf.h"
 
 enum attach_mode { MODE_AUTO, MODE_KPROBE, MODE_LEGACY, MODE_TRACEPOINT };
-enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT, PATH_RAW_TP };
+enum attach_path { PATH_NONE, PATH_PMU, PATH_LEGACY, PATH_TRACEPOINT, PATH_RAW_TP, PATH_BTF };
 
 struct attach_env {
 	struct tracefs *tfs;
@@ -16,9 +17,27 @@ struct attach_env {
 	int pmu_type;      /* kprobe PMU type, -1 if this kernel has none */
 	int retbit;        /* bit of attr.config that makes a return probe */
 	bool kprobe_events;
-	bool stale_checked;
+	u8 stale_checked;  /* bits: kprobe_events, uprobe_events swept */
 	unsigned seq;      /* legacy event counter */
 	char prefix[24];   /* syscall function prefix, once resolved */
+	/* user-space probes */
+	struct obj *obj;   /* whose USDT maps (__bpf_usdt_specs, __bpf_usdt_ip_to_spec_id) get filled */
+	int target_pid;    /* --pid: probes fire in this process only; -1: in every one */
+	bool uprobed, uprobe_events;
+	int upmu_type, uretbit, urefshift; /* uprobe PMU: type, retprobe bit, ref_ctr_offset's first bit */
+	u32 spec_next;     /* next USDT spec id */
+};
+
+/* One place a user-space probe fires: a function, or one site of a USDT probe. */
+struct usite {
+	u64 vaddr, off, ref;   /* address as linked, file offset, the semaphore's file offset (0: none) */
+	u64 sema;              /* USDT: the semaphore's address */
+	u8 spec[USDT_SPEC_SIZE]; /* USDT: libbpf's struct __bpf_usdt_spec for it */
+	char args[160], parsed[160]; /* USDT: its arguments as the note has them, and as read */
+	int fd, link;          /* perf event, BPF link */
+	bool defined;          /* its uprobe_events entry exists */
+	bool dyn;              /* in a position-independent file (ET_DYN): its address varies */
+	char ev[48];           /* legacy: GROUP/EVENT */
 };
 
 struct attachment {
@@ -30,8 +49,15 @@ struct attachment {
 	int perf_fd;
 	bool legacy_defined;
 	char notice[256];      /* a fallback that was taken, to announce on stderr */
+	/* user-space probes (nsites > 0) */
+	char *upath;           /* the file, as found */
+	struct usite *sites;
+	unsigned nsites;
+	bool usdt, cookies;    /* cookies: attached through BPF links carrying the spec id */
 };
 
+/* Calls fn on each line of fd ('\n' replaced by a NUL), a buffer of size at a time. */
+void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx);
 void attach_env_init(struct attach_env *env, struct tracefs *tfs);
 /* Finds (or mounts) tracefs the first time something needs it. */
 int attach_tracefs(struct attach_env *env, struct err *e);
@@ -44,4 +70,18 @@ void attach_undo(struct attach_env *env, struct attachment *a);
 int attach_syscall_prefix(struct attach_env *env);
 /* "kprobe __x64_sys_execve (kprobe PMU)" and the like. */
 void attach_describe(const struct attachment *a, char *buf, size_t size);
+/* Defines a legacy probe "p:rawbpf/rawbpf_<pid>_<n> WHERE" (r: with ret) in file (kprobe_events,
+ * uprobe_events), sweeping dead runs' leftovers first; its GROUP/EVENT into tp. */
+int attach_legacy_add(struct attach_env *env, const char *file, bool ret, const char *where, char *tp,
+		      size_t size, struct err *e);
+void attach_legacy_del(struct attach_env *env, const char *file, const char *tp);
+
+/* User-space probes (uprobe.c). Finds the file of "PATH:FUNC[+OFF]" or (usdt) "PATH:PROVIDER:NAME"
+ * (a library by name as the dynamic linker does, a program through $PATH), and the place or
+ * places to probe; *what describes them. Reads files only. */
+int uprobe_resolve(const char *target, bool usdt, char **path, struct usite **sites, unsigned *n, char *what,
+		   size_t wsize, struct err *e);
+int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode mode, struct err *e);
+int uprobe_attach(struct attach_env *env, struct attachment *a, struct err *e);
+void uprobe_detach(struct attach_env *env, struct attachment *a);
 #endif

@@ -31,18 +31,35 @@ static s64 extra_len(u32 kind, u32 vlen)
 	}
 }
 
+/* Split BTF continues its base's string offsets: below start_str a name is the base's. */
 static const char *str_at(struct btf *b, u32 off)
 {
+	if (off < b->start_str)
+		return str_at(b->base, off);
+	off -= b->start_str;
 	if (off >= b->str_len)
 		return NULL;
 	return (const char *)b->data + b->hdr_len + b->str_off + off; /* the table ends with NUL */
 }
 
+const char *btf_str(struct btf *b, u32 off)
+{
+	return str_at(b, off);
+}
+
 int btf_parse(struct btf *b, const u8 *data, u64 size)
+{
+	return btf_parse_split(b, data, size, NULL);
+}
+
+int btf_parse_split(struct btf *b, const u8 *data, u64 size, struct btf *base)
 {
 	b->data = data;
 	b->offs = NULL;
-	b->ntypes = 0;
+	b->base = base;
+	b->start_id = base ? base->ntypes : 0;
+	b->start_str = base ? base->start_str + base->str_len : 0;
+	b->ntypes = b->start_id;
 	b->err[0] = 0;
 	if (size < 24)
 		return FAIL(b, "BTF: truncated header (%llu bytes)", (unsigned long long)size);
@@ -66,13 +83,15 @@ int btf_parse(struct btf *b, const u8 *data, u64 size)
 	if (b->type_off % 4 || b->type_len % 4)
 		return FAIL(b, "BTF: type section offset %u or length %u not a multiple of 4", b->type_off,
 			    b->type_len);
-	if (!b->str_len || data[b->hdr_len + b->str_off + b->str_len - 1] != 0 || data[b->hdr_len + b->str_off] != 0)
+	/* (split BTF's strings need not start with the empty one: offset 0 is its base's) */
+	if (b->str_len ? data[b->hdr_len + b->str_off + b->str_len - 1] != 0 || (!base && data[b->hdr_len + b->str_off])
+		       : !base)
 		return FAIL(b, "BTF: string section is not NUL-terminated or does not start with an empty string");
 
 	/* Count, then index, the type records. */
 	const u8 *types = data + b->hdr_len + b->type_off;
 	for (int pass = 0; pass < 2; pass++) {
-		u32 n = 0;
+		u32 n = b->start_id;
 		for (u64 off = 0; off < b->type_len;) {
 			if (b->type_len - off < 12)
 				return FAIL(b, "BTF: type %u truncated at offset %llu", n + 1, (unsigned long long)off);
@@ -84,18 +103,19 @@ int btf_parse(struct btf *b, const u8 *data, u64 size)
 			if ((u64)extra > b->type_len - off - 12)
 				return FAIL(b, "BTF: type %u (kind %u, %u entries) extends past the type section", n + 1, kind,
 					    vlen);
-			if (rd32(types + off) >= b->str_len)
+			u32 name = rd32(types + off);
+			if (name >= b->start_str && name - b->start_str >= b->str_len)
 				return FAIL(b, "BTF: type %u: name offset %u past the string section (%u bytes)", n + 1,
-					    rd32(types + off), b->str_len);
+					    name, b->start_str + b->str_len);
 			if (++n >= MAX_TYPES)
 				return FAIL(b, "BTF: more than %u types", MAX_TYPES);
 			if (pass)
-				b->offs[n] = (u32)off;
+				b->offs[n - b->start_id] = (u32)off;
 			off += 12 + (u64)extra;
 		}
 		if (!pass) {
 			b->ntypes = n;
-			b->offs = rb_alloc(((size_t)n + 1) * sizeof *b->offs);
+			b->offs = rb_alloc(((size_t)n - b->start_id + 1) * sizeof *b->offs);
 		}
 	}
 	return 0;
@@ -110,9 +130,15 @@ void btf_free(struct btf *b)
 
 int btf_type(struct btf *b, u32 id, struct btf_t *t)
 {
+	if (id && id <= b->start_id) {
+		if (!btf_type(b->base, id, t))
+			return 0;
+		rb_strlcpy(b->err, b->base->err, sizeof b->err);
+		return RB_EOBJ;
+	}
 	if (id == 0 || id > b->ntypes)
 		return FAIL(b, "BTF: type id %u out of range (%u types)", id, b->ntypes);
-	const u8 *p = b->data + b->hdr_len + b->type_off + b->offs[id];
+	const u8 *p = b->data + b->hdr_len + b->type_off + b->offs[id - b->start_id];
 	u32 info = rd32(p + 4);
 	t->id = id;
 	t->name = str_at(b, rd32(p));
@@ -120,13 +146,13 @@ int btf_type(struct btf *b, u32 id, struct btf_t *t)
 	t->vlen = info & 0xffff;
 	t->kflag = info >> 31;
 	t->size_or_type = rd32(p + 8);
-	t->rec = b->offs[id] + 12u;
+	t->rec = p + 12;
 	return 0;
 }
 
 static const u8 *rec(struct btf *b, const struct btf_t *t, u64 at)
 {
-	return b->data + b->hdr_len + b->type_off + t->rec + at;
+	return t->rec + at;
 }
 
 int btf_resolve(struct btf *b, u32 id, struct btf_t *t)
@@ -212,11 +238,13 @@ int btf_datasec_var(struct btf *b, const struct btf_t *t, u32 i, u32 *var, u32 *
 
 int btf_enum(struct btf *b, const struct btf_t *t, u32 i, const char **name, s64 *val)
 {
-	if (t->kind != BTFK_ENUM || i >= t->vlen)
+	bool e64 = t->kind == BTFK_ENUM64;
+	if ((t->kind != BTFK_ENUM && !e64) || i >= t->vlen)
 		return FAIL(b, "BTF: type %u has no enumerator %u", t->id, i);
-	const u8 *e = rec(b, t, (u64)i * 8);
+	const u8 *e = rec(b, t, (u64)i * (e64 ? 12 : 8));
 	*name = str_at(b, rd32(e));
-	*val = (s32)rd32(e + 4);
+	/* ENUM: 32 bits, signed if kflag; ENUM64: low and high halves */
+	*val = e64 ? (s64)((u64)rd32(e + 8) << 32 | rd32(e + 4)) : t->kflag ? (s32)rd32(e + 4) : (s64)rd32(e + 4);
 	return *name ? 0 : FAIL(b, "BTF: type %u enumerator %u: name offset out of range", t->id, i);
 }
 
@@ -230,10 +258,54 @@ int btf_int(struct btf *b, const struct btf_t *t, bool *is_signed, u32 *bits)
 	return 0;
 }
 
+u32 btf_int_offset(struct btf *b, const struct btf_t *t)
+{
+	return t->kind == BTFK_INT ? (rd32(rec(b, t, 0)) >> 16) & 0xff : 0;
+}
+
+u32 btf_member_bitsize(struct btf *b, const struct btf_t *t, u32 i)
+{
+	return t->kflag && i < t->vlen ? rd32(rec(b, t, (u64)i * 12 + 8)) >> 24 : 0;
+}
+
+static u64 rd64(const u8 *p)
+{
+	return rd32(p) | (u64)rd32(p + 4) << 32;
+}
+
+int btf_elf_section(const u8 *d, u64 size, const u8 **btf, u64 *btf_size, char *err, size_t errsz)
+{
+	if (size < 64 || memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
+		return rb_snprintf(err, errsz, "not a little-endian ELF64 file"), RB_EOBJ;
+	u64 shoff = rd64(d + 40);
+	u32 entsz = d[58] | d[59] << 8, shnum = d[60] | d[61] << 8, shstrndx = d[62] | d[63] << 8;
+	if (entsz != 64 || shoff > size || (u64)shnum * 64 > size - shoff || shstrndx >= shnum)
+		return rb_snprintf(err, errsz, "ELF section headers (offset %llu, %u of %u bytes) do not fit the file",
+				   (unsigned long long)shoff, shnum, entsz), RB_EOBJ;
+	const u8 *strs = d + shoff + (u64)shstrndx * 64;
+	u64 str_off = rd64(strs + 24), str_size = rd64(strs + 32);
+	if (str_off > size || str_size > size - str_off)
+		return rb_snprintf(err, errsz, "ELF section name table past the end of the file"), RB_EOBJ;
+	for (u32 i = 1; i < shnum; i++) {
+		const u8 *sh = d + shoff + (u64)i * 64;
+		u64 off = rd64(sh + 24), sz = rd64(sh + 32);
+		if (rd32(sh) + 5ull > str_size || memcmp(d + str_off + rd32(sh), ".BTF", 5))
+			continue;
+		if (rd32(sh + 4) == 8 /* SHT_NOBITS */ || off > size || sz > size - off)
+			return rb_snprintf(err, errsz, "section .BTF (offset %llu, %llu bytes) past the end of the file",
+					   (unsigned long long)off, (unsigned long long)sz), RB_EOBJ;
+		*btf = d + off;
+		*btf_size = sz;
+		return 0;
+	}
+	return rb_snprintf(err, errsz, "an ELF file without a .BTF section (a kernel built without CONFIG_DEBUG_INFO_BTF?)"),
+	       RB_EOBJ;
+}
+
 u32 btf_find(struct btf *b, const char *name, u32 kind)
 {
 	struct btf_t t;
-	for (u32 id = 1; id <= b->ntypes; id++)
+	for (u32 id = b->start_id + 1; id <= b->ntypes; id++)
 		if (btf_type(b, id, &t) == 0 && t.kind == kind && t.name && !rb_strcmp(t.name, name))
 			return id;
 	return 0;

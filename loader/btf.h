@@ -10,19 +10,28 @@ struct btf_t {        /* one type, copied out of the section */
 	u32 kind, vlen;
 	bool kflag;
 	u32 size_or_type;  /* size for INT/STRUCT/UNION/ENUM/DATASEC/FLOAT, else a type id */
-	u64 rec;           /* byte offset of the record's extra data within the type section */
+	const u8 *rec;     /* the record's extra data (members, enumerators, ...) */
 };
 
 struct btf {
 	const u8 *data;
 	u32 size;
 	u32 hdr_len, type_off, type_len, str_off, str_len;
-	u32 ntypes;        /* ids 1..ntypes */
-	u32 *offs;         /* offs[id]: byte offset of type id in the type section */
+	u32 ntypes;        /* ids 1..ntypes (split BTF: its own are start_id+1..ntypes) */
+	u32 *offs;         /* offs[id - start_id]: byte offset of type id in the type section */
+	struct btf *base;  /* split BTF (a module's): the vmlinux BTF its ids and strings continue */
+	u32 start_id, start_str;
 	char err[200];
 };
 
 int btf_parse(struct btf *b, const u8 *data, u64 size);
+/* Split BTF (a module's, /sys/kernel/btf/<module>): type ids continue after base's last id and
+ * string offsets after base's strings. base must outlive b. */
+int btf_parse_split(struct btf *b, const u8 *data, u64 size, struct btf *base);
+/* The .BTF section of an ELF file of any machine and type (a vmlinux); 0, or RB_EOBJ with err. */
+int btf_elf_section(const u8 *data, u64 size, const u8 **btf, u64 *btf_size, char *err, size_t errsz);
+/* The string at offset off (split BTF: the base's below start_str); NULL if out of range. */
+const char *btf_str(struct btf *b, u32 off);
 void btf_free(struct btf *b);
 /* Type id (0 is void). */
 int btf_type(struct btf *b, u32 id, struct btf_t *t);
@@ -36,10 +45,14 @@ int btf_member(struct btf *b, const struct btf_t *t, u32 i, const char **name, u
 int btf_array(struct btf *b, const struct btf_t *t, u32 *elem, u32 *nelems);
 /* i-th variable of a DATASEC: its VAR type id, offset and size. */
 int btf_datasec_var(struct btf *b, const struct btf_t *t, u32 i, u32 *var, u32 *off, u32 *size);
-/* i-th enumerator of an ENUM (32-bit values). */
+/* i-th enumerator of an ENUM (32 bits, signed if kflag) or ENUM64. */
 int btf_enum(struct btf *b, const struct btf_t *t, u32 i, const char **name, s64 *val);
 /* INT encoding: signedness and bit size. */
 int btf_int(struct btf *b, const struct btf_t *t, bool *is_signed, u32 *bits);
+/* INT encoding: the bit offset of the value in its storage (old-style bitfields). */
+u32 btf_int_offset(struct btf *b, const struct btf_t *t);
+/* i-th member's bitfield size in a kflag struct/union (0: not a bitfield, or no kflag). */
+u32 btf_member_bitsize(struct btf *b, const struct btf_t *t, u32 i);
 /* The id of the named type of kind (0 if none). */
 u32 btf_find(struct btf *b, const char *name, u32 kind);
 

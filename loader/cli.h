@@ -20,9 +20,17 @@ struct opts {
 	s64 duration_ms;   /* 0 = until a signal */
 	s64 interval_ms;   /* map printing */
 	enum attach_mode mode;
+	const char *btf;   /* --btf FILE: the kernel's BTF for CO-RE */
 	bool explain;
 	bool json;         /* -j: inspect and probe */
 	bool disasm;       /* inspect --disasm */
+	bool keep_going;   /* run: a program the kernel refuses is left out, the others run */
+	const char *only, *skip; /* --prog, --skip: comma-separated program names */
+	const char **sets;       /* --set NAME=VALUE, in order */
+	unsigned nsets;
+	int pid;           /* --pid: user-space probes fire in this process only; -1: all */
+	const char *attach_to[16]; /* --attach-to PROG=TARGET */
+	unsigned nattach_to;
 };
 
 /* The built-in objects, embedded stripped at build time (the GNUmakefile's builtin.S) and
@@ -38,6 +46,12 @@ extern const struct builtin rb_builtins[];
 int report(const struct err *e, int code);
 /* OBJ is a path if it contains '/' or '.', else a built-in name (falling back to a file). */
 int open_object(const char *arg, struct obj *o, struct err *e);
+/* --set (each in order, then the check for maps left unsized), then --prog/--skip: sets each program's autoload (a '?' program named by --prog loads; programs that
+ * attach nowhere, tail-call targets, come along with --prog). -EINVAL for a name OBJ lacks. */
+int select_progs(struct obj *o, const struct opts *opt, struct err *e);
+/* --attach-to PROG=TARGET: gives each named program its target (-EINVAL for a program OBJ
+ * lacks, or one whose section attaches to nothing). */
+int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e);
 /* Loads one program as type; on rejection prints the verifier log. Returns an exit code. */
 int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e);
 

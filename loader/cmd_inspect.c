@@ -47,7 +47,8 @@ static const char *sec_name(struct obj *o, unsigned idx)
 static void describe_attach(const struct prog *p, char *buf, size_t size)
 {
 	static const char *const kinds[] = {"none (loaded only)", "kprobe", "kretprobe", "syscall entry",
-					    "syscall return", "tracepoint", "raw tracepoint"};
+					    "syscall return", "tracepoint", "raw tracepoint", "uprobe", "uretprobe", "usdt",
+					    "BTF-typed"};
 	rb_snprintf(buf, size, "%s%s%s", kinds[p->def->kind], p->def->kind ? " " : "", p->target);
 }
 
@@ -100,6 +101,30 @@ static void sections(struct emit *w, struct obj *o)
 	em_close(w);
 }
 
+/* What a user-space probe's target resolves to: the file, the offset, each USDT site. */
+static void user_target(struct emit *w, const struct prog *p)
+{
+	char what[256], *path;
+	struct usite *s;
+	unsigned n;
+	struct err e;
+	if (uprobe_resolve(p->target, p->def->kind == ATTACH_USDT, &path, &s, &n, what, sizeof what, &e) < 0) {
+		em_rec(w, "    -> %{error}s\n", e.msg);
+		return;
+	}
+	em_rec(w, "    -> %{resolved}s\n", what);
+	if (p->def->kind == ATTACH_USDT) {
+		em_open(w, "sites", '[');
+		for (unsigned i = 0; i < n; i++)
+			em_rec(w, "    site %u: address 0x%{address}llx, file offset 0x%{offset}llx, semaphore 0x%{semaphore}llx: "
+				  "%{args}s (%{parsed}s)\n", i, (unsigned long long)s[i].vaddr, (unsigned long long)s[i].off,
+			       (unsigned long long)s[i].sema, s[i].args, s[i].parsed);
+		em_close(w);
+	}
+	rb_free(s);
+	rb_free(path);
+}
+
 static void programs(struct emit *w, struct obj *o)
 {
 	char attach[192];
@@ -119,6 +144,8 @@ static void programs(struct emit *w, struct obj *o)
 			       p->pieces[k].at, p->pieces[k].cnt);
 		em_close(w);
 		em_rec(w, "\n");
+		if (p->def->kind >= ATTACH_UPROBE && p->target[0])
+			user_target(w, p);
 		em_close(w);
 	}
 	em_close(w);
@@ -169,6 +196,48 @@ static void relocations(struct emit *w, struct obj *o)
 			em_rec(w, "  %{in}s slot %{at}u: fd of program %{target}s%.0{kind}s\n", o->maps[i].kname,
 			       o->maps[i].slots[k].key, o->maps[i].slots[k].prog->name, "prog_array_slot");
 	em_close(w);
+}
+
+/* CO-RE: each relocation as the object asks for it, and with the kernel's BTF (or --btf) what
+ * it resolves to there. */
+static void core_relocations(struct emit *w, struct obj *o, const char *btf)
+{
+	struct loaded l = {.o = o, .btf_fd = -1, .btf_path = btf};
+	struct err e;
+	struct core_res *res = rb_zalloc(o->ncore * sizeof *res);
+	char (*msg)[120] = rb_zalloc(o->ncore * sizeof *msg), path[160];
+	bool resolved = load_core_resolve(&l, res, msg, &e) == 0;
+	em_open(w, "core", '{');
+	em_rec(w, "CO-RE relocations: %{count}u, ", o->ncore);
+	if (resolved)
+		em_rec(w, "against %{btf}s (%u types)\n", l.kbtf->src, l.kbtf->btf.ntypes);
+	else
+		em_rec(w, "not resolved: %{error}s\n", e.msg);
+	em_open(w, "relocations", '[');
+	for (unsigned i = 0, n = 0; i < o->nprogs; i++)
+		for (u32 k = 0; k < o->progs[i].core_cnt; k++, n++) {
+			const struct core_rec *r = &o->progs[i].core[k];
+			core_path(&o->btf, r, path, sizeof path);
+#define CORE_REC "  %{in}s insn %{insn}u: %{kind}s %{access}s (local type %{type}u)"
+			if (!resolved)
+				em_rec(w, CORE_REC "\n", o->progs[i].name, r->insn, core_kind_name(r->kind), path, r->type_id);
+			else if (msg[n][0])
+				em_rec(w, CORE_REC ": error: %{error}s\n", o->progs[i].name, r->insn, core_kind_name(r->kind),
+				       path, r->type_id, msg[n]);
+			else if (res[n].poison)
+				em_rec(w, CORE_REC ": %{local}llu, here poisoned%{poisoned}b: %{why}s\n", o->progs[i].name,
+				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig, true,
+				       res[n].why);
+			else
+				em_rec(w, CORE_REC ": %{local}llu, here %{target}llu%.0{target_type}u\n", o->progs[i].name,
+				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig,
+				       (unsigned long long)res[n].val, res[n].targ_id);
+		}
+	em_close(w);
+	em_close(w);
+	load_release(&l);
+	rb_free(res);
+	rb_free(msg);
 }
 
 static void disasm(struct emit *w, struct obj *o)
@@ -244,6 +313,10 @@ int do_inspect(struct opts *opt)
 	u8 *file;
 	size_t size;
 	int r = open_object(opt->obj, &o, &e);
+	if (r == 0 && apply_attach_to(&o, opt, &e) < 0) {
+		obj_free(&o);
+		return report(&e, EXIT_USAGE);
+	}
 	if (r < 0) {
 		/* Not something rawbpf can load: show what the ELF reader can, and still exit 3. */
 		memset(&o, 0, sizeof o);
@@ -279,6 +352,8 @@ int do_inspect(struct opts *opt)
 	programs(&w, &o);
 	maps(&w, &o);
 	relocations(&w, &o);
+	if (o.ncore)
+		core_relocations(&w, &o, opt->btf);
 	em_open(&w, "btf", '{');
 	if (o.has_btf)
 		em_rec(&w, "BTF: %{types}u types, %{strings}u bytes of strings", o.btf.ntypes, o.btf.str_len);

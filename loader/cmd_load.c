@@ -8,11 +8,15 @@ int do_load(struct opts *opt)
 {
 	struct obj o;
 	struct err e;
-	struct loaded l = {.o = &o, .btf_fd = -1};
+	struct loaded l = {.o = &o, .btf_fd = -1, .btf_path = opt->btf};
 	int worst = EXIT_OK;
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
+	if (select_progs(&o, opt, &e) < 0 || apply_attach_to(&o, opt, &e) < 0) {
+		worst = report(&e, EXIT_USAGE);
+		goto out;
+	}
 	if (load_maps(&l, &e) < 0) {
 		worst = report(&e, EXIT_FAIL);
 		goto out;
@@ -22,7 +26,8 @@ int do_load(struct opts *opt)
 	for (unsigned i = 0; i < o.nprogs; i++) {
 		struct prog *p = &o.progs[i];
 		if (!p->autoload) {
-			rb_printf("prog '%s' (%s): skipped (the section starts with '?')\n", p->name, p->sec);
+			rb_printf("prog '%s' (%s): skipped (%s)\n", p->name, p->sec,
+				  opt->only || opt->skip ? "not chosen by --prog/--skip" : "the section starts with '?'");
 			continue;
 		}
 		int r = load_prog(&l, p, p->def->prog_type, &e);

@@ -12,13 +12,30 @@
 /* SIGHUP, SIGINT, SIGQUIT, SIGTERM end the run cleanly; SIGPIPE turns into EPIPE on write. */
 static const u64 stop_signals = SIG_BIT(1) | SIG_BIT(2) | SIG_BIT(3) | SIG_BIT(15);
 
+/* The other program of an alternative: fentry/F and kprobe/F, fexit/F and kretprobe/F, tp_btf/T
+ * and tracepoint/CAT/T or raw_tp/T, both to be loaded; else NULL. */
+static struct prog *twin(struct obj *o, struct prog *p)
+{
+	for (unsigned i = 0; p->autoload && i < o->nprogs; i++) {
+		struct prog *q = &o->progs[i], *b = p->def->kind == ATTACH_BTF ? p : q, *k = b == p ? q : p;
+		u32 t = b->def->expected_attach_type, kk = k->def->kind;
+		const char *slash = rb_strchr(k->target, '/');
+		if (q->autoload && b->def->kind == ATTACH_BTF && k->def->kind != ATTACH_BTF &&
+		    ((t == BPF_TRACE_FENTRY && kk == ATTACH_KPROBE) || (t == BPF_TRACE_FEXIT && kk == ATTACH_KRETPROBE) ||
+		     (t == BPF_TRACE_RAW_TP && (kk == ATTACH_RAW_TP || kk == ATTACH_TRACEPOINT))) &&
+		    !rb_strcmp(b->target, kk == ATTACH_TRACEPOINT && slash ? slash + 1 : k->target))
+			return q;
+	}
+	return NULL;
+}
+
 int do_run(struct opts *opt)
 {
 	struct obj o;
 	struct err e;
 	struct tracefs tfs;
 	struct attach_env env;
-	struct loaded l = {.o = &o, .btf_fd = -1};
+	struct loaded l = {.o = &o, .btf_fd = -1, .btf_path = opt->btf};
 	struct output out = {.l = &l, .trace_fd = -1, .sig_fd = -1};
 	struct attachment *att = NULL;
 	unsigned natt = 0;
@@ -28,8 +45,17 @@ int do_run(struct opts *opt)
 
 	if (open_object(opt->obj, &o, &e) < 0)
 		return report(&e, EXIT_BADOBJ);
+	if (select_progs(&o, opt, &e) < 0 || apply_attach_to(&o, opt, &e) < 0) {
+		obj_free(&o);
+		return report(&e, EXIT_USAGE);
+	}
 	attach_env_init(&env, &tfs);
+	env.obj = &o;
+	env.target_pid = opt->pid;
 	out.interval_ns = opt->interval_ms * 1000000LL;
+	out.json = opt->json;
+	if (opt->json)
+		trace_sink = trace_json;
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
 	 * the run still goes through the cleanup below. */
@@ -79,7 +105,8 @@ int do_run(struct opts *opt)
 		attachable += att[i].path != PATH_NONE;
 	if (!attachable) {
 		err_set(&e, -22, "%s: no program to attach (rawbpf attaches kprobe/, kretprobe/, ksyscall/, "
-				 "kretsyscall/, tracepoint/, tp/ and raw_tp/ programs; '?' sections are skipped)",
+				 "kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/ and usdt/ programs; '?' sections are "
+				 "skipped)",
 			opt->obj);
 		report(&e, EXIT_FAIL);
 		rb_free(types);
@@ -92,12 +119,32 @@ int do_run(struct opts *opt)
 	}
 	if (l.btf_notice[0])
 		rb_eprintf("rawbpf: notice: %s\n", l.btf_notice);
-	for (unsigned i = 0; i < o.nprogs; i++)
-		if (o.progs[i].autoload && (r = load_prog(&l, &o.progs[i], types[i], &e)) != EXIT_OK) {
-			code = r;
-			rb_free(types);
-			goto out;
+	/* Refused programs: without --keep-going the run ends at the first; with it, when none is left
+	 * to attach. Of two alternatives, the BTF-typed one is loaded first, the other only if the
+	 * kernel refuses it. */
+	for (unsigned i = 0; i < o.nprogs; i++) {
+		struct prog *p = &o.progs[i], *q = twin(&o, p);
+		if (!p->autoload || (q && p->def->kind != ATTACH_BTF))
+			continue;
+		r = load_prog(&l, p, types[i], &e);
+		if (q) {
+			rb_eprintf("rawbpf: prog '%s' (%s) and prog '%s' (%s) are alternatives for one event: attaching '%s'%s\n",
+				   p->name, p->sec, q->name, q->sec, r ? q->name : p->name,
+				   r ? ", as the kernel refused the BTF-typed one" : ", the BTF-typed one, as the kernel loads it");
+			attachable--;
+			if (r)
+				r = load_prog(&l, q, types[q - o.progs], &e), p = q;
 		}
+		if (r != EXIT_OK) {
+			attachable -= p->def->kind != ATTACH_NONE;
+			if (!opt->keep_going || !attachable) {
+				code = r;
+				rb_free(types);
+				goto out;
+			}
+			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", p->name);
+		}
+	}
 	rb_free(types);
 	if (load_prog_arrays(&l, &e) < 0 || output_setup(&out, &e) < 0) {
 		report(&e, EXIT_FAIL);
@@ -105,11 +152,14 @@ int do_run(struct opts *opt)
 	}
 	for (unsigned i = 0; i < natt; i++) {
 		char what[256];
-		if (att[i].path == PATH_NONE)
+		if (att[i].path == PATH_NONE || att[i].prog->fd < 0)
 			continue;
 		if (attach_do(&env, &att[i], &e) < 0) {
 			report(&e, EXIT_FAIL);
-			goto out;
+			if (!opt->keep_going || !--attachable)
+				goto out;
+			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", att[i].prog->name);
+			continue;
 		}
 		attach_describe(&att[i], what, sizeof what);
 		rb_eprintf("rawbpf: prog '%s': attached to %s\n", att[i].prog->name, what);

@@ -18,7 +18,7 @@ static void copy_in(void *dst, const u8 *src, size_t n)
 		*d++ = *src++;
 }
 
-int elf_open(struct elf *e, const void *buf, size_t size)
+static int open_any(struct elf *e, const void *buf, size_t size, bool exec)
 {
 	Elf64_Ehdr h;
 	struct elf_sec s;
@@ -26,6 +26,7 @@ int elf_open(struct elf *e, const void *buf, size_t size)
 	e->buf = buf;
 	e->size = size;
 	e->symtab = -1;
+	e->phnum = 0;
 	e->err[0] = 0;
 	if (size < sizeof h)
 		return FAIL(e, "truncated: %zu bytes, an ELF64 header needs %zu", size, sizeof h);
@@ -39,9 +40,17 @@ int elf_open(struct elf *e, const void *buf, size_t size)
 			    h.e_ident[EI_DATA]);
 	if (h.e_ident[EI_VERSION] != EV_CURRENT || h.e_version != EV_CURRENT)
 		return FAIL(e, "unknown ELF version %u", h.e_version);
-	if (h.e_machine != EM_BPF && h.e_machine != EM_NONE)
+	if (exec) {
+		if (h.e_type != ET_EXEC && h.e_type != ET_DYN)
+			return FAIL(e, "ELF type %u: not an executable or shared library", h.e_type);
+		if (h.e_phentsize != sizeof(Elf64_Phdr) || !in_bounds(h.e_phoff, (u64)h.e_phnum * sizeof(Elf64_Phdr), size))
+			return FAIL(e, "program header table (offset %llu, %u entries of %u bytes) does not fit the file",
+				    (unsigned long long)h.e_phoff, h.e_phnum, h.e_phentsize);
+		e->phoff = h.e_phoff;
+		e->phnum = h.e_phnum;
+	} else if (h.e_machine != EM_BPF && h.e_machine != EM_NONE)
 		return FAIL(e, "wrong machine %u: not a BPF object (e_machine must be %u, EM_BPF)", h.e_machine, EM_BPF);
-	if (h.e_type != ET_REL)
+	else if (h.e_type != ET_REL)
 		return FAIL(e, "ELF type %u: not a relocatable object (compile with clang -target bpf -c)", h.e_type);
 	if (h.e_shentsize != sizeof(Elf64_Shdr))
 		return FAIL(e, "section header size %u, expected %zu", h.e_shentsize, sizeof(Elf64_Shdr));
@@ -56,6 +65,7 @@ int elf_open(struct elf *e, const void *buf, size_t size)
 	e->shnum = h.e_shnum;
 	e->shstrndx = h.e_shstrndx;
 	e->machine = h.e_machine;
+	e->type = h.e_type;
 
 	/* The name table first: until it is known, every section is named "". */
 	e->shstr = NULL;
@@ -93,6 +103,21 @@ int elf_open(struct elf *e, const void *buf, size_t size)
 	return 0;
 }
 
+int elf_open(struct elf *e, const void *buf, size_t size)
+{
+	return open_any(e, buf, size, false);
+}
+
+int elf_open_exec(struct elf *e, const void *buf, size_t size)
+{
+	return open_any(e, buf, size, true);
+}
+
+void elf_phdr(const struct elf *e, unsigned idx, void *phdr)
+{
+	copy_in(phdr, e->buf + e->phoff + (u64)idx * sizeof(Elf64_Phdr), sizeof(Elf64_Phdr));
+}
+
 int elf_section(struct elf *e, unsigned idx, struct elf_sec *s)
 {
 	Elf64_Shdr sh;
@@ -109,6 +134,7 @@ int elf_section(struct elf *e, unsigned idx, struct elf_sec *s)
 	s->type = sh.sh_type;
 	s->flags = sh.sh_flags;
 	s->size = sh.sh_size;
+	s->addr = sh.sh_addr;
 	s->link = sh.sh_link;
 	s->info = sh.sh_info;
 	s->entsize = sh.sh_entsize;
@@ -143,6 +169,7 @@ int elf_symbol(struct elf *e, unsigned idx, struct elf_sym *out)
 	out->shndx = sym.st_shndx;
 	out->type = ELF64_ST_TYPE(sym.st_info);
 	out->bind = ELF64_ST_BIND(sym.st_info);
+	out->vis = sym.st_other & 3;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * the object's names hold. */
 #include "emit.h"
 #include "io.h"
+#include "print.h"
 
 static void put(const char *s) { rb_puts_n(s, rb_strlen(s)); }
 
@@ -47,18 +48,10 @@ void em_close(struct emit *w)
 
 static void json_str(const char *s)
 {
-	char esc[8];
-	put("\"");
-	for (; *s; s++) {
-		u8 c = (u8)*s;
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-			rb_snprintf(esc, sizeof esc, c == '"' || c == '\\' ? "\\%c" : "\\u%04x", c);
-			put(esc);
-		} else {
-			rb_puts_n(s, 1);
-		}
-	}
-	put("\"");
+	char b[2048];
+	struct strbuf sb = {b, sizeof b, 0, true};
+	sb_json_str(&sb, s, rb_strlen(s));
+	rb_puts_n(b, sb.len);
 }
 
 void em_rec(struct emit *w, const char *fmt, ...)
@@ -94,7 +87,7 @@ void em_rec(struct emit *w, const char *fmt, ...)
 		char c = *p;
 		u64 v = 0;
 		const char *s = NULL;
-		if (c == 's')
+		if (c == 's' || c == 'n')
 			s = va_arg(ap, const char *);
 		else if (c == 'd')
 			v = (u64)(lng ? va_arg(ap, long long) : va_arg(ap, int));
@@ -107,9 +100,9 @@ void em_rec(struct emit *w, const char *fmt, ...)
 		if (!w->json) {
 			if (c == 'b' || (sn > 2 && spec[sn - 2] == '.' && spec[sn - 1] == '0'))
 				continue; /* JSON only */
-			if (c != 's')
+			if (!s)
 				spec[sn++] = 'l', spec[sn++] = 'l';
-			spec[sn++] = c;
+			spec[sn++] = s ? 's' : c;
 			spec[sn] = 0;
 			if (len < sizeof line - 1)
 				len += (size_t)(s ? rb_snprintf(line + len, sizeof line - len, spec, s)
@@ -128,7 +121,10 @@ void em_rec(struct emit *w, const char *fmt, ...)
 		}
 		key(w, k, kn);
 		if (s) {
-			json_str(s);
+			if (c == 'n')
+				put(s);
+			else
+				json_str(s);
 			continue;
 		}
 		rb_snprintf(num, sizeof num, c == 'd' ? "%lld" : "%llu", (unsigned long long)v);

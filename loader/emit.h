@@ -14,7 +14,8 @@ struct emit {
 void em_open(struct emit *w, const char *key, char brace);
 void em_close(struct emit *w);
 /* One record: in an array, a JSON object of its keyed fields; in an object, more fields.
- * Conversions: s, d, u, x (with l, ll), b (a bool). Unkeyed ones print only as text; precision
+ * Conversions: s, d, u, x (with l, ll), b (a bool), n (a string that is JSON already, such as a
+ * number). Unkeyed ones print only as text; precision
  * .0 ("%.0{key}u") and b print only in JSON. */
 void em_rec(struct emit *w, const char *fmt, ...);
 #endif

@@ -60,6 +60,8 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	a.insn_cnt = r->insn_cnt;
 	a.license = (u64)(uintptr_t)r->license;
 	a.kern_version = r->kern_version;
+	a.attach_btf_id = r->attach_btf_id;
+	a.attach_btf_obj_fd = r->attach_btf_obj_fd;
 	a.log_level = log_level;
 	a.log_buf = (u64)(uintptr_t)log;
 	a.log_size = log_size;
@@ -76,10 +78,12 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	if (log)
 		log[0] = 0;
 	int fd = sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
-	explain("bpf(BPF_PROG_LOAD, prog_type=%s, name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
-		"prog_btf_fd=%d, log_level=%u) = %s  -- hand the instructions to the verifier%s",
-		prog_type_name(r->prog_type), a.prog_name, r->insn_cnt, r->license, r->kern_version,
-		a.func_info_cnt ? (int)a.prog_btf_fd : -1, log_level,
+	explain("bpf(BPF_PROG_LOAD, prog_type=%s, expected_attach_type=%u, attach_btf_id=%u, attach_btf_obj_fd=%u, "
+		"name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
+		"prog_btf_fd=%d, log_level=%u, log_size=%u) = %s  -- hand the instructions to the verifier%s",
+		prog_type_name(r->prog_type), a.expected_attach_type, a.attach_btf_id, a.attach_btf_obj_fd, a.prog_name,
+		r->insn_cnt, r->license, r->kern_version,
+		a.func_info_cnt ? (int)a.prog_btf_fd : -1, log_level, log_size,
 		kern_res(fd), log_level ? ", this time asking for its log" : "; the fd is the loaded program");
 	return fd;
 }
@@ -106,9 +110,11 @@ int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 		fd = prog_load_once(r, 0, NULL, 0);
 	if (fd >= 0)
 		return fd;
-	/* Rejected: load again with a log, growing it until the whole log fits. */
+	/* Rejected: load again with a log, growing it until the whole log fits, up to the most that
+	 * kernels before 5.2 accept (a bigger log_size is EINVAL there, which would hide the error). */
+	const u32 log_max = 0xFFFFFFFFu >> 8;
 	int err = fd;
-	for (u32 size = 64 * 1024; size <= 16 * 1024 * 1024; size *= 4) {
+	for (u32 size = 64 * 1024;; size = size < log_max / 4 ? size * 4 : log_max) {
 		char *log = rb_alloc(size);
 		fd = prog_load_once(r, 1, log, size);
 		if (fd >= 0) { /* accepted the second time: report the first error anyway */
@@ -116,12 +122,19 @@ int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 			rb_free(log);
 			break;
 		}
-		if (fd == -28 /* ENOSPC */ && size < 16 * 1024 * 1024) {
+		if (fd == -28 /* ENOSPC */ && size < log_max) {
 			rb_free(log);
 			continue;
 		}
 		*logp = log;
-		err = fd;
+		if (fd == -28) { /* even the biggest log was too small: say so at its end; the error is the load's */
+			static const char cut[] = "\n-- the log did not fit in 16777215 bytes, the most every kernel "
+						  "accepts: this is only part of it --";
+			size_t n = rb_strlen(log);
+			rb_strlcpy(log + (n < size - sizeof cut ? n : size - sizeof cut), cut, sizeof cut);
+		} else {
+			err = fd;
+		}
 		break;
 	}
 	return err_set(e, err, "prog '%s': load: %s", r->name, rb_strerror(-err));
@@ -239,11 +252,46 @@ int kern_raw_tp_open(const char *name, int prog_fd, struct err *e)
 	a.raw_tracepoint.name = (u64)(uintptr_t)name;
 	a.raw_tracepoint.prog_fd = (u32)prog_fd;
 	int fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
-	explain("bpf(BPF_RAW_TRACEPOINT_OPEN, name=\"%s\", prog_fd=%d) = %s  -- attached while this fd is open",
+	if (!name)
+		name = "NULL: the program's BTF target";
+	explain("bpf(BPF_RAW_TRACEPOINT_OPEN, name=%s, prog_fd=%d) = %s  -- attached while this fd is open",
 		name, prog_fd, kern_res(fd));
 	if (fd < 0)
 		return err_set(e, fd, "raw tracepoint %s: attach: %s", name, rb_strerror(-fd));
 	return fd;
+}
+
+int kern_module_btf_fd(const char *name, struct err *e)
+{
+	union bpf_attr a;
+	struct bpf_btf_info info;
+	char n[64];
+	u32 id = 0;
+	explain("bpf(BPF_BTF_GET_NEXT_ID), BPF_BTF_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD over the kernel's BTF objects  -- "
+		"find module %s's, for attach_btf_obj_fd", name);
+	for (;;) {
+		memset(&a, 0, sizeof a);
+		a.start_id = id;
+		int r = sys_bpf(BPF_BTF_GET_NEXT_ID, &a, sizeof a), fd;
+		if (r < 0)
+			return err_set(e, r, "module '%s': no BTF object of that name in the kernel (%s)", name,
+				       rb_strerror(-r));
+		id = a.next_id;
+		memset(&a, 0, sizeof a);
+		a.btf_id = id;
+		if ((fd = sys_bpf(BPF_BTF_GET_FD_BY_ID, &a, sizeof a)) < 0)
+			continue;
+		memset(&info, 0, sizeof info);
+		info.name = (u64)(uintptr_t)n;
+		info.name_len = sizeof n;
+		memset(&a, 0, sizeof a);
+		a.info.bpf_fd = (u32)fd;
+		a.info.info_len = sizeof info;
+		a.info.info = (u64)(uintptr_t)&info;
+		if (!sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof a) && info.kernel_btf && !rb_strcmp(n, name))
+			return fd;
+		sys_close(fd);
+	}
 }
 
 int kern_perf_bpf_output(int cpu, struct err *e)
@@ -294,19 +342,63 @@ int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e)
 	return fd;
 }
 
-int kern_perf_tracepoint(u64 id, const char *what, struct err *e)
+/* pid -1 with cpu 0 is every process (a BPF program runs on any CPU regardless); a pid, with cpu
+ * -1, is that process only. */
+static int perf_open(struct perf_event_attr *a, int pid)
+{
+	a->size = sizeof *a;
+	a->sample_period = 1;
+	a->wakeup_events = 1;
+	return sys_perf_event_open(a, pid, pid < 0 ? 0 : -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+int kern_perf_uprobe(int pmu_type, const char *path, u64 off, u64 config, int pid, struct err *e)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.type = (u32)pmu_type;
+	a.config = config;
+	a.uprobe_path = (u64)(uintptr_t)path; /* config1 */
+	a.probe_offset = off;                  /* config2 */
+	int fd = perf_open(&a, pid);
+	explain("perf_event_open(type=%d (uprobe PMU), config=0x%llx, config1=\"%s\", config2=0x%llx, pid=%d, cpu=%d) = %s"
+		"  -- the kernel plants a breakpoint at that offset of the file in every process that maps it%s",
+		pmu_type, (unsigned long long)config, path, (unsigned long long)off, pid, pid < 0 ? 0 : -1, kern_res(fd),
+		pid < 0 ? "" : " (events of that process only)");
+	if (fd < 0)
+		return err_set(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx: %s", path,
+			       (unsigned long long)off, rb_strerror(-fd));
+	return fd;
+}
+
+int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.link_create.prog_fd = (u32)prog_fd;
+	a.link_create.target_fd = (u32)perf_fd;
+	a.link_create.attach_type = BPF_PERF_EVENT;
+	a.link_create.perf_event.bpf_cookie = cookie;
+	int fd = sys_bpf(BPF_LINK_CREATE, &a, sizeof a);
+	explain("bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=BPF_PERF_EVENT, bpf_cookie=%llu) = %s"
+		"  -- attach with a cookie the program reads back (bpf_get_attach_cookie)", prog_fd, perf_fd,
+		(unsigned long long)cookie, kern_res(fd));
+	if (fd < 0)
+		return err_set(e, fd, "BPF_LINK_CREATE with a BPF cookie: %s", rb_strerror(-fd));
+	return fd;
+}
+
+int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
 	a.size = sizeof a;
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = id;
-	a.sample_period = 1;
-	a.wakeup_events = 1;
-	int fd = sys_perf_event_open(&a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	explain("perf_event_open(type=PERF_TYPE_TRACEPOINT, config=%llu (%s), pid=-1, cpu=0) = %s"
+	int fd = perf_open(&a, pid);
+	explain("perf_event_open(type=PERF_TYPE_TRACEPOINT, config=%llu (%s), pid=%d, cpu=%d) = %s"
 		"  -- a perf event on the tracefs event, which the program will hang off",
-		(unsigned long long)id, what, kern_res(fd));
+		(unsigned long long)id, what, pid, pid < 0 ? 0 : -1, kern_res(fd));
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on %s (id %llu): %s", what, (unsigned long long)id,
 			       rb_strerror(-fd));
@@ -337,6 +429,18 @@ int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e)
 	if (fd < 0)
 		return err_set(e, fd, "BPF_LINK_CREATE: %s", rb_strerror(-fd));
 	return fd;
+}
+
+bool kern_has_helper(u32 prog_type, u32 helper)
+{
+	struct bpf_insn insns[2] = {{.code = BPF_JMP | BPF_CALL, .imm = (s32)helper}, {.code = BPF_JMP | BPF_EXIT}};
+	struct load_req r = {.name = "rawbpf_probe", .btf_fd = -1, .prog_type = prog_type, .insns = insns,
+			     .insn_cnt = 2, .license = "GPL"};
+	int fd = prog_load_once(&r, 0, NULL, 0);
+	explain("helper #%u %s for %s programs", helper, fd >= 0 ? "exists" : "is missing", prog_type_name(prog_type));
+	if (fd >= 0)
+		sys_close(fd);
+	return fd >= 0;
 }
 
 long kern_read(const char *path, char *buf, size_t size)

@@ -24,6 +24,7 @@ struct load_req {
 	u32 insn_cnt;
 	const char *license;
 	u32 kern_version;
+	u32 attach_btf_id, attach_btf_obj_fd; /* BTF-typed programs: the target in the kernel's BTF */
 };
 /* BPF_PROG_LOAD. On rejection *log holds the verifier log (allocated, may be empty). */
 int kern_prog_load(const struct load_req *r, char **log, struct err *e);
@@ -41,7 +42,8 @@ int kern_map_next_key(int fd, const void *key, void *next);
 int kern_map_freeze(int fd, const char *map, struct err *e);
 /* BPF_BTF_LOAD; on refusal *log holds the kernel's BTF log (allocated). */
 int kern_btf_load(const void *data, u32 size, char **log, struct err *e);
-/* BPF_RAW_TRACEPOINT_OPEN: attaches prog_fd to the raw tracepoint name. */
+/* BPF_RAW_TRACEPOINT_OPEN: attaches prog_fd to the raw tracepoint name (NULL: a BTF-typed
+ * program, to the target it was loaded for). */
 int kern_raw_tp_open(const char *name, int prog_fd, struct err *e);
 /* A PERF_COUNT_SW_BPF_OUTPUT event on cpu: where bpf_perf_event_output() writes. */
 int kern_perf_bpf_output(int cpu, struct err *e);
@@ -49,12 +51,21 @@ int kern_perf_enable(int fd, struct err *e);
 
 /* perf_event_open on the kprobe PMU: a probe on func (a return probe with retbit >= 0). */
 int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e);
-/* perf_event_open of a tracefs event (tracepoint or legacy kprobe) by its id. */
-int kern_perf_tracepoint(u64 id, const char *what, struct err *e);
+/* perf_event_open of a tracefs event (tracepoint or legacy kprobe) by its id; pid -1: every process. */
+int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e);
+/* perf_event_open on the uprobe PMU: a probe at file offset off of path; config holds the
+ * retprobe bit and the semaphore's offset (ref_ctr_offset) where the PMU's format puts them. */
+int kern_perf_uprobe(int pmu_type, const char *path, u64 off, u64 config, int pid, struct err *e);
+/* BPF_LINK_CREATE of prog_fd on a perf event, with a BPF cookie (5.15+). */
+int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e);
 /* PERF_EVENT_IOC_SET_BPF: runs prog_fd on each hit of the event. */
 int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e);
 /* BPF_LINK_CREATE (5.7+; BPF_PERF_EVENT links 5.15+). */
 int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e);
+/* Does the kernel have helper for programs of type? (a 2-instruction program calling it loads) */
+bool kern_has_helper(u32 prog_type, u32 helper);
+/* An fd of the kernel's BTF object of module name (for attach_btf_obj_fd), or -errno. */
+int kern_module_btf_fd(const char *name, struct err *e);
 /* A small sysfs, procfs or tracefs file, narrated (rb_read_small). */
 long kern_read(const char *path, char *buf, size_t size);
 int kern_close(int fd, const char *what);

@@ -3,32 +3,23 @@
 #include "io.h"
 #include "sys.h"
 
-/* "0-3,5" -> 5: the CPUs a perf event array needs slots for, and per-CPU values hold. Read once,
- * and only by objects that need it. */
-int nr_possible_cpus(void)
+/* The possible CPUs ("0-3,8-11"), read once and only by objects that need them: how many there
+ * are (8: per-CPU map values hold one each, packed) and the highest id + 1 (12: the slots of a
+ * perf event array and the perf buffers, indexed by CPU id). */
+static int possible_cpus(bool slots)
 {
-	static int cached;
-	char buf[128];
-	int n = 0;
-	if (cached)
-		return cached;
-	if (kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf) <= 0)
-		return 1;
-	for (const char *p = buf; *p;) {
-		u64 a, b;
-		p = rb_parse_u64(p, &a);
-		if (!p)
-			break;
-		b = a;
-		if (*p == '-' && !(p = rb_parse_u64(p + 1, &b)))
-			break;
-		n += b >= a ? (int)(b - a + 1) : 0;
-		if (*p != ',')
-			break;
-		p++;
+	static int n, top;
+	char buf[256];
+	if (!top) {
+		long r = kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf);
+		top = r > 0 ? rb_cpu_list(buf, &n) : 0;
+		if (top <= 0 || n <= 0)
+			top = n = 1;
 	}
-	return cached = n > 0 ? n : 1;
+	return slots ? top : n;
 }
+int nr_possible_cpus(void) { return possible_cpus(false); }
+int possible_cpu_slots(void) { return possible_cpus(true); }
 
 /* Only these map types take BTF key and value types; the kernel refuses them on the others. */
 static bool btf_typed(u32 type)
@@ -73,18 +64,125 @@ static void load_btf(struct loaded *l)
 	rb_free(btf);
 }
 
+int load_kernel_btf(struct loaded *l, struct err *e)
+{
+	if (l->kbtf)
+		return 0;
+	l->kbtf = rb_alloc(sizeof *l->kbtf);
+	int r = kbtf_load(l->kbtf, l->btf_path, e);
+	if (r < 0) {
+		kbtf_free(l->kbtf);
+		rb_free(l->kbtf);
+		l->kbtf = NULL;
+	}
+	return r;
+}
+
+int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], struct err *e)
+{
+	struct obj *o = l->o;
+	struct core c;
+	struct core_res one;
+	char path[160];
+	int r = 0;
+	u32 n = 0;
+	if (!o->ncore)
+		return 0;
+	if ((r = load_kernel_btf(l, e)) < 0)
+		return err_ctx(e, "%s has %u CO-RE relocations, to be resolved against the kernel's types", o->name,
+			       o->ncore);
+	core_init(&c, &o->btf);
+	for (unsigned i = 0; i < o->nprogs && !r; i++)
+		r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt);
+	core_search(&c, &l->kbtf->btf);
+	/* Types vmlinux lacks may be a module's (libbpf looks there only then, too). */
+	if (!r && core_missing(&c) && !kbtf_modules(l->kbtf, e))
+		for (unsigned i = 0; i < l->kbtf->nmods; i++)
+			core_search(&c, &l->kbtf->mods[i]->btf);
+	if (!res)
+		l->poison = rb_zalloc(o->ncore * sizeof *l->poison);
+	for (unsigned i = 0; i < o->nprogs && !r; i++) {
+		struct prog *p = &o->progs[i];
+		struct bpf_insn *insns = p->insns;
+		if (res) { /* inspect: what each resolves to, nothing patched */
+			insns = rb_alloc((u64)p->insn_cnt * sizeof *insns);
+			memcpy(insns, p->insns, (u64)p->insn_cnt * sizeof *insns);
+		}
+		for (u32 k = 0; k < p->core_cnt && !r; k++, n++) {
+			struct core_res *out = res ? &res[n] : &one;
+			if (core_apply(&c, insns, p->insn_cnt, &p->core[k], out) < 0) {
+				if (res) {
+					rb_strlcpy(msg[n], c.err, sizeof msg[n]);
+					continue;
+				}
+				core_path(&o->btf, &p->core[k], path, sizeof path);
+				r = err_set(e, RB_EOBJ, "prog '%s': CO-RE relocation #%u (%s of %s, instruction %u) against %s: %s",
+					    p->name, k, core_kind_name(p->core[k].kind), path, p->core[k].insn, l->kbtf->src,
+					    c.err);
+			} else if (out->poison) {
+				if (!res)
+					l->poison[l->npoison] = (struct core_poison){p, k, out->why};
+				l->npoison++;
+			} else {
+				l->core_applied++;
+			}
+		}
+		if (res)
+			rb_free(insns);
+	}
+	core_free(&c);
+	explain("CO-RE: %u relocations against %s (%u types%s): %u applied, %u poisoned", o->ncore, l->kbtf->src,
+		l->kbtf->btf.ntypes, l->kbtf->nmods ? ", and modules'" : "", l->core_applied, l->npoison);
+	return r;
+}
+
+bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, struct err *e)
+{
+	const char *at = log ? rb_strstr(log, "invalid func unknown#195896080") : NULL, *line = NULL;
+	char path[160];
+	u64 insn = 0;
+	if (!at)
+		return false;
+	/* The instruction: the last "N: (85) call unknown#195896080" line before the message. */
+	for (const char *s = log; s < at; s++)
+		if ((s == log || s[-1] == '\n') && *s >= '0' && *s <= '9' && rb_parse_u64(s, &insn) &&
+		    !rb_strncmp(rb_parse_u64(s, &insn), ": (85) call unknown#195896080", 29))
+			line = s;
+	if (!line)
+		return false;
+	rb_parse_u64(line, &insn);
+	for (u32 i = 0; i < l->npoison; i++) {
+		const struct core_rec *r = &p->core[l->poison[i].rec];
+		if (l->poison[i].p != p || (r->insn != insn && r->insn + 1 != insn))
+			continue;
+		core_path(&l->o->btf, r, path, sizeof path);
+		err_set(e, e->code, "prog '%s': instruction %u: CO-RE relocation #%u (%s of %s) has no match in %s (%s), "
+				    "and the program reaches it",
+			p->name, r->insn, l->poison[i].rec, core_kind_name(r->kind), path, l->kbtf->src, l->poison[i].why);
+		err_hint(e, "guard the access with bpf_core_field_exists() or bpf_core_type_exists(), or build for this "
+			    "kernel's types");
+		return true;
+	}
+	return false;
+}
+
 int load_maps(struct loaded *l, struct err *e)
 {
 	struct obj *o = l->o;
 	l->btf_fd = -1;
 	l->btf_notice[0] = 0;
+	int cr = load_core_resolve(l, NULL, NULL, e);
+	if (cr < 0)
+		return cr;
+	if (o->nexts && (cr = load_externs(l, e)) < 0)
+		return cr;
 	load_btf(l);
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		struct map_req r = {m->kname, m->type, m->key_size, m->value_size, m->max_entries, m->flags,
 				    btf_typed(m->type) ? l->btf_fd : -1, m->btf_key, m->btf_value};
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !r.max_entries)
-			r.max_entries = (u32)nr_possible_cpus(); /* one slot per CPU, as libbpf does */
+			r.max_entries = (u32)possible_cpu_slots(); /* one slot per CPU id */
 		if (m->type == BPF_MAP_TYPE_RINGBUF)
 			r.key_size = r.value_size = 0;
 		m->max_entries = r.max_entries;
@@ -133,8 +231,40 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 		r->line_info = p->line_info;
 		r->line_info_cnt = p->line_info_cnt;
 	}
+	r->attach_btf_id = p->btf_id;
+	r->attach_btf_obj_fd = p->btf_obj_fd > 0 ? (u32)p->btf_obj_fd : 0;
 	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
 		r->kern_version = o->has_version && o->kversion != 0xFFFFFFFE ? o->kversion : kern_version_code();
+}
+
+/* The kernel's BTF id of a BTF-typed program's target: FUNC FUNC (fentry, fexit, fmod_ret),
+ * typedef btf_trace_NAME (tp_btf), FUNC bpf_lsm_HOOK (lsm); in vmlinux, else in a module's BTF
+ * (whose BTF object fd then goes with the id). Only such programs read the kernel's BTF. */
+int load_btf_target(struct loaded *l, struct prog *p, struct err *e)
+{
+	char name[160];
+	const char *mod;
+	u32 t = p->def->expected_attach_type;
+	bool tp = t == BPF_TRACE_RAW_TP;
+	if (!p->target[0])
+		return err_set(e, -22, "prog '%s': section '%s' names no kernel function: give one with --attach-to %s=FUNC",
+			       p->name, p->sec, p->name);
+	int r = load_kernel_btf(l, e);
+	if (r < 0)
+		return err_ctx(e, "prog '%s' (%s)", p->name, p->sec);
+	rb_snprintf(name, sizeof name, "%s%s", tp ? "btf_trace_" : t == BPF_LSM_MAC ? "bpf_lsm_" : "", p->target);
+	u32 kind = tp ? BTFK_TYPEDEF : BTFK_FUNC;
+	p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
+	if (!p->btf_id && !kbtf_modules(l->kbtf, e))
+		p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
+	explain("kernel BTF: %s %s = id %u%s%s  -- the target the program is loaded for (attach_btf_id)",
+		tp ? "typedef" : "FUNC", name, p->btf_id, p->btf_id && mod[0] ? " in module " : "", p->btf_id ? mod : "");
+	if (!p->btf_id)
+		return err_set(e, -2, "prog '%s' (%s): no %s '%s' in the kernel's BTF (%s%s)", p->name, p->sec,
+			       tp ? "typedef" : "function", name, l->kbtf->src, l->kbtf->nmods ? " and the modules'" : "");
+	if (mod[0] && (p->btf_obj_fd = kern_module_btf_fd(mod, e)) < 0)
+		return err_ctx(e, "prog '%s'", p->name);
+	return 0;
 }
 
 int load_prog_arrays(struct loaded *l, struct err *e)
@@ -161,6 +291,9 @@ void load_release(struct loaded *l)
 			kern_close(o->progs[i].fd, "the program: with no attachment left, the kernel frees it");
 			o->progs[i].fd = -1;
 		}
+	for (unsigned i = 0; i < o->nprogs; i++)
+		if (o->progs[i].btf_obj_fd > 0)
+			kern_close(o->progs[i].btf_obj_fd, "the module's BTF object"), o->progs[i].btf_obj_fd = 0;
 	for (unsigned i = 0; i < o->nmaps; i++)
 		if (o->maps[i].fd >= 0) {
 			kern_close(o->maps[i].fd, "the map: the last reference, so the kernel frees it");
@@ -169,4 +302,11 @@ void load_release(struct loaded *l)
 	if (l->btf_fd >= 0)
 		kern_close(l->btf_fd, "the BTF object");
 	l->btf_fd = -1;
+	if (l->kbtf)
+		kbtf_free(l->kbtf);
+	rb_free(l->kbtf);
+	rb_free(l->poison);
+	l->kbtf = NULL;
+	l->poison = NULL;
+	l->npoison = 0;
 }

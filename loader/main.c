@@ -1,6 +1,7 @@
 /* rawbpf's command line: parses options, dispatches to one function per command, and holds the
  * helpers every command shares (object lookup, program loading, error printing). */
 #include "cli.h"
+#include "ext.h"
 #include "io.h"
 #include "kernel.h"
 #include "sys.h"
@@ -32,12 +33,22 @@ static const char usage[] =
 	"options:\n"
 	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
 	"  --interval=SECONDS   how often maps are printed (default 2)\n"
-	"  --attach=MODE        how kprobe programs attach: auto (default: kprobe PMU, else the\n"
-	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
-	"                       kprobe-legacy or tracepoint\n"
+	"  --attach=MODE        how kprobes and uprobes attach: auto (default: the PMU, else the\n"
+	"                       legacy kprobe_events or uprobe_events, else the syscall\n"
+	"                       tracepoint), pmu (kprobe), legacy (kprobe-legacy) or tracepoint\n"
+	"  --attach-to=PROG=TARGET  run, inspect: PROG's target (PATH:FUNC[+OFF] for a uprobe,\n"
+	"                       PATH:PROVIDER:NAME for usdt)\n"
+	"  --pid=PID            run: user-space probes fire in process PID only\n"
+	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
+	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
+	"  --set NAME=VALUE     run, load: a global variable (.rodata, .data, .bss) before loading;\n"
+	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
+	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
+	"  --btf=FILE           the kernel's types for CO-RE objects: a raw BTF file, or an ELF\n"
+	"                       file with a .BTF section (a vmlinux); default /sys/kernel/btf/vmlinux\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
 	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
-	"  -j, --json           inspect, probe: JSON on stdout\n"
+	"  -j, --json           JSON on stdout (run: one object per line)\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
@@ -69,16 +80,19 @@ static const struct command {
 	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
 	const char *help;
 } commands[] = {
-	{"run", do_run, true, false, false,
-	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--explain]\n"
+	{"run", do_run, true, true, false,
+	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
+	 "                      [--set NAME=VALUE].. [--keep-going] [--attach-to=PROG=TARGET] [--pid=PID]\n"
+	 "                      [-j] [--btf=FILE] [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
-	 "usage: rawbpf load OBJ [--explain]\n"
+	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--set NAME=VALUE].. [--btf=FILE]\n"
+	 "                       [--explain]\n"
 	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
 	 "releases everything; nothing is attached. Needs root.\n"},
 	{"inspect", do_inspect, true, true, true,
-	 "usage: rawbpf inspect OBJ [--disasm] [-j]\n"
+	 "usage: rawbpf inspect OBJ [--disasm] [-j] [--btf=FILE]\n"
 	 "Shows OBJ's sections, programs, maps, relocations and BTF; --disasm, each program's\n"
 	 "instructions. Reads the file only: no privileges needed.\n"},
 	{"probe", do_probe, false, true, false,
@@ -139,11 +153,95 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	return 0;
 }
 
+/* Is name one of the comma-separated list's names? */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = rb_strlen(name);
+	for (const char *p = list; p; p = rb_strchr(p, ','), p = p ? p + 1 : p)
+		if (!rb_strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+static int check_list(struct obj *o, const char *opt, const char *list, struct err *e)
+{
+	char name[64];
+	for (const char *p = list; p && *p;) {
+		size_t n = 0;
+		while (p[n] && p[n] != ',')
+			n++;
+		rb_snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
+		unsigned i = 0;
+		while (i < o->nprogs && rb_strcmp(o->progs[i].name, name))
+			i++;
+		if (i == o->nprogs || !n)
+			return err_set(e, -22, "%s: no program '%s' in %s", opt, name, o->name);
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+int select_progs(struct obj *o, const struct opts *opt, struct err *e)
+{
+	for (unsigned i = 0; i < opt->nsets; i++)
+		if (obj_set(o, opt->sets[i], e))
+			return e->code;
+	if (obj_check_sizes(o, e))
+		return e->code;
+	if ((opt->only && check_list(o, "--prog", opt->only, e)) || (opt->skip && check_list(o, "--skip", opt->skip, e)))
+		return e->code;
+	for (unsigned i = 0; i < o->nprogs; i++) {
+		struct prog *p = &o->progs[i];
+		if (opt->only)
+			p->autoload = in_list(opt->only, p->name) || (p->autoload && p->def->kind == ATTACH_NONE);
+		if (opt->skip && in_list(opt->skip, p->name))
+			p->autoload = false;
+	}
+	return 0;
+}
+
+int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
+{
+	for (unsigned k = 0; k < opt->nattach_to; k++) {
+		const char *a = opt->attach_to[k], *eq = rb_strchr(a, '=');
+		unsigned i = 0;
+		while (i < o->nprogs && (rb_strncmp(o->progs[i].name, a, (size_t)(eq - a)) || o->progs[i].name[eq - a]))
+			i++;
+		if (i == o->nprogs)
+			return err_set(e, -22, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
+		if (o->progs[i].def->kind == ATTACH_NONE)
+			return err_set(e, -22, "--attach-to %s: prog '%s' (section '%s') is not a kind rawbpf attaches", a,
+				       o->progs[i].name, o->progs[i].sec);
+		o->progs[i].target = eq + 1;
+	}
+	return 0;
+}
+
+/* Does a plain two-instruction tracepoint program load? Then an EPERM was not for privileges. */
+static bool loads_plain(struct load_req r)
+{
+	static const struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K}, {.code = BPF_JMP | BPF_EXIT}};
+	struct err e;
+	char *log;
+	r.insns = ret0, r.insn_cnt = 2, r.attach_btf_id = r.attach_btf_obj_fd = r.expected_attach_type = 0;
+	r.prog_type = BPF_PROG_TYPE_TRACEPOINT, r.btf_fd = -1;
+	int fd = kern_prog_load(&r, &log, &e);
+	rb_free(log);
+	if (fd >= 0)
+		kern_close(fd, "the test program: plain programs load");
+	return fd >= 0;
+}
+
 int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 {
 	struct obj *o = l->o;
 	struct load_req r;
 	char *log;
+	if (p->def->kind == ATTACH_BTF && load_btf_target(l, p, e) < 0) {
+		report(e, 0);
+		e->msg[0] = 0;
+		return EXIT_FAIL;
+	}
 	load_request(l, p, type, &r);
 	int fd = kern_prog_load(&r, &log, e);
 	if (fd >= 0) {
@@ -151,14 +249,21 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 		return EXIT_OK;
 	}
 	bool rejected = log && log[0];
-	if (rejected)
+	if (rejected && load_core_refused(l, p, log, e))
+		;
+	else if (rejected)
 		err_set(e, e->code, "prog '%s': rejected by the verifier (%s); its log follows", p->name,
 			rb_strerror(-e->code));
 	if (rejected && !license_is_gpl(o->license) && rb_strstr(log, "GPL"))
 		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
 			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
 			 o->license);
-	else if (fd == -1 && !rejected)
+	else if (fd == -1 && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
+		err_set(e, -1, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
+			       "for us: it refuses %s* programs (with no verifier log)", p->name, p->sec, p->def->prefix);
+		err_hint(e, "BPF trampolines are not available to us here (lockdown, an LSM policy, or no trampoline "
+			    "support in this kernel); a kprobe or tracepoint program on the same event does the job");
+	} else if (fd == -1 && !rejected)
 		err_hint(e, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); see also "
 			    "/proc/sys/kernel/unprivileged_bpf_disabled and lockdown");
 	report(e, 0);
@@ -210,7 +315,7 @@ static s64 parse_seconds(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000};
+	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000, .pid = -1};
 	const char *val;
 	const struct command *c = commands;
 	bool help = false;
@@ -229,23 +334,52 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		} else if (!rb_strcmp(a, "--explain")) {
 			opt.explain = true;
+		} else if (!rb_strcmp(a, "--keep-going")) {
+			opt.keep_going = true;
+		} else if (opt_value(a, "--prog", argv, &i, argc, &val) || opt_value(a, "--skip", argv, &i, argc, &val)) {
+			if (!val || !*val)
+				return usage_error("%s: which programs? (names, separated by commas)", a);
+			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
+		} else if (opt_value(a, "--set", argv, &i, argc, &val)) {
+			if (!val)
+				return usage_error("--set: expected NAME=VALUE%s", "");
+			if (!opt.sets)
+				opt.sets = rb_alloc((size_t)argc * sizeof *opt.sets);
+			opt.sets[opt.nsets++] = val;
 		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
 				return usage_error("--duration: expected a positive number of seconds, got '%s'",
 						   val ? val : "");
+		} else if (opt_value(a, "--btf", argv, &i, argc, &val)) {
+			if (!val || !val[0])
+				return usage_error("--btf: which file? (raw BTF, or an ELF file with a .BTF section)%s", "");
+			opt.btf = val;
 		} else if (opt_value(a, "--interval", argv, &i, argc, &val)) {
 			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
 				return usage_error("--interval: expected a positive number of seconds, got '%s'",
 						   val ? val : "");
+		} else if (opt_value(a, "--attach-to", argv, &i, argc, &val)) {
+			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
+				return usage_error("--attach-to: expected PROG=TARGET, got '%s'", val ? val : "");
+			if (opt.nattach_to == ARRAY_SIZE(opt.attach_to))
+				return usage_error("--attach-to: at most 16 of them%s", "");
+			opt.attach_to[opt.nattach_to++] = val;
+		} else if (opt_value(a, "--pid", argv, &i, argc, &val)) {
+			u64 pid;
+			const char *end = val ? rb_parse_u64(val, &pid) : NULL;
+			if (!end || *end || !pid || pid >= 1u << 22)
+				return usage_error("--pid: expected a process id, got '%s'", val ? val : "");
+			opt.pid = (int)pid;
 		} else if (opt_value(a, "--attach", argv, &i, argc, &val)) {
-			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint"};
+			/* pmu and legacy say the same as kprobe and kprobe-legacy, for uprobes too */
+			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint", "pmu", "legacy"};
 			size_t m = 0;
 			while (m < ARRAY_SIZE(modes) && (!val || rb_strcmp(val, modes[m])))
 				m++;
 			if (m == ARRAY_SIZE(modes))
-				return usage_error("--attach: expected auto, kprobe, kprobe-legacy or tracepoint, got '%s'",
+				return usage_error("--attach: expected auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint, got '%s'",
 						   val ? val : "");
-			opt.mode = (enum attach_mode)m;
+			opt.mode = m > 3 ? (enum attach_mode)(m - 3) : (enum attach_mode)m;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option '%s'", a);
 		} else if (!opt.cmd) {
@@ -279,8 +413,10 @@ int main(int argc, char **argv)
 		return usage_error("%s: which object? (a file, or a built-in name such as hello)", opt.cmd);
 	if (!c->obj && opt.obj)
 		return usage_error("unexpected argument '%s'", opt.obj);
+	if (opt.nsets && c->run != do_run && c->run != do_load)
+		return usage_error("%s: --set is for run and load", opt.cmd);
 	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
-		return usage_error("%s: -j/--json is for inspect and probe, --disasm for inspect", opt.cmd);
+		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);
 	if (sys_getpid() == 1) {
 		/* rawbpf is /init: exiting would panic the kernel, so power off cleanly instead. */

@@ -10,9 +10,15 @@ void obj_free(struct obj *o)
 		rb_free(o->progs[i].rels);
 		rb_free(o->progs[i].func_info);
 		rb_free(o->progs[i].line_info);
+		rb_free(o->progs[i].core);
 	}
-	for (unsigned i = 0; i < o->nmaps; i++)
+	for (unsigned i = 0; i < o->nmaps; i++) {
 		rb_free(o->maps[i].slots);
+		rb_free(o->maps[i].data);
+	}
+	rb_free(o->exts);
+	o->exts = NULL;
+	o->nexts = 0;
 	rb_free(o->progs);
 	rb_free(o->maps);
 	rb_free(o->owned);
@@ -77,6 +83,8 @@ int obj_parse(struct obj *o, const void *buf, size_t size, const char *name)
 	if (c.maps_sec >= 0 && (elf_section(e, (unsigned)c.maps_sec, &s) || legacy_maps(&c, &s)))
 		goto out;
 	if (c.btf_maps_sec >= 0 && (elf_section(e, (unsigned)c.btf_maps_sec, &s) || btf_maps(&c, &s)))
+		goto out;
+	if (obj_externs(o))
 		goto out;
 	for (unsigned i = 1; i < e->shnum; i++) {
 		elf_section(e, i, &s);

@@ -5,6 +5,7 @@
 #ifndef RAWBPF_OBJ_H
 #define RAWBPF_OBJ_H
 #include "btf.h"
+#include "core.h"
 #include "elf.h"
 #include <linux/bpf.h>
 
@@ -17,6 +18,10 @@ enum attach_kind {
 	ATTACH_KRETSYSCALL, /* kretsyscall/NAME */
 	ATTACH_TRACEPOINT,  /* tracepoint/CAT/NAME, tp/CAT/NAME */
 	ATTACH_RAW_TP,      /* raw_tracepoint/NAME, raw_tp/NAME */
+	ATTACH_UPROBE,      /* uprobe/PATH:FUNC[+OFFSET], or uprobe with --attach-to */
+	ATTACH_URETPROBE,   /* uretprobe/PATH:FUNC */
+	ATTACH_USDT,        /* usdt/PATH:PROVIDER:NAME */
+	ATTACH_BTF,         /* fentry/, fexit/, fmod_ret/ FUNC, tp_btf/NAME, lsm/HOOK: a kernel BTF id at load */
 };
 
 struct sec_def {
@@ -26,6 +31,7 @@ struct sec_def {
 	enum attach_kind kind;
 };
 
+struct ext;
 enum map_def { MAP_DEF_BTF, MAP_DEF_LEGACY, MAP_DEF_DATA };
 
 struct prog;
@@ -47,9 +53,12 @@ struct map {
 	u32 record;                /* BTF type of a perf/ring buffer's records, 0 if unknown */
 	bool used;                 /* a program refers to it */
 	int fd;                    /* -1 until created */
+	u8 *data;                  /* initial bytes rawbpf made (--set, .kconfig): init points here */
 };
 
-enum { PREL_MAP_FD, PREL_MAP_VALUE };
+/* PREL_EXT: a 64-bit load of an extern (map = its index in obj->exts, value_off = the addend);
+ * PREL_KFUNC: a call of a kfunc extern. */
+enum { PREL_MAP_FD, PREL_MAP_VALUE, PREL_EXT, PREL_KFUNC };
 struct prog_rel {
 	u32 insn;                  /* index of the ld_imm64 */
 	u32 kind;
@@ -84,7 +93,11 @@ struct prog {
 	u32 *func_info;            /* .BTF.ext, remapped to the linked program: {insn, type} */
 	u32 *line_info;            /* {insn, file name, line, line/column} */
 	u32 func_info_cnt, line_info_cnt;
+	struct core_rec *core;     /* CO-RE relocations, in the linked program's instruction numbers */
+	u32 core_cnt;
 	int fd;                    /* -1 until loaded */
+	u32 btf_id;                /* ATTACH_BTF: the target's id in the kernel's BTF */
+	int btf_obj_fd;            /* ... in a module's BTF object (else 0) */
 };
 
 struct obj {
@@ -101,6 +114,10 @@ struct obj {
 	struct btf btf;
 	const u8 *btf_data, *btf_ext;
 	u64 btf_size, btf_ext_size;
+	struct ext *exts;          /* externs of .kconfig and .ksyms (ext.h) */
+	unsigned nexts;
+	int kconfig_map;           /* index of the .kconfig map, -1 if none */
+	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
 	char err[320];
 };

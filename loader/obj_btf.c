@@ -62,7 +62,7 @@ static int ext_remap(struct obj *o, const struct ext_sec *x, const struct piece 
 int btf_ext_prog(struct obj *o, struct prog *p)
 {
 	u32 ext_hdr[8] = {0};
-	struct ext_sec fi, li;
+	struct ext_sec fi, li, cr = {0};
 	if (!o->btf_ext || !o->has_btf)
 		return 0;
 	if (o->btf_ext_size < 24)
@@ -71,9 +71,30 @@ int btf_ext_prog(struct obj *o, struct prog *p)
 	u32 hdr_len = ext_hdr[1];
 	if ((ext_hdr[0] & 0xffff) != 0xeB9F || hdr_len < 24 || hdr_len > o->btf_ext_size)
 		return FAIL(o, "section '.BTF.ext': bad magic or header length %u", hdr_len);
-	if (ext_sub(o, hdr_len, ext_hdr[2], ext_hdr[3], 8, &fi) || ext_sub(o, hdr_len, ext_hdr[4], ext_hdr[5], 16, &li))
+	if (ext_sub(o, hdr_len, ext_hdr[2], ext_hdr[3], 8, &fi) || ext_sub(o, hdr_len, ext_hdr[4], ext_hdr[5], 16, &li) ||
+	    (hdr_len >= 32 && ext_sub(o, hdr_len, ext_hdr[6], ext_hdr[7], 16, &cr)))
 		return RB_EOBJ;
 	u32 cap = p->insn_cnt;
+	/* CO-RE relocations: checked here (kind, type, access string), resolved at load. */
+	if (hdr_len >= 32 && cr.len) {
+		struct core c;
+		p->core = rb_alloc((u64)cap * sizeof *p->core);
+		for (unsigned i = 0; i < p->npieces; i++) {
+			struct elf_sec s;
+			elf_section(&o->elf, p->pieces[i].sec_idx, &s);
+			if (ext_remap(o, &cr, &p->pieces[i], s.name, 4, (u32 *)p->core, &p->core_cnt, cap))
+				return RB_EOBJ;
+		}
+		core_init(&c, &o->btf);
+		int r = 0;
+		for (u32 i = 0; i < p->core_cnt && !r; i++)
+			if ((r = core_add(&c, &p->core[i], 1)))
+				FAIL(o, "prog '%s': CO-RE relocation #%u (instruction %u): %s", p->name, i, p->core[i].insn, c.err);
+		core_free(&c);
+		if (r)
+			return r;
+		o->ncore += p->core_cnt;
+	}
 	p->func_info = rb_alloc((u64)cap * 8);
 	p->line_info = rb_alloc((u64)cap * 16);
 	for (unsigned i = 0; i < p->npieces; i++) {
@@ -103,9 +124,20 @@ u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
 		struct btf_t t, var;
 		struct elf_sec s;
 		struct elf_sym sym;
-		if (btf_type(b, id, &t) || t.kind != BTFK_DATASEC || !t.name)
+		if (btf_type(b, id, &t) || !t.name)
 			continue;
 		u8 *rec = copy + b->hdr_len + b->type_off + b->offs[id];
+		if (t.kind == BTFK_FUNC && t.vlen == 1 /* global */) {
+			/* A hidden global function (__hidden, as usdt.bpf.h's) is static to the kernel, as
+			 * libbpf makes it: else the verifier checks it alone, knowing nothing of its callers. */
+			for (unsigned k = 1; k < elf_nsyms(e); k++)
+				if (!elf_symbol(e, k, &sym) && sym.type == STT_FUNC && sym.vis == 2 /* STV_HIDDEN */ &&
+				    !rb_strcmp(sym.name, t.name))
+					rec[4] = rec[5] = 0; /* info's vlen: the linkage */
+			continue;
+		}
+		if (t.kind != BTFK_DATASEC)
+			continue;
 		for (unsigned i = 1; i < e->shnum; i++)
 			if (!elf_section(e, i, &s) && !rb_strcmp(s.name, t.name) && s.size <= 0xffffffffu)
 				memcpy(rec + 8, &s.size, 4); /* little-endian: the low half */
@@ -121,6 +153,7 @@ u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
 				}
 		}
 	}
+	ext_btf_fixup(o, copy);
 	*size = b->size;
 	return copy;
 }

@@ -14,7 +14,7 @@ const char *map_type_name(u32 t)
 	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "other";
 }
 
-static void set_kname(struct map *m, const char *prefix, const char *name)
+void set_kname(struct map *m, const char *prefix, const char *name)
 {
 	size_t n = 0;
 	for (; prefix && *prefix && n < 8; prefix++)

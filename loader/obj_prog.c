@@ -12,6 +12,19 @@ static const struct sec_def sec_defs[] = {
 	{"tp/", BPF_PROG_TYPE_TRACEPOINT, 0, ATTACH_TRACEPOINT},
 	{"raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_RAW_TP},
 	{"raw_tp/", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_RAW_TP},
+	{"uprobe/", BPF_PROG_TYPE_KPROBE, 0, ATTACH_UPROBE},       /* PATH:FUNC[+OFFSET] */
+	{"uretprobe/", BPF_PROG_TYPE_KPROBE, 0, ATTACH_URETPROBE},
+	{"usdt/", BPF_PROG_TYPE_KPROBE, 0, ATTACH_USDT},           /* PATH:PROVIDER:NAME */
+	{"uprobe", BPF_PROG_TYPE_KPROBE, 0, ATTACH_UPROBE},        /* the target from --attach-to */
+	{"uretprobe", BPF_PROG_TYPE_KPROBE, 0, ATTACH_URETPROBE},
+	{"usdt", BPF_PROG_TYPE_KPROBE, 0, ATTACH_USDT},
+	{"fentry/", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, ATTACH_BTF},
+	{"fexit/", BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, ATTACH_BTF},
+	{"fmod_ret/", BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, ATTACH_BTF},
+	{"tp_btf/", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, ATTACH_BTF},
+	{"lsm/", BPF_PROG_TYPE_LSM, BPF_LSM_MAC, ATTACH_BTF},
+	{"fentry", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, ATTACH_BTF}, /* the target from --attach-to */
+	{"fexit", BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, ATTACH_BTF},
 	{"raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_NONE}, /* tail-call targets */
 	{"raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, ATTACH_NONE},
 	{"xdp", BPF_PROG_TYPE_XDP, BPF_XDP, ATTACH_NONE},
@@ -74,7 +87,8 @@ static int add_prog(struct obj *o, const struct elf_sec *s, const struct elf_sym
 	const struct sec_def *def = sec_def_find(sec, &target);
 	if (!def)
 		return FAIL(o, "prog '%s': unknown section name '%s' (rawbpf knows kprobe/, kretprobe/, ksyscall/, "
-			       "kretsyscall/, tracepoint/, tp/, raw_tp/, xdp, socket, tc, perf_event)",
+			       "kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/, usdt/, fentry/, fexit/, fmod_ret/, "
+			       "tp_btf/, lsm/, xdp, socket, tc, perf_event)",
 			    sym->name, s->name);
 	if (def->prefix[rb_strlen(def->prefix) - 1] == '/' && !target[0])
 		return FAIL(o, "prog '%s': section '%s' names no attach target after '%s'", sym->name, s->name,

@@ -20,7 +20,8 @@ static bool printable(const struct map *m)
 	switch (m->type) {
 	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		return m->def != MAP_DEF_DATA;
+		/* not global data, nor libbpf's own USDT bookkeeping */
+		return m->def != MAP_DEF_DATA && !rb_startswith(m->name, "__bpf_usdt_");
 	default:
 		return false;
 	}
@@ -47,7 +48,7 @@ int output_setup(struct output *out, struct err *e)
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)nr_possible_cpus(); cpu++) {
+			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)possible_cpu_slots(); cpu++) {
 				int fd = kern_perf_bpf_output((int)cpu, e);
 				if (fd == -19 /* ENODEV: an offline CPU */)
 					continue;
@@ -90,17 +91,54 @@ int output_setup(struct output *out, struct err *e)
 	return 0;
 }
 
-static void record(struct output *out, struct map *m, const u8 *data, u32 size)
+/* run -j: a JSON object's start, {"type":"TYPE","map":"NAME". */
+static void json_head(struct strbuf *s, const char *type, const struct map *m)
 {
-	char line[2048];
-	struct strbuf s = {line, sizeof line, 0};
+	sb_add(s, "{\"type\":\"%s\",\"map\":", type);
+	sb_json_str(s, m->name, rb_strlen(m->name));
+}
+
+/* What a JSON line holds when it did not fit its buffer: rather a note than invalid JSON. */
+static void json_end(struct strbuf *s, const char *type, const struct map *m)
+{
+	if (sb_full(s)) {
+		s->len = 0;
+		json_head(s, type, m);
+		sb_add(s, ",\"error\":\"too long to show\"");
+	}
+	sb_add(s, "}\n");
+	rb_puts_n(s->buf, s->len);
+}
+
+/* Ends a text line built in a buffer that kept 64 bytes back: one that did not fit says so. */
+static void text_end(struct strbuf *s)
+{
+	if (sb_full(s)) {
+		size_t max = s->size;
+		s->size += 64;
+		sb_add(s, " ... [cut: the line is longer than %zu bytes]", max);
+	}
+	sb_add(s, "\n");
+	rb_puts_n(s->buf, s->len);
+}
+
+static void record(struct output *out, struct map *m, int cpu, const u8 *data, u32 size)
+{
+	static char line[16384];
+	struct strbuf s = {line, sizeof line - 64, 0, out->json};
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
+	if (out->json) {
+		json_head(&s, "record", m);
+		sb_add(&s, cpu >= 0 ? ",\"cpu\":%d,\"value\":" : ",\"value\":", cpu);
+		print_value(&s, b, m->record, data, size);
+		json_end(&s, "record", m);
+		return;
+	}
 	if (m->fmt)
 		print_format(&s, m->fmt, b, 0, NULL, 0, m->record, data, size);
 	else
 		print_value(&s, b, m->record, data, size);
-	sb_add(&s, "\n");
-	rb_puts_n(line, s.len);
+	text_end(&s);
 }
 
 static void read_perf(struct output *out, struct perfbuf *pb)
@@ -122,7 +160,7 @@ static void read_perf(struct output *out, struct perfbuf *pb)
 			u32 n;
 			memcpy(&n, tmp + sizeof h, 4);
 			if (n <= h.size - sizeof h - 4)
-				record(out, pb->map, tmp + sizeof h + 4, n);
+				record(out, pb->map, pb->cpu, tmp + sizeof h + 4, n);
 		} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof h + 16) {
 			u64 lost;
 			memcpy(&lost, tmp + sizeof h + 8, 8);
@@ -152,7 +190,7 @@ static void read_ring(struct output *out, struct ringbuf *rb)
 				return; /* being written: the next wakeup brings it */
 			u32 n = len & ~(RB_BUSY | RB_DISCARD);
 			if (!(len & RB_DISCARD) && n <= rb->map->max_entries)
-				record(out, rb->map, (u8 *)hdr + 8, n);
+				record(out, rb->map, -1, (u8 *)hdr + 8, n);
 			cons += (n + 8 + 7) & ~7ull;
 			__atomic_store_n(cons_pos, cons, __ATOMIC_RELEASE);
 		}
@@ -187,7 +225,7 @@ static void percpu_value(struct strbuf *s, struct output *out, struct map *m, co
 	}
 	sb_add(s, "[");
 	for (int c = 0; c < nr_possible_cpus(); c++) {
-		sb_add(s, c ? ", " : "");
+		sb_add(s, c ? (s->json ? "," : ", ") : "");
 		print_value(s, b, m->btf_value, v + (u64)c * stride, m->value_size);
 	}
 	sb_add(s, "]");
@@ -198,10 +236,13 @@ static void print_map(struct output *out, struct map *m)
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
 	u32 vlen = percpu(m) ? ((m->value_size + 7) & ~7u) * (u32)nr_possible_cpus() : m->value_size;
 	u8 *key = rb_alloc(m->key_size * 2 + 8), *next = key + m->key_size + 4, *val = rb_alloc(vlen + 8);
-	char line[4096];
-	struct strbuf s = {line, sizeof line, 0};
+	static char line[65536];
+	struct strbuf s = {line, sizeof line - 64, 0, out->json};
 	bool any = false, first = true;
-	if (!m->fmt)
+	if (out->json) {
+		json_head(&s, "map", m);
+		sb_add(&s, ",\"entries\":[");
+	} else if (!m->fmt)
 		sb_add(&s, "%s:", m->name);
 	int r = kern_map_next_key(m->fd, NULL, next);
 	for (unsigned n = 0; r == 0 && n < 100000; n++) {
@@ -209,7 +250,16 @@ static void print_map(struct output *out, struct map *m)
 		if (kern_map_lookup(m->fd, key, val) == 0 &&
 		    !((m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) && all_zero(val, vlen))) {
 			any = true;
-			if (m->fmt && !percpu(m)) {
+			if (out->json) {
+				sb_add(&s, first ? "{\"key\":" : ",{\"key\":");
+				print_entry(&s, b, m->btf_key, key, m->key_size);
+				sb_add(&s, ",\"value\":");
+				if (percpu(m))
+					percpu_value(&s, out, m, val);
+				else
+					print_entry(&s, b, m->btf_value, val, m->value_size);
+				sb_add(&s, "}");
+			} else if (m->fmt && !percpu(m)) {
 				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
 			} else {
 				sb_add(&s, first ? " " : ", ");
@@ -224,9 +274,11 @@ static void print_map(struct output *out, struct map *m)
 		}
 		r = kern_map_next_key(m->fd, key, next);
 	}
-	if (any) {
-		sb_add(&s, "\n");
-		rb_puts_n(line, s.len);
+	if (out->json) {
+		sb_add(&s, "]");
+		json_end(&s, "map", m);
+	} else if (any) {
+		text_end(&s);
 	}
 	rb_free(val); /* newest first: the arena takes both back */
 	rb_free(key);

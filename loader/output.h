@@ -26,6 +26,7 @@ struct output {
 	unsigned nrb;
 	s64 interval_ns;
 	bool print_maps;
+	bool json;         /* run -j: one JSON object per line for each record and map snapshot */
 	u64 lost;
 };
 

@@ -8,10 +8,16 @@
 struct strbuf {
 	char *buf;
 	size_t size, len;
+	bool json;         /* values as JSON (run -j) */
 };
 void sb_add(struct strbuf *s, const char *fmt, ...) FMT(2, 3);
+/* n bytes of str as a JSON string, quoted; bytes outside printable ASCII as \u00XX. */
+void sb_json_str(struct strbuf *s, const char *str, size_t n);
+/* Is the buffer full (so what it holds may be cut short)? */
+static inline bool sb_full(const struct strbuf *s) { return s->len + 1 >= s->size; }
 
-/* A value of BTF type id (0 = unknown: hex) occupying size bytes. */
+/* A value of BTF type id (0 = unknown: hex) in size bytes; a value shorter than its type (a
+ * record with a variable-length tail) shows the members and array elements it holds. */
 void print_value(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 size);
 /* A map key or value: without a type, sizes 1, 2, 4 and 8 print as unsigned integers. */
 void print_entry(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 size);

@@ -2,6 +2,7 @@
  * question the way a loader would meet the answer, and records the answer with how it was found.
  * Whatever a probe creates is closed at once; nothing outlives the command. */
 #include "kernel.h"
+#include "kbtf.h"
 #include "io.h"
 #include "sys.h"
 
@@ -69,11 +70,14 @@ void kern_probe(struct probe *p)
 	probe_add(p, "JIT", n > 0 && buf[0] != '0', "%s|/proc/sys/net/core/bpf_jit_enable = %s",
 		  n <= 0 ? "unknown" : buf[0] == '0' ? "off (interpreter)" : buf[0] == '2' ? "on (debug)" : "on",
 		  n < 0 ? rb_strerror((int)-n) : buf);
-	n = stat_size("/sys/kernel/btf/vmlinux");
-	if (n >= 0)
-		probe_add(p, "kernel BTF", true, "yes|/sys/kernel/btf/vmlinux, %ld bytes", n);
+	/* What CO-RE objects are relocated against. */
+	struct kbtf k;
+	int r = kbtf_load(&k, NULL, &e);
+	if (r)
+		probe_add(p, "kernel BTF", false, "no|%s", e.msg);
 	else
-		probe_add(p, "kernel BTF", false, "no|/sys/kernel/btf/vmlinux: %s", rb_strerror((int)-n));
+		probe_add(p, "kernel BTF", true, "%u types|%s, %llu bytes", k.btf.ntypes, k.src, (unsigned long long)k.map_size);
+	kbtf_free(&k);
 
 	/* tracefs, as run finds it: mounted already, or mounted now (and unmounted at release). */
 	p->tracefs = tracefs_find(&p->tfs, &e) == 0;

@@ -67,7 +67,7 @@ void rb_eprintf(const char *fmt, ...)
 }
 
 
-int rb_read_file(const char *path, size_t max, u8 **out, size_t *size, struct err *e)
+static int read_file(const char *path, size_t max, bool elf, u8 **out, size_t *size, struct err *e)
 {
 	struct statx st;
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r;
@@ -101,7 +101,7 @@ int rb_read_file(const char *path, size_t max, u8 **out, size_t *size, struct er
 		/* The first page alone, then the rest only if it starts like an ELF file: a large file
 		 * of something else costs a page of memory, not its size; the ELF reader says why. */
 		size_t want = got ? st.stx_size - got : (size_t)rb_min64(st.stx_size, 4096);
-		if (got >= 4 && memcmp(buf, "\177ELF", 4))
+		if (elf && got >= 4 && memcmp(buf, "\177ELF", 4))
 			break;
 		long n = sys_read(fd, buf + got, want);
 		if (n == -4)
@@ -121,6 +121,16 @@ int rb_read_file(const char *path, size_t max, u8 **out, size_t *size, struct er
 out:
 	sys_close(fd);
 	return r;
+}
+
+int rb_read_file(const char *path, size_t max, u8 **out, size_t *size, struct err *e)
+{
+	return read_file(path, max, true, out, size, e);
+}
+
+int rb_read_whole(const char *path, size_t max, u8 **out, size_t *size, struct err *e)
+{
+	return read_file(path, max, false, out, size, e);
 }
 
 long rb_read_small(const char *path, char *buf, size_t size)

@@ -8,6 +8,7 @@
 ARCH_START_ASM;
 
 unsigned long rb_vdso, rb_pagesize = 4096;
+char **rb_environ;
 int main(int argc, char **argv);
 
 __attribute__((used)) _Noreturn void rb_start_c(long *sp)
@@ -15,6 +16,7 @@ __attribute__((used)) _Noreturn void rb_start_c(long *sp)
 	int argc = (int)sp[0];
 	char **argv = (char **)(sp + 1);
 	char **p = argv + argc + 1; /* environment */
+	rb_environ = p;
 	while (*p)
 		p++;
 	for (unsigned long *av = (unsigned long *)(p + 1); av[0]; av += 2)

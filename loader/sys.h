@@ -18,6 +18,7 @@ struct rb_pollfd { int fd; short events, revents; };
 static inline long sys_read(int fd, void *b, size_t n) { return SYS6(__NR_read, fd, b, n, 0, 0, 0); }
 static inline long sys_write(int fd, const void *b, size_t n) { return SYS6(__NR_write, fd, b, n, 0, 0, 0); }
 static inline int sys_openat(int dir, const char *p, int fl, int mode) { return SYS6(__NR_openat, dir, p, fl, mode, 0, 0); }
+static inline long sys_getdents64(int fd, void *b, size_t n) { return SYS6(__NR_getdents64, fd, b, n, 0, 0, 0); }
 static inline int sys_close(int fd) { return SYS6(__NR_close, fd, 0, 0, 0, 0, 0); }
 static inline int sys_statx(int dir, const char *p, int fl, unsigned mask, struct statx *st)
 { return SYS6(__NR_statx, dir, p, fl, mask, st, 0); }

@@ -27,7 +27,7 @@ load helpers
 	[ "$status" -eq 2 ]
 	run "$RAWBPF" --attach=uprobe
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"--attach: expected auto, kprobe, kprobe-legacy or tracepoint, got 'uprobe'"* ]]
+	[[ "$output" == *"--attach: expected auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint, got 'uprobe'"* ]]
 	run "$RAWBPF" frobnicate
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown command 'frobnicate'"* ]]

@@ -5,8 +5,6 @@ ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 RAWBPF="${RAWBPF:-$ROOT/build/rawbpf}" # RAWBPF=build/asan/rawbpf for the sanitizer pass
 TOBJ="$ROOT/build/test"
 TRACEFS=/sys/kernel/tracing
-# Names of every program in prog/ and test/progs/: none may be loaded after a run ends.
-OUR_PROGS='rawbpf_probe|hello|hello_exec|hello_timer|tp_execve|ks_execve|not_loaded|bad_deref|proprietary|on_nanosleep|count|nanosleep_ret|execve_ret|libbpf_hello|count_execs|generic'
 
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
@@ -14,6 +12,28 @@ need_root() {
 
 tracefs_mounted() {
 	[ "$(stat -f -c %t "$TRACEFS" 2>/dev/null)" = 74726163 ]
+}
+
+# What this kernel offers, as rawbpf must find it. The kprobe PMU is in sysfs; kprobe_events is
+# in tracefs, looked at in a private mount namespace when tracefs is not mounted here.
+has_kprobe_pmu() { [ -e /sys/bus/event_source/devices/kprobe/type ]; }
+in_tracefs() { # COMMAND...: runs it with tracefs mounted, in a private namespace if need be
+	if tracefs_mounted; then "$@"
+	else unshare -m --propagation private sh -c 'mount -t tracefs tracefs "$0" && exec "$@"' "$TRACEFS" "$@"; fi
+}
+has_kprobe_events() { in_tracefs test -e "$TRACEFS/kprobe_events"; }
+has_kprobes() { has_kprobe_pmu || has_kprobe_events; }
+# The execve function, found as BCC does: the first prefix with <prefix>bpf in kallsyms.
+execve_fn() {
+	local p
+	for p in sys_ __x64_sys_ __x32_compat_sys_ __ia32_compat_sys_ __arm64_sys_ __s390x_sys_ __s390_sys_ __riscv_sys_; do
+		if grep -q " ${p}bpf\$" /proc/kallsyms; then echo "${p}execve"; return; fi
+	done
+}
+# Runs COMMAND... in a private mount namespace where tracefs is not mounted (unmounted there if
+# it is mounted here): the case of a host that never mounted it, on any host.
+without_tracefs() {
+	unshare -m --propagation private sh -c 'while [ "$(stat -f -c %t "$0" 2>/dev/null)" = 74726163 ]; do umount "$0" || exit 99; done; exec "$@"' "$TRACEFS" "$@"
 }
 
 # Runs rawbpf in the background; returns once it has announced every attachment.
@@ -68,13 +88,50 @@ each_pid_has() {
 	done
 }
 
-# Fails if any of our programs is still loaded, waiting a little for the kernel to free them.
-no_programs_left() {
+# The kernel objects that exist now, one per line: every BPF program, map and link by id (the
+# kernel's GET_NEXT_ID enumeration, through bpftool), with the processes holding a file
+# descriptor of it, and every kprobe and uprobe event in tracefs. bpftool is required: without
+# it this fails, it never passes.
+kernel_objects() {
+	command -v bpftool >/dev/null || { echo "kernel_objects: bpftool is required (tools/install-deps test)" >&2; return 1; }
+	local k
+	for k in prog map link; do
+		bpftool -j "$k" show | jq -r --arg k "$k" '.[] | "\($k) \(.id) \(.name // .type // "") holders:\([.pids[]? | "\(.comm)/\(.pid)"] | join(","))"' ||
+			{ echo "kernel_objects: bpftool -j $k show failed" >&2; return 1; }
+	done
+	# perf events with a BPF program attached, and who holds them
+	bpftool -j perf show | jq -r '.[] | "\(.pid) \(.fd) \(.prog_id) \(.type)"' |
+		while read -r pid fd prog type; do echo "perf $pid/$fd prog $prog $type holders:$(cat "/proc/$pid/comm" 2>/dev/null)/$pid"; done
+	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "kernel_objects: bpftool -j perf show failed" >&2; return 1; }
+	in_tracefs sh -c 'cat "$0/kprobe_events" "$0/uprobe_events" 2>/dev/null' "$TRACEFS" | sed 's/^/event /'
+	return 0
+}
+
+# Run for each test as the file is loaded: the objects that existed before it.
+if [ -n "${BATS_TEST_TMPDIR:-}" ] && [ "$(id -u)" = 0 ]; then
+	kernel_objects >"$BATS_TEST_TMPDIR/objects.before" 2>"$BATS_TEST_TMPDIR/objects.err" || true
+fi
+
+# Fails if a program, map, link or probe event that did not exist before the test exists now,
+# waiting a little for the kernel to free what was closed. An object held only by processes
+# other than rawbpf (another tool running on this machine at the same time) is shown, not
+# counted; one held by nobody (pinned, attached) or by a rawbpf is left behind.
+nothing_left() {
+	local before=$BATS_TEST_TMPDIR/objects.before now=$BATS_TEST_TMPDIR/objects.now left
+	[ -s "$BATS_TEST_TMPDIR/objects.err" ] && { cat "$BATS_TEST_TMPDIR/objects.err" >&2; return 1; }
+	[ -f "$before" ] || { echo "nothing_left: no snapshot of the objects before the test" >&2; return 1; }
 	for _ in $(seq 40); do
-		bpftool prog show 2>/dev/null | grep -Eq "name ($OUR_PROGS)( |$)" || return 0
+		kernel_objects >"$now" || return 1
+		# new objects held by nobody, or by a rawbpf
+		left=$(grep -vxFf "$before" "$now" | grep -Ev ' holders:([^,]+,)*[^,]+$|^$'
+			grep -vxFf "$before" "$now" | grep -E ' holders:(.*,)?rawbpf/') || true
+		[ -z "$left" ] && break
 		sleep 0.05
 	done
-	echo "programs still loaded:" >&2
-	bpftool prog show >&2
-	return 1
+	if grep -vxFf "$before" "$now" | grep -q .; then
+		echo "# objects that did not exist before the test:" >&2
+		grep -vxFf "$before" "$now" >&2
+	fi
+	[ -z "$left" ] || { echo "left behind by the test:" >&2; echo "$left" >&2; return 1; }
 }
+no_programs_left() { nothing_left; }

@@ -5,6 +5,8 @@
 #include "io.h"
 
 unsigned long rb_vdso, rb_pagesize;
+char **rb_environ;
+extern char **environ;
 
 static void flush_at_exit(void)
 {
@@ -16,6 +18,7 @@ __attribute__((constructor)) static void start(void)
 {
 	rb_vdso = getauxval(AT_SYSINFO_EHDR);
 	rb_pagesize = getauxval(AT_PAGESZ);
+	rb_environ = environ;
 	atexit(flush_at_exit);
 }
 

@@ -37,5 +37,5 @@ setup() {
 	wait "$RB_PID" || RB_STATUS=$?
 	[ "$RB_STATUS" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err" >&2; false; }
 	each_pid_has 2 "Hello World!" $pids
-	no_programs_left
+	nothing_left
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # rawbpf on this machine's real kernel (root): the default job, signals, attach modes, loading
-# and rejections, privileges. This kernel has no kprobes, so kprobe programs take the syscall
-# tracepoint; the kprobe paths themselves are proven in the QEMU kernel matrix (make vmtest).
+# and rejections, privileges. Each test finds out what the kernel offers (kprobe PMU,
+# kprobe_events, tracefs mounted or not) and expects what rawbpf must do there: the PMU path
+# where there are kprobes, the syscall tracepoint where there are none. make vmtest runs this
+# suite again on a Debian kernel with kprobes.
 
 load helpers
 
@@ -21,49 +23,90 @@ mount_tracefs() {
 	tracefs_mounted || { mount -t tracefs tracefs "$TRACEFS" && WE_MOUNTED=1; }
 }
 
+# Where the default job must attach on this kernel, as rawbpf announces it: the kprobe PMU, the
+# legacy kprobe_events (event named after pid $2), or the execve tracepoint with a notice saying
+# why. $1: rawbpf's stderr.
+expect_default_attach() {
+	local fn
+	fn=$(execve_fn)
+	if has_kprobe_pmu; then
+		grep -qxF "rawbpf: prog 'hello': attached to kprobe $fn (kprobe PMU)" "$1"
+		! grep -q notice "$1" || false
+	elif has_kprobe_events; then
+		grep -qxF "rawbpf: notice: no kprobe PMU in this kernel: using the legacy $TRACEFS/kprobe_events" "$1"
+		grep -qxF "rawbpf: prog 'hello': attached to kprobe $fn (kprobe_events: rawbpf/rawbpf_${2}_0)" "$1"
+	else
+		[ "$(grep -c notice "$1")" -eq 1 ]
+		grep -qxF "rawbpf: notice: this kernel has no kprobes (no kprobe PMU, no kprobe_events): attaching 'hello' to the tracepoint syscalls/sys_enter_execve instead, as a tracepoint program" "$1"
+		grep -qxF "rawbpf: prog 'hello': attached to tracepoint syscalls/sys_enter_execve" "$1"
+	fi
+}
+
+# Runs the bash script on stdin in a private mount namespace without tracefs, with this file's
+# helpers; its output in $output, its status in $status.
+run_without_tracefs() {
+	cat >"$BATS_TEST_TMPDIR/ns.sh"
+	{ declare -p ROOT RAWBPF TRACEFS TOBJ BATS_TEST_TMPDIR; declare -f; } >"$BATS_TEST_TMPDIR/env.sh"
+	run without_tracefs bash -c '. "$0" && set -u && . "$1"' "$BATS_TEST_TMPDIR/env.sh" "$BATS_TEST_TMPDIR/ns.sh"
+	echo "$output"
+}
+
 @test "default job: one Hello World line per execve of the test's processes" {
 	start_rawbpf
 	pids=$(exec_pids 3)
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
 	each_pid_has 2 "Hello World!" $pids
-	no_programs_left
+	nothing_left
 }
 
-@test "default job here announces the tracepoint fallback on stderr, with the reason" {
+@test "default job announces where it attached: kprobe PMU, else kprobe_events, else the tracepoint with the reason" {
 	start_rawbpf
 	stop_rawbpf TERM
 	[ "$RB_STATUS" -eq 0 ]
-	[ "$(grep -c notice "$BATS_TEST_TMPDIR/err")" -eq 1 ]
-	grep -q "rawbpf: notice: this kernel has no kprobes (no kprobe PMU, no kprobe_events): attaching 'hello' to the tracepoint syscalls/sys_enter_execve" "$BATS_TEST_TMPDIR/err"
+	cat "$BATS_TEST_TMPDIR/err"
+	expect_default_attach "$BATS_TEST_TMPDIR/err" "$RB_PID"
+	nothing_left
 }
 
 @test "--duration ends the run by itself, exit 0, nothing left" {
-	run timeout 30 "$RAWBPF" --duration=1
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"attached to tracepoint syscalls/sys_enter_execve"* ]]
-	no_programs_left
+	timeout 30 "$RAWBPF" --duration=1 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait $pid
+	expect_default_attach "$BATS_TEST_TMPDIR/err" "$pid"
+	nothing_left
 }
 
-@test "SIGINT, SIGTERM and SIGHUP exit 0 and leave nothing attached or mounted" {
+@test "SIGINT, SIGTERM and SIGHUP exit 0 and leave nothing attached, tracefs as it was" {
 	for sig in INT TERM HUP; do
-		tracefs_mounted && { echo "tracefs mounted before the run"; false; }
+		was=$(tracefs_mounted && echo yes || echo no)
 		start_rawbpf
 		stop_rawbpf $sig
 		[ "$RB_STATUS" -eq 0 ] || { echo "SIG$sig: status $RB_STATUS"; false; }
-		no_programs_left
-		! tracefs_mounted
+		nothing_left
+		[ "$(tracefs_mounted && echo yes || echo no)" = "$was" ]
 	done
 }
 
-@test "tracefs not mounted at start: rawbpf mounts it, works, and unmounts it" {
-	tracefs_mounted && skip "tracefs is mounted on this machine"
-	start_rawbpf
-	tracefs_mounted
+# The case of a host that never mounted tracefs, on any host: in a private mount namespace
+# where it is unmounted. rawbpf mounts it, works, and unmounts it, whatever stops it.
+@test "tracefs not mounted at start: rawbpf mounts it, works, and unmounts it (SIGINT, SIGTERM, SIGHUP)" {
+	run_without_tracefs <<'EOF'
+for sig in INT TERM HUP; do
+	! tracefs_mounted || { echo "tracefs mounted before the run"; exit 1; }
+	start_rawbpf || exit 1
+	tracefs_mounted || { echo "SIG$sig: rawbpf did not mount tracefs"; exit 1; }
 	pids=$(exec_pids 1)
-	stop_rawbpf INT
-	each_pid_has 2 "Hello World!" $pids
-	! tracefs_mounted
+	stop_rawbpf $sig
+	[ "$RB_STATUS" -eq 0 ] || { echo "SIG$sig: status $RB_STATUS"; exit 1; }
+	each_pid_has 2 "Hello World!" $pids || exit 1
+	! tracefs_mounted || { echo "SIG$sig: tracefs left mounted"; exit 1; }
+done
+echo "mounted and unmounted by rawbpf, 3 times"
+EOF
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"mounted and unmounted by rawbpf, 3 times" ]]
+	nothing_left
 }
 
 @test "tracefs already mounted: rawbpf uses it and leaves it mounted" {
@@ -81,7 +124,7 @@ mount_tracefs() {
 	echo "rawbpf-test-new-line-$$" >"$TRACEFS/trace_marker"
 	pids=$(exec_pids 1)
 	stop_rawbpf INT
-	! grep -q "rawbpf-test-old-line-$$" "$BATS_TEST_TMPDIR/out"
+	! grep -q "rawbpf-test-old-line-$$" "$BATS_TEST_TMPDIR/out" || false
 	grep -q "rawbpf-test-new-line-$$" "$BATS_TEST_TMPDIR/out"
 	each_pid_has 2 "Hello World!" $pids
 }
@@ -96,7 +139,7 @@ mount_tracefs() {
 	[[ "$output" == *"open $TRACEFS/trace_pipe: Device or resource busy"* ]]
 	[[ "$output" == *"one reader at a time"* ]]
 	[[ "$output" != *"attached"* ]]
-	no_programs_left
+	nothing_left
 }
 
 @test "stdout closed early (| head -n 1): rawbpf ends cleanly" {
@@ -109,23 +152,48 @@ mount_tracefs() {
 	[ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 0 ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 1 ]
 	grep -q "Hello World!" "$BATS_TEST_TMPDIR/out"
-	no_programs_left
+	nothing_left
 }
 
-@test "--attach=kprobe fails clearly: this kernel has no kprobes" {
-	run "$RAWBPF" --attach=kprobe --duration=1
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"rawbpf: prog 'hello': --attach=kprobe: this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe is missing)"* ]]
-	[[ "$output" == *"hint: kprobes are not in this kernel"*"--attach=tracepoint"* ]]
-	no_programs_left
-	! tracefs_mounted
+@test "--attach=kprobe: the kprobe PMU where there is one, else a clear error" {
+	was=$(tracefs_mounted && echo yes || echo no)
+	if has_kprobe_pmu; then
+		start_rawbpf --attach=kprobe
+		pids=$(exec_pids 2)
+		stop_rawbpf INT
+		[ "$RB_STATUS" -eq 0 ]
+		grep -qxF "rawbpf: prog 'hello': attached to kprobe $(execve_fn) (kprobe PMU)" "$BATS_TEST_TMPDIR/err"
+		each_pid_has 2 "Hello World!" $pids
+	else
+		run "$RAWBPF" --attach=kprobe --duration=1
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"rawbpf: prog 'hello': --attach=kprobe: this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe is missing)"* ]]
+		[[ "$output" == *"hint: kprobes are not in this kernel"*"--attach=tracepoint"* ]]
+	fi
+	nothing_left
+	[ "$(tracefs_mounted && echo yes || echo no)" = "$was" ]
 }
 
-@test "--attach=kprobe-legacy fails clearly: no kprobe_events" {
-	run "$RAWBPF" --attach=kprobe-legacy --duration=1
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"--attach=kprobe-legacy: /sys/kernel/tracing/kprobe_events does not exist"* ]]
-	no_programs_left
+# The legacy path's event exists while rawbpf runs, named after its pid, and is gone after.
+@test "--attach=kprobe-legacy: a kprobe_events entry named after the pid while running, gone after; else a clear error" {
+	mount_tracefs
+	if has_kprobe_events; then
+		start_rawbpf --attach=kprobe-legacy
+		during=$(cat "$TRACEFS/kprobe_events")
+		pids=$(exec_pids 2)
+		stop_rawbpf TERM
+		[ "$RB_STATUS" -eq 0 ]
+		echo "during: $during"
+		grep -qx "p:rawbpf/rawbpf_${RB_PID}_0 $(execve_fn)" <<<"$during"
+		grep -qxF "rawbpf: prog 'hello': attached to kprobe $(execve_fn) (kprobe_events: rawbpf/rawbpf_${RB_PID}_0)" "$BATS_TEST_TMPDIR/err"
+		each_pid_has 2 "Hello World!" $pids
+		! grep -q "rawbpf_${RB_PID}_" "$TRACEFS/kprobe_events" || false
+	else
+		run "$RAWBPF" --attach=kprobe-legacy --duration=1
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"--attach=kprobe-legacy: /sys/kernel/tracing/kprobe_events does not exist"* ]]
+	fi
+	nothing_left
 }
 
 @test "--attach=tracepoint takes the tracepoint without a fallback notice" {
@@ -133,15 +201,24 @@ mount_tracefs() {
 	pids=$(exec_pids 2)
 	stop_rawbpf TERM
 	[ "$RB_STATUS" -eq 0 ]
-	! grep -q notice "$BATS_TEST_TMPDIR/err"
+	! grep -q notice "$BATS_TEST_TMPDIR/err" || false
 	each_pid_has 2 "Hello World!" $pids
 }
 
-@test "a kprobe on a non-syscall function fails clearly where there are no kprobes" {
-	run "$RAWBPF" run "$TOBJ/kfunc.bpf.o" --duration=1
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"prog 'on_nanosleep': attach to do_nanosleep: this kernel has no kprobes"* ]]
-	no_programs_left
+@test "a kprobe on a non-syscall function: attached where there are kprobes, else a clear error" {
+	if has_kprobes; then
+		start_rawbpf run "$TOBJ/kfunc.bpf.o"
+		sleep 0.01
+		stop_rawbpf INT
+		[ "$RB_STATUS" -eq 0 ]
+		grep -Eq "^rawbpf: prog 'on_nanosleep': attached to kprobe do_nanosleep \((kprobe PMU|kprobe_events: rawbpf/rawbpf_${RB_PID}_0)\)$" "$BATS_TEST_TMPDIR/err"
+		grep -q 'bpf_trace_printk: nanosleep$' "$BATS_TEST_TMPDIR/out"
+	else
+		run "$RAWBPF" run "$TOBJ/kfunc.bpf.o" --duration=1
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"prog 'on_nanosleep': attach to do_nanosleep: this kernel has no kprobes"* ]]
+	fi
+	nothing_left
 }
 
 @test "run attaches every program of an object; '?' sections stay unloaded" {
@@ -150,17 +227,23 @@ mount_tracefs() {
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
 	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
+	grep -qxF "rawbpf: prog 'tp_execve': attached to tracepoint syscalls/sys_enter_execve" "$BATS_TEST_TMPDIR/err"
+	if has_kprobe_pmu; then
+		grep -qxF "rawbpf: prog 'ks_execve': attached to kprobe $(execve_fn) (kprobe PMU)" "$BATS_TEST_TMPDIR/err"
+	elif ! has_kprobe_events; then
+		grep -qxF "rawbpf: prog 'ks_execve': attached to tracepoint syscalls/sys_enter_execve" "$BATS_TEST_TMPDIR/err"
+	fi
 	each_pid_has 2 "tp saw execve" $pids
 	each_pid_has 2 "ksyscall saw execve" $pids
-	! grep -q "must not appear" "$BATS_TEST_TMPDIR/out"
-	no_programs_left
+	! grep -q "must not appear" "$BATS_TEST_TMPDIR/out" || false
+	nothing_left
 }
 
 @test "load: accepted programs are reported and released" {
 	run "$RAWBPF" load hello
 	[ "$status" -eq 0 ]
 	[ "$output" = "prog 'hello' (ksyscall/execve, 13 instructions): accepted by the verifier" ]
-	no_programs_left
+	nothing_left
 }
 
 @test "load: a verifier error shows the log between markers, exit 4" {
@@ -169,15 +252,36 @@ mount_tracefs() {
 	[[ "$output" == *"rawbpf: prog 'bad_deref': rejected by the verifier (Permission denied); its log follows"* ]]
 	[[ "$output" == *"-- BEGIN verifier log for prog 'bad_deref' --"*"invalid mem access 'scalar'"*"-- END verifier log --"* ]]
 	[[ "$output" == *"prog 'bad_deref' (tp/syscalls/sys_enter_execve, 3 instructions): rejected"* ]]
-	no_programs_left
+	nothing_left
 }
 
-@test "run of a rejected program exits 4 and leaves nothing" {
+@test "run of a rejected program exits 4 and leaves nothing, tracefs as it was" {
+	was=$(tracefs_mounted && echo yes || echo no)
 	run "$RAWBPF" run "$TOBJ/verifier_error.bpf.o" --duration=1
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"-- END verifier log --"* ]]
-	no_programs_left
-	! tracefs_mounted
+	nothing_left
+	[ "$(tracefs_mounted && echo yes || echo no)" = "$was" ]
+	# and where nothing had mounted it
+	run_without_tracefs <<'EOF'
+"$RAWBPF" run "$TOBJ/verifier_error.bpf.o" --duration=1 >/dev/null 2>&1
+echo "exit $?"
+tracefs_mounted && echo "tracefs left mounted"
+EOF
+	[ "$output" = "exit 4" ]
+}
+
+# Kernels before 5.2 refuse a log_size above UINT32_MAX >> 8 with EINVAL, which would replace
+# the real error; a log that does not fit even then is shown as part of a log, saying so.
+@test "a verifier log too big for the biggest buffer: log_size at most UINT32_MAX >> 8, the real error, the log said to be cut" {
+	"$RAWBPF" load --explain "$TOBJ/biglog.bpf.o" >"$BATS_TEST_TMPDIR/out" 2>&1 && false || [ $? -eq 4 ]
+	sizes=$(grep -a '^explain: bpf(BPF_PROG_LOAD' "$BATS_TEST_TMPDIR/out" | sed -n 's/.* log_size=\([0-9]*\)).*/\1/p' | tr '\n' ' ')
+	echo "log sizes: $sizes"
+	[ "$sizes" = "0 65536 262144 1048576 4194304 16777215 " ]
+	grep -aqx "rawbpf: prog 'big_log': rejected by the verifier (Permission denied); its log follows" "$BATS_TEST_TMPDIR/out"
+	grep -aqx -- "-- the log did not fit in 16777215 bytes, the most every kernel accepts: this is only part of it --" "$BATS_TEST_TMPDIR/out"
+	grep -aq -- "-- END verifier log --" "$BATS_TEST_TMPDIR/out"
+	nothing_left
 }
 
 @test "a GPL-only helper under a non-GPL license gets a hint" {
@@ -193,15 +297,19 @@ mount_tracefs() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"rawbpf: prog 'hello': load: Operation not permitted"* ]]
 	[[ "$output" == *"hint: loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)"* ]]
-	no_programs_left
+	nothing_left
 }
 
 @test "without capabilities and without tracefs: the mount is refused clearly" {
-	tracefs_mounted && skip "tracefs is mounted on this machine"
-	run setpriv --inh-caps=-all --bounding-set=-all "$RAWBPF" --duration=1
-	[ "$status" -eq 1 ]
+	run_without_tracefs <<'EOF'
+setpriv --inh-caps=-all --bounding-set=-all "$RAWBPF" --duration=1
+echo "exit $?"
+EOF
+	[ "$status" -eq 0 ]
 	[[ "$output" == *"mount tracefs on /sys/kernel/tracing: Operation not permitted"* ]]
 	[[ "$output" == *"hint: mounting needs CAP_SYS_ADMIN"* ]]
+	[[ "$output" == *$'\nexit 1' ]]
+	nothing_left
 }
 
 @test "as an ordinary user: trace_pipe is refused clearly" {

@@ -178,7 +178,7 @@ def _(o):
     u64(o, a + 8, 4)
     u64(o, a + 16, 96)
 
-@case("unknown-section", H, "prog 'hello': unknown section name 'kfoobarx/execve' (rawbpf knows kprobe/, kretprobe/, ksyscall/, kretsyscall/, tracepoint/, tp/, raw_tp/, xdp, socket, tc, perf_event)")
+@case("unknown-section", H, "prog 'hello': unknown section name 'kfoobarx/execve' (rawbpf knows kprobe/, kretprobe/, ksyscall/, kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/, usdt/, fentry/, fexit/, fmod_ret/, tp_btf/, lsm/, xdp, socket, tc, perf_event)")
 def _(o):
     off = o.sh(1)["offset"] + o.sh(o.sec(PROG))["name"]
     o.b[off:off + 8] = b"kfoobarx"
@@ -221,7 +221,7 @@ def _(o): o.set_sh(o.sec(REL), "info", 40)
 @case("reloc-symtab-link", G, "relocation section '.reltp/syscalls/sys_enter_execve': symbol table index 5 is not the symbol table")
 def _(o): o.set_sh(o.sec(REL), "link", 5)
 
-@case("reloc-undefined-symbol", G, "prog 'count': relocation #0: symbol 'counter' is undefined (extern symbols are not supported)")
+@case("reloc-undefined-symbol", G, "prog 'count': relocation #0: symbol 'counter' is undefined, and not an extern of .kconfig or .ksyms")
 def _(o): u16(o, o.sym_addr("counter")[0] + 6, 0)
 
 @case("reloc-data-past-end", G, lambda o, d: f"section 4 '.reltp/syscalls/sys_enter_execve': offset {len(d) - 8} + size 16 past the end of the file ({len(d)} bytes)")
@@ -370,6 +370,61 @@ def _(o): u16(o, o.sh(o.sec(".BTF.ext"))["offset"], 0)
 
 @case("legacy-maps-size", "legacy_map.o", "section 'maps': 1 maps in 18 bytes: not a whole number of 20-byte definitions")
 def _(o): o.set_sh(o.sec("maps"), "size", 18)
+
+# --- CO-RE relocations (.BTF.ext core_relo), on core_kinds.bpf.o without DWARF ---
+C = "core.o"
+
+
+def core_relo(o, k=0):
+    """File offset of the core_relo subsection's record size, and of record k."""
+    x = o.sh(o.sec(".BTF.ext"))["offset"]
+    hdr_len, off = struct.unpack_from("<I", o.b, x + 4)[0], struct.unpack_from("<I", o.b, x + 24)[0]
+    sub = x + hdr_len + off
+    return sub, sub + 4 + 8 + 16 * k
+
+
+@case("core-bad-kind", C, "prog 'core_kinds': CO-RE relocation #0 (instruction 1): unknown relocation kind 99")
+def _(o): u32(o, core_relo(o)[1] + 12, 99)
+
+@case("core-type-range", C, "prog 'core_kinds': CO-RE relocation #0 (instruction 1): BTF: type id 9999 out of range (21 types)")
+def _(o): u32(o, core_relo(o)[1] + 4, 9999)
+
+@case("core-access-range", C, "prog 'core_kinds': CO-RE relocation #0 (instruction 1): access string offset 99999 out of range or empty")
+def _(o): u32(o, core_relo(o)[1] + 8, 99999)
+
+@case("core-access-malformed", C, 'prog \'core_kinds\': CO-RE relocation #0 (instruction 1): malformed access string "core_kinds"')
+def _(o): u32(o, core_relo(o)[1] + 8, core_name_off(o))
+
+@case("core-member-range", C, lambda o, d: f"prog 'core_kinds': CO-RE relocation #15 (instruction 37): access \"0:2:3\": type {list_head_id(o)} has no member 2")
+def _(o): u32(o, core_relo(o, 15)[1] + 4, list_head_id(o))
+
+@case("core-record-size", C, "section '.BTF.ext': record size 8 (expected at least 16)")
+def _(o): u32(o, core_relo(o)[0], 8)
+
+@case("core-subsection-past-end", C, lambda o, d: f"section '.BTF.ext': a subsection (offset {core_off(o)}, 1000000 bytes) past its end ({o.sh(o.sec('.BTF.ext'))['size']} bytes)")
+def _(o):
+    x = o.sh(o.sec(".BTF.ext"))["offset"]
+    u32(o, x + 28, 1000000)
+
+
+def core_off(o):
+    return struct.unpack_from("<I", o.b, o.sh(o.sec(".BTF.ext"))["offset"] + 24)[0]
+
+
+def btf_string_off(o, s):
+    x = o.sh(o.sec(".BTF"))["offset"]
+    hdr_len, str_off = struct.unpack_from("<I", o.b, x + 4)[0], struct.unpack_from("<I", o.b, x + 16)[0]
+    base = x + hdr_len + str_off
+    return o.b.index(b"\0" + s + b"\0", base) + 1 - base
+
+
+def core_name_off(o):
+    return btf_string_off(o, b"core_kinds")
+
+
+def list_head_id(o):
+    t, _ = btf_types(o)
+    return next(k for k, v in t.items() if v[0] == 4 and v[2] == "list_head")
 
 
 def kernel_refuses_btf():

@@ -6,6 +6,9 @@
 #define ARCH_NAME "aarch64"
 /* The prefix kernels >= 4.19 give syscall entry functions on this architecture. */
 #define ARCH_SYSCALL_PREFIX "__arm64_sys_"
+/* ELF machine of this architecture's programs, and where Debian keeps their libraries. */
+#define ARCH_EM 183 /* EM_AARCH64 */
+#define ARCH_MULTIARCH "aarch64-linux-gnu"
 
 /* svc #0: number in x8, arguments in x0..x5, result (or -errno) in x0; nothing else clobbered. */
 static inline long arch_syscall6(long n, long a, long b, long c, long d, long e, long f)

@@ -6,6 +6,9 @@
 #define ARCH_NAME "x86_64"
 /* The prefix kernels >= 4.17 give syscall entry functions on this architecture. */
 #define ARCH_SYSCALL_PREFIX "__x64_sys_"
+/* ELF machine of this architecture's programs, and where Debian keeps their libraries. */
+#define ARCH_EM 62 /* EM_X86_64 */
+#define ARCH_MULTIARCH "x86_64-linux-gnu"
 
 static inline long arch_syscall6(long n, long a, long b, long c, long d, long e, long f)
 {

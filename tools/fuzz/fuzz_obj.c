@@ -64,7 +64,7 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 			      "map '%s': initial value %u: key %u or program out of range", m->name, k, m->slots[k].key);
 		if (m->fmt)
 			str_ok(m->fmt, "map print format");
-		if (m->init) /* global data: value_size bytes to copy into the map */
+		if (m->init && !m->data) /* global data from the file: value_size bytes to copy into the map */
 			CHECK(m->init >= buf && m->value_size <= size && m->init <= buf + size - m->value_size,
 			      "map '%s': %u initial bytes outside the file", m->name, m->value_size);
 	}
@@ -140,6 +140,36 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 			CHECK(strnlen(text, tsize) < tsize, "prog '%s': instruction %u's text not terminated", p->name, k);
 			k += (u32)n;
 		}
+	}
+
+	/* CO-RE: every relocation resolved against the object's own BTF as the target (a kernel's
+	 * stand-in: same names, so candidates exist), on a copy of the instructions; the access path
+	 * as inspect prints it. A poisoned instruction is a call to helper 0xbad2310. */
+	if (o->ncore) {
+		struct core c;
+		struct core_res res;
+		char path[64];
+		core_init(&c, &o->btf);
+		for (unsigned i = 0; i < o->nprogs; i++)
+			CHECK(core_add(&c, o->progs[i].core, o->progs[i].core_cnt) == 0, "accepted, then core_add: %s", c.err);
+		core_search(&c, &o->btf);
+		for (unsigned i = 0; i < o->nprogs; i++) {
+			struct prog *p = &o->progs[i];
+			struct bpf_insn *copy = malloc((size_t)p->insn_cnt * sizeof *copy);
+			memcpy(copy, p->insns, (size_t)p->insn_cnt * sizeof *copy);
+			for (u32 k = 0; k < p->core_cnt; k++) {
+				CHECK(p->core[k].insn < p->insn_cnt, "prog '%s': CO-RE record %u at %u of %u", p->name, k,
+				      p->core[k].insn, p->insn_cnt);
+				int r = core_apply(&c, copy, p->insn_cnt, &p->core[k], &res);
+				CHECK(r == 0 || (r == RB_EOBJ && c.err[0]), "core_apply %d with '%s'", r, c.err);
+				CHECK(r || !res.poison || (copy[p->core[k].insn].code == (BPF_JMP | BPF_CALL) &&
+							   copy[p->core[k].insn].imm == CORE_POISON), "poisoned, not a call");
+				core_path(&o->btf, &p->core[k], path, 1 + k % sizeof path);
+				str_ok(path, "CO-RE access path");
+			}
+			free(copy);
+		}
+		core_free(&c);
 	}
 
 	/* What the kernel layer computes before BTF_LOAD and after creating the maps: pure, so it

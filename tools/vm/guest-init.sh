@@ -528,13 +528,57 @@ check_load_objects() {
 		/bin/rawbpf load "$o"
 		rc=$?
 		case $o in
-		*/verifier_error.bpf.o|*/nongpl.bpf.o) want=4 ;;
+		*/verifier_error.bpf.o|*/nongpl.bpf.o|*/biglog.bpf.o|*/choose.bpf.o|*/core_poison.bpf.o) want=4 ;; # one refused on purpose
 		*) want=0 ;;
 		esac
 		[ "$rc" = "$want" ] || { fail "rawbpf load $o: exit $rc, expected $want"; return; }
 		n=$((n + 1))
 	done
 	pass "$n objects: verdicts as expected"
+}
+
+# CO-RE: one object, built once against declared layouts, reads this kernel's task_struct: a
+# child C of a sleeping parent P execs; pid, tgid, the parent's tgid and its state (under
+# __state, or state before 5.14), comm and the in_execve bitfield (0 at the system call, 1 in
+# sched_process_exec) must be what they are. Then the same relocations with --btf FILE while
+# /sys/kernel/btf is covered, and an unguarded missing field refused with rawbpf's message.
+check_core() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/core_task.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	/bin/rawbpf run $o >/tmp/core.out 2>/tmp/core.err &
+	pid=$!
+	i=0
+	while [ "$(grep -c attached /tmp/core.err)" -lt 2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	set -- $(/bin/busybox sh -c '(/bin/busybox sleep 0.3; exec /bin/busybox true) & echo "$! $$"; exec /bin/busybox sleep 1')
+	C=$1 P=$2
+	sleep 0.3
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	cat /tmp/core.err; grep " core[0-9] $C " /tmp/core.out
+	[ "$rc" = 0 ] || { fail "rawbpf run: exit $rc"; return; }
+	grep -q "bpf_trace_printk: core1 $C $C $P\$" /tmp/core.out || { fail "no 'core1 $C $C $P' (pid, tgid, parent's tgid)"; return; }
+	grep -q "bpf_trace_printk: core2 $C busybox\$" /tmp/core.out || { fail "no 'core2 $C busybox' (comm)"; return; }
+	case $KERNEL_RELEASE in 5.10.*) ren=0 ;; *) ren=1 ;; esac
+	st=$(sed -n "s/.*bpf_trace_printk: core3 $C \([0-9]*\) $ren\$/\1/p" /tmp/core.out | head -n 1)
+	[ -n "$st" ] && [ $((st & 255)) = 1 ] || { fail "core3: parent's state not 1 (sleeping) under the name for $KERNEL_RELEASE ($ren)"; return; }
+	grep -q "bpf_trace_printk: core4 $C 0\$" /tmp/core.out && grep -q "bpf_trace_printk: core5 $C 1\$" /tmp/core.out ||
+		{ fail "in_execve: not 0 at sys_enter_execve and 1 at sched_process_exec"; return; }
+	off=$(/bin/rawbpf inspect /lib/rawbpf/core_kinds.bpf.o | sed -n 's/.*byte_off task_struct::tgid (local type 5): 4, here //p')
+	cp /sys/kernel/btf/vmlinux /tmp/vmlinux.btf && mount -t tmpfs none /sys/kernel/btf || { fail "cannot cover /sys/kernel/btf"; return; }
+	/bin/rawbpf load $o >/tmp/core.none 2>&1
+	none=$?
+	offb=$(/bin/rawbpf inspect /lib/rawbpf/core_kinds.bpf.o --btf /tmp/vmlinux.btf | sed -n 's/.*byte_off task_struct::tgid (local type 5): 4, here //p')
+	/bin/rawbpf load $o --btf /tmp/vmlinux.btf >/tmp/core.btf 2>&1
+	withbtf=$?
+	umount /sys/kernel/btf
+	[ "$none" = 1 ] && grep -q "give its BTF with --btf FILE" /tmp/core.none || { fail "without BTF: exit $none, no message naming --btf"; return; }
+	[ -n "$off" ] && [ "$off" = "$offb" ] && [ "$withbtf" = 0 ] || { fail "--btf FILE: tgid at '$offb' (sysfs: '$off'), load exit $withbtf"; return; }
+	/bin/rawbpf load /lib/rawbpf/core_poison.bpf.o >/tmp/core.poison 2>&1
+	grep -q "^rawbpf: prog 'unguarded': instruction [0-9]*: CO-RE relocation #0 (byte_off of task_struct___fake::no_such_field) has no match" /tmp/core.poison &&
+		grep -q "^prog 'guarded' .*: accepted by the verifier" /tmp/core.poison || { cat /tmp/core.poison; fail "poisoning: unguarded not refused with rawbpf's message, or guarded not loaded"; return; }
+	pass "pid, tgid, parent $P, comm, state (renamed: $ren), in_execve read right; tgid at $off, also with --btf; unguarded missing field refused"
 }
 
 # rawbpf probe where there are kprobes: the PMU type it reports is sysfs's, the syscall prefix
@@ -560,6 +604,86 @@ check_probe() {
 	while left=$(our_progs_left) && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -z "$left" ] || { fail "still loaded: $left"; return; }
 	pass "kprobe PMU type $KPROBE_PMU_TYPE (as sysfs says), syscall prefix $SYSCALL_PREFIX, perf event links $links; default job runs; nothing left"
+}
+
+# User-space probes on test/uprobe_target.c, built static for this architecture (busybox's
+# binaries are static too, and the initramfs has no libc). uprobe_run MODE SIG OBJ ARGS...: runs
+# rawbpf with --attach=MODE until it attached, the target once (3 calls), stops rawbpf with SIG;
+# sets TPID (the target's pid), RC, ATTACH (rawbpf's attach lines), LEFT (our uprobe_events lines).
+UT=/lib/rawbpf/uprobe_target.static
+uprobe_run() {
+	local mode=$1 sig=$2 pid i
+	shift 2
+	rm -f /tmp/u.out /tmp/u.err
+	/bin/rawbpf run "$@" --attach=$mode >/tmp/u.out 2>/tmp/u.err &
+	pid=$!
+	wait_attached /tmp/u.err || { cat /tmp/u.err; kill -INT $pid; wait $pid; return 1; }
+	sleep 0.3 # a second attach line
+	TPID=$($UT 3 | sed -n 's/^pid \([0-9]*\) calls 3$/\1/p')
+	sleep 0.5
+	kill -$sig $pid
+	wait $pid
+	RC=$?
+	ATTACH=$(grep 'attached to' /tmp/u.err)
+	echo "\$ rawbpf run $* --attach=$mode (SIG$sig)"
+	cat /tmp/u.err /tmp/u.out
+	mount_ours || return 1
+	LEFT=$(grep "rawbpf/rawbpf_${pid}_" $TRACEFS/uprobe_events)
+	unmount_ours
+}
+# once MESSAGE: exactly one trace line of the target's pid ends with MESSAGE.
+once() {
+	local n
+	n=$(grep -F -- "bpf_trace_printk: $1" /tmp/u.out | grep -c -- "-$TPID ")
+	[ "$n" = 1 ] || { fail "'$1': $n lines from pid $TPID, expected 1 ($ATTACH)"; return 1; }
+}
+# The path's words in the attach lines, and the run's end.
+uprobe_verdict() { # MODE
+	local want="(uprobe PMU" tag
+	[ "$1" = legacy ] && want="(uprobe_events: rawbpf/"
+	[ -n "$TPID" ] || { fail "$1: the target did not run"; return 1; }
+	echo "$ATTACH" | grep -qF "$want" || { fail "$1: attached the wrong way: $ATTACH"; return 1; }
+	[ "$RC" = 0 ] || { fail "$1: exit status $RC"; return 1; }
+	[ -z "$LEFT" ] || { fail "$1: left in uprobe_events: $LEFT"; return 1; }
+}
+
+# uprobe arguments (rb_add) and uretprobe results (rb_mul), libbpf's BPF_KPROBE/BPF_KRETPROBE, on
+# the uprobe PMU and on uprobe_events, stopped by SIGINT and SIGTERM: each call once, exit 0,
+# nothing left in uprobe_events.
+check_uprobe() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	[ -x $UT ] || { fail "no $UT in the initramfs"; return; }
+	[ -n "$UPROBE_PMU_TYPE" ] || { fail "no uprobe PMU in this kernel"; return; }
+	for mode in pmu legacy; do
+		for sig in INT TERM; do
+			uprobe_run $mode $sig /lib/rawbpf/uprobe.bpf.o --prog add_entry,mul_return \
+				--attach-to add_entry=$UT:rb_add --attach-to mul_return=$UT:rb_mul || { fail "$mode: never attached"; return; }
+			for i in 1 2 3; do
+				once "rb_add($i, $((100 * i))) pid $TPID" || return
+				once "rb_mul returned $((-7 * i)) pid $TPID" || return
+			done
+			uprobe_verdict $mode || return
+		done
+	done
+	pass "uprobe rb_add(i, 100i), uretprobe rb_mul = -7i, each call once, on the PMU and uprobe_events; SIGINT, SIGTERM: exit 0, uprobe_events clean"
+}
+
+# USDT rawbpf_test:tick(i, -1000i, 42, 101i) through libbpf's usdt.bpf.h: the spec id in a BPF
+# cookie where the kernel has them (5.15+), else by the probe's address; its semaphore raised.
+check_usdt() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	[ -x $UT ] || { fail "no $UT in the initramfs"; return; }
+	case $KERNEL_RELEASE in 5.10.*) how="spec ids by address" ;; *) how="spec ids in BPF cookies" ;; esac
+	for mode in pmu legacy; do
+		uprobe_run $mode INT /lib/rawbpf/usdt.bpf.o --attach-to tick=$UT:rawbpf_test:tick || { fail "$mode: never attached"; return; }
+		for i in 1 2 3; do
+			once "tick $i $((-1000 * i)) 42" || return
+			once "tick sum $((101 * i)) pid $TPID args 4" || return
+		done
+		echo "$ATTACH" | grep -qF "; $how)" || { fail "$mode: expected '$how': $ATTACH"; return; }
+		uprobe_verdict $mode || return
+	done
+	pass "USDT arguments (i, -1000i, 42, 101i) each once through BPF_USDT, $how, on the PMU and uprobe_events; uprobe_events clean"
 }
 
 # --- runner ----------------------------------------------------------------------------------

@@ -1,0 +1,782 @@
+/* The CO-RE resolver. A relocation names a local type and an access string ("0:1:2": array
+ * index into the root, then member or array indexes); the same access is found in the target's
+ * types of the same name (flavor suffixes "___x" dropped), walking anonymous members, and what
+ * the instruction holds is recomputed there. Candidates are collected for every root in one
+ * pass over the target's types; no index of the target is built. */
+#include "core.h"
+
+#define FAIL(c, ...) (rb_snprintf((c)->err, sizeof (c)->err, __VA_ARGS__), RB_EOBJ)
+#define SPEC_MAX 64
+#define POISON 1 /* calc_*: the relocation cannot be resolved: poison the instruction */
+static const char deep[] = "types or members nested too deep";
+
+struct acc {
+	u32 type_id, idx; /* the composite (or array element type) and the member (or element) index */
+	const char *name; /* the member's name; NULL for an array element */
+};
+struct spec {
+	struct btf *btf;
+	u32 root, len, raw_len;
+	u64 bit; /* bit offset of the access from the root */
+	struct acc a[SPEC_MAX];
+	u32 raw[SPEC_MAX];
+};
+
+static const char *const kind_names[] = {"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64", "rshift_u64",
+					 "local_type_id", "target_type_id", "type_exists", "type_size",
+					 "enumval_exists", "enumval_value", "type_matches"};
+
+const char *core_kind_name(u32 k)
+{
+	return k < CORE_KINDS ? kind_names[k] : "unknown";
+}
+
+static bool is_field(u32 k) { return k <= CORE_FIELD_RSHIFT_U64; }
+static bool is_enumval(u32 k) { return k == CORE_ENUMVAL_EXISTS || k == CORE_ENUMVAL_VALUE; }
+static bool is_composite(const struct btf_t *t) { return t->kind == BTFK_STRUCT || t->kind == BTFK_UNION; }
+static bool is_enum(u32 k) { return k == BTFK_ENUM || k == BTFK_ENUM64; }
+
+static u32 rd32(const u8 *p)
+{
+	u32 v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* "task_struct___old" -> 11: up to the last "x___y" (libbpf's flavor convention). */
+static size_t ess_len(const char *n)
+{
+	size_t len = rb_strlen(n);
+	for (size_t i = len >= 5 ? len - 4 : 0; i-- > 0;)
+		if (n[i] != '_' && n[i + 1] == '_' && n[i + 2] == '_' && n[i + 3] == '_' && n[i + 4] != '_')
+			return i + 1;
+	return len;
+}
+
+static bool ess_eq(const char *a, const char *b)
+{
+	size_t n = ess_len(a);
+	return n == ess_len(b) && !rb_strncmp(a, b, n);
+}
+
+static u32 hash_of(const char *s, size_t n)
+{
+	u32 h = 2166136261u;
+	while (n--)
+		h = (h ^ (u8)*s++) * 16777619u;
+	return h & 63;
+}
+
+static bool kind_compat(u32 a, u32 b)
+{
+	return a == b || (is_enum(a) && is_enum(b));
+}
+
+static const char *name_of(const struct btf_t *t)
+{
+	return t->name ? t->name : "";
+}
+
+/* Member i of a composite: its name, type and bit offset; *bits its bitfield size (0 if none). */
+static int member(struct core *c, struct btf *b, const struct btf_t *t, u32 i, const char **name, u32 *type, u32 *bit,
+		  u32 *bits)
+{
+	if (btf_member(b, t, i, name, type, bit))
+		return FAIL(c, "%s", b->err);
+	if (bits)
+		*bits = t->kflag ? rd32(t->rec + (u64)i * 12 + 8) >> 24 : 0;
+	return 0;
+}
+
+/* Enumerator i of an ENUM or ENUM64: its name and value (ENUM values sign-extended, as libbpf). */
+static const char *enumerator(struct btf *b, const struct btf_t *t, u32 i, u64 *val)
+{
+	const u8 *e = t->rec + (u64)i * (t->kind == BTFK_ENUM ? 8 : 12);
+	if (val)
+		*val = t->kind == BTFK_ENUM ? (u64)(s64)(s32)rd32(e + 4) : rd32(e + 4) | (u64)rd32(e + 8) << 32;
+	return btf_str(b, rd32(e));
+}
+
+static int resolve(struct core *c, struct btf *b, u32 id, struct btf_t *t)
+{
+	return btf_resolve(b, id, t) ? FAIL(c, "%s", b->err) : 0;
+}
+
+static int size_of(struct core *c, struct btf *b, u32 id, u64 *sz)
+{
+	return btf_size(b, id, sz) || *sz > 0xffffffffu ? FAIL(c, "%s", b->err[0] ? b->err : "type too large") : 0;
+}
+
+/* The local side: access string to accessors (libbpf's bpf_core_parse_spec). */
+static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, struct spec *s)
+{
+	struct btf_t t;
+	const char *str = btf_str(b, r->access), *p = str;
+	u64 sz;
+	memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
+	s->btf = b;
+	s->root = r->type_id;
+	if (r->kind >= CORE_KINDS)
+		return FAIL(c, "unknown relocation kind %u", r->kind);
+	if (!str || !*str)
+		return FAIL(c, "access string offset %u out of range or empty", r->access);
+	if (btf_type(b, r->type_id, &t))
+		return FAIL(c, "%s", b->err);
+	while (*p) {
+		u64 v = 0;
+		if (*p < '0' || *p > '9' || s->raw_len == SPEC_MAX)
+			return FAIL(c, "malformed access string \"%s\"", str);
+		while (*p >= '0' && *p <= '9' && v < 0x80000000u)
+			v = v * 10 + (u64)(*p++ - '0');
+		if (v >= 0x80000000u || (*p && *p++ != ':') || (!*p && p[-1] == ':'))
+			return FAIL(c, "malformed access string \"%s\"", str);
+		s->raw[s->raw_len++] = (u32)v;
+	}
+	if (!is_field(r->kind) && !is_enumval(r->kind))
+		return rb_strcmp(str, "0") ? FAIL(c, "type relocation with access string \"%s\", not \"0\"", str) : 0;
+	if (resolve(c, b, r->type_id, &t))
+		return RB_EOBJ;
+	s->a[0] = (struct acc){t.id, s->raw[0], NULL};
+	s->len = 1;
+	if (is_enumval(r->kind)) {
+		if (!is_enum(t.kind) || s->raw_len > 1 || s->raw[0] >= t.vlen)
+			return FAIL(c, "enum relocation \"%s\" of type %u: not an enumerator of an enum", str, r->type_id);
+		s->a[0].name = enumerator(b, &t, s->raw[0], NULL);
+		return s->a[0].name ? 0 : FAIL(c, "enumerator name out of range");
+	}
+	if (size_of(c, b, t.id, &sz))
+		return RB_EOBJ;
+	s->bit = (u64)s->raw[0] * sz * 8;
+	u32 id = t.id;
+	for (u32 i = 1; i < s->raw_len; i++) {
+		u32 idx = s->raw[i], mt, bit, elem, n;
+		const char *name;
+		if (resolve(c, b, id, &t))
+			return RB_EOBJ;
+		if (is_composite(&t)) {
+			if (idx >= t.vlen || member(c, b, &t, idx, &name, &mt, &bit, NULL))
+				return FAIL(c, "access \"%s\": type %u has no member %u", str, t.id, idx);
+			s->bit += bit;
+			if (*name)
+				s->a[s->len++] = (struct acc){t.id, idx, name};
+			id = mt;
+		} else if (t.kind == BTFK_ARRAY) {
+			struct acc *prev = &s->a[s->len - 1];
+			struct btf_t pt;
+			btf_array(b, &t, &elem, &n);
+			bool flex = prev->name && !n && !btf_type(b, prev->type_id, &pt) && prev->idx == pt.vlen - 1;
+			if (resolve(c, b, elem, &t) || size_of(c, b, t.id, &sz))
+				return RB_EOBJ;
+			if (!flex && idx >= n)
+				return FAIL(c, "access \"%s\": index %u past an array of %u", str, idx, n);
+			s->a[s->len++] = (struct acc){t.id, idx, NULL};
+			s->bit += (u64)idx * sz * 8;
+			id = t.id;
+		} else {
+			return FAIL(c, "access \"%s\": type %u (kind %u) has no members", str, t.id, t.kind);
+		}
+		if (s->bit >> 40)
+			return FAIL(c, "access \"%s\": offset too large", str);
+	}
+	return 0;
+}
+
+static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field);
+
+/* Finds the local member la in the target composite tid, through anonymous members. */
+static int match_member(struct core *c, struct btf *lb, const struct acc *la, struct btf *tb, u32 tid, struct spec *s,
+			u32 *next)
+{
+	struct btf_t lt, t;
+	const char *lname, *name;
+	u32 ltype, lbit, type, bit;
+	if (btf_type(lb, la->type_id, &lt) || member(c, lb, &lt, la->idx, &lname, &ltype, &lbit, NULL) ||
+	    resolve(c, tb, tid, &t))
+		return RB_EOBJ;
+	if (!is_composite(&t))
+		return 0;
+	for (u32 i = 0; i < t.vlen; i++) {
+		if (s->raw_len == SPEC_MAX)
+			return FAIL(c, deep);
+		if (member(c, tb, &t, i, &name, &type, &bit, NULL))
+			return RB_EOBJ;
+		s->bit += bit;
+		s->raw[s->raw_len++] = i;
+		if (!*name) {
+			int found = match_member(c, lb, la, tb, type, s, next);
+			if (found)
+				return found;
+		} else if (!rb_strcmp(lname, name)) {
+			s->a[s->len++] = (struct acc){t.id, i, name};
+			*next = type;
+			int ok = compat(c, lb, ltype, tb, type, 32, true);
+			if (ok <= 0)
+				s->len--;
+			return ok;
+		}
+		s->bit -= bit;
+		s->raw_len--;
+	}
+	return 0;
+}
+
+/* libbpf's bpf_core_types_are_compat (type relocations) and, with field, its
+ * bpf_core_fields_are_compat (may a local member's type be the target member's?). */
+static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field)
+{
+	struct btf_t l, t;
+	for (int depth = 0; depth < 32; depth++) {
+		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
+			return RB_EOBJ;
+		if (field && is_composite(&l) && is_composite(&t))
+			return 1;
+		if (!kind_compat(l.kind, t.kind))
+			return 0;
+		switch (l.kind) {
+		case BTFK_STRUCT: case BTFK_UNION:
+			return 1;
+		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
+			return !field || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) || ess_eq(name_of(&l), name_of(&t));
+		case BTFK_FLOAT:
+			return field;
+		case BTFK_INT: /* only the old bitfield-like integers are refused */
+			return !(rd32(l.rec) >> 16 & 0xff) && !(rd32(t.rec) >> 16 & 0xff);
+		case BTFK_PTR:
+			if (field)
+				return 1;
+			lid = l.size_or_type, tid = t.size_or_type;
+			continue;
+		case BTFK_ARRAY: {
+			u32 n;
+			btf_array(lb, &l, &lid, &n);
+			btf_array(tb, &t, &tid, &n);
+			continue;
+		}
+		case BTFK_FUNC_PROTO:
+			if (field || l.vlen != t.vlen)
+				return 0;
+			if (level <= 0)
+				return FAIL(c, deep);
+			for (u32 i = 0; i < l.vlen; i++) {
+				int r = compat(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), level - 1, false);
+				if (r <= 0)
+					return r;
+			}
+			lid = l.size_or_type, tid = t.size_or_type;
+			continue;
+		default:
+			return 0;
+		}
+	}
+	return FAIL(c, deep);
+}
+
+/* libbpf's bpf_core_names_match: flavors dropped; an anonymous target matches only anonymous. */
+static bool names_match(struct btf *lb, u32 loff, struct btf *tb, u32 toff)
+{
+	const char *l = btf_str(lb, loff), *t = btf_str(tb, toff);
+	if (!t || !*t)
+		return !l || !*l;
+	return l && ess_eq(l, t);
+}
+
+static u32 name_off(const struct btf_t *t)
+{
+	return rd32(t->rec - 12);
+}
+
+/* libbpf's bpf_core_types_match (type_matches): the stricter, structural comparison. */
+static int types_match(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, bool behind_ptr, int level)
+{
+	struct btf_t l, t;
+	for (;; level--) {
+		if (level <= 0)
+			return FAIL(c, deep);
+		if (btf_type(lb, lid, &l) || btf_type(tb, tid, &t))
+			return FAIL(c, "%s", lb->err[0] ? lb->err : tb->err);
+		if (!names_match(lb, name_off(&l), tb, name_off(&t)))
+			return 0;
+		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
+			return RB_EOBJ;
+		switch (l.kind) {
+		case BTFK_FWD:
+			if (behind_ptr && t.kind != BTFK_FWD)
+				return (t.kind == BTFK_STRUCT && !l.kflag) || (t.kind == BTFK_UNION && l.kflag);
+			return t.kind == BTFK_FWD && l.kflag == t.kflag;
+		case BTFK_ENUM: case BTFK_ENUM64:
+			if (!is_enum(t.kind) || l.size_or_type != t.size_or_type || l.vlen > t.vlen)
+				return 0;
+			for (u32 i = 0; i < l.vlen; i++) {
+				bool found = false;
+				u32 lo = rd32(l.rec + (u64)i * (l.kind == BTFK_ENUM ? 8 : 12));
+				for (u32 j = 0; j < t.vlen && !found; j++)
+					found = names_match(lb, lo, tb, rd32(t.rec + (u64)j * (t.kind == BTFK_ENUM ? 8 : 12)));
+				if (!found)
+					return 0;
+			}
+			return 1;
+		case BTFK_STRUCT: case BTFK_UNION:
+			if (behind_ptr)
+				return l.kind == t.kind || (t.kind == BTFK_FWD && (l.kind == BTFK_UNION) == t.kflag);
+			if (l.kind != t.kind || l.vlen > t.vlen)
+				return 0;
+			for (u32 i = 0; i < l.vlen; i++) {
+				int found = 0;
+				for (u32 j = 0; j < t.vlen && !found; j++) {
+					if (!names_match(lb, rd32(l.rec + i * 12), tb, rd32(t.rec + j * 12)))
+						continue;
+					found = types_match(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4),
+							    behind_ptr, level - 1);
+					if (found < 0)
+						return found;
+				}
+				if (!found)
+					return 0;
+			}
+			return 1;
+		case BTFK_INT:
+			return t.kind == BTFK_INT && l.size_or_type == t.size_or_type &&
+			       (rd32(l.rec) >> 24 & 1) == (rd32(t.rec) >> 24 & 1);
+		case BTFK_PTR:
+			if (t.kind != BTFK_PTR)
+				return 0;
+			behind_ptr = true;
+			lid = l.size_or_type, tid = t.size_or_type;
+			continue;
+		case BTFK_ARRAY: {
+			u32 ln, tn;
+			if (t.kind != BTFK_ARRAY)
+				return 0;
+			btf_array(lb, &l, &lid, &ln);
+			btf_array(tb, &t, &tid, &tn);
+			if (ln != tn)
+				return 0;
+			continue;
+		}
+		case BTFK_FUNC_PROTO:
+			if (t.kind != BTFK_FUNC_PROTO || l.vlen != t.vlen)
+				return 0;
+			for (u32 i = 0; i < l.vlen; i++) {
+				int r = types_match(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), behind_ptr,
+						    level - 1);
+				if (r <= 0)
+					return r;
+			}
+			lid = l.size_or_type, tid = t.size_or_type;
+			continue;
+		default:
+			return 0;
+		}
+	}
+}
+
+/* The same access in a candidate target type (libbpf's bpf_core_spec_match): 1 if it is there. */
+static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct btf *tb, u32 tid, struct spec *ts)
+{
+	struct btf_t t;
+	memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
+	ts->btf = tb;
+	ts->root = tid;
+	if (kind == CORE_TYPE_MATCHES)
+		return types_match(c, ls->btf, ls->root, tb, tid, false, 32);
+	if (!is_field(kind) && !is_enumval(kind))
+		return compat(c, ls->btf, ls->root, tb, tid, 32, false);
+	if (is_enumval(kind)) {
+		if (resolve(c, tb, tid, &t))
+			return RB_EOBJ;
+		if (!is_enum(t.kind))
+			return 0;
+		for (u32 i = 0; i < t.vlen; i++) {
+			const char *n = enumerator(tb, &t, i, NULL);
+			if (n && ess_eq(ls->a[0].name, n)) {
+				ts->a[0] = (struct acc){t.id, i, n};
+				ts->len = 1;
+				return 1;
+			}
+		}
+		return 0;
+	}
+	for (u32 i = 0; i < ls->len; i++) {
+		const struct acc *la = &ls->a[i];
+		if (resolve(c, tb, tid, &t))
+			return RB_EOBJ;
+		if (la->name) {
+			int m = match_member(c, ls->btf, la, tb, t.id, ts, &tid);
+			if (m <= 0)
+				return m;
+			continue;
+		}
+		if (i > 0) {
+			u32 n;
+			struct btf_t pt;
+			if (t.kind != BTFK_ARRAY)
+				return 0;
+			btf_array(tb, &t, &tid, &n);
+			const struct acc *prev = &ts->a[ts->len - 1];
+			bool flex = prev->name && !n && !btf_type(tb, prev->type_id, &pt) && prev->idx == pt.vlen - 1;
+			if (!flex && la->idx >= n)
+				return 0;
+			if (resolve(c, tb, tid, &t))
+				return RB_EOBJ;
+		}
+		if (ts->raw_len == SPEC_MAX)
+			return FAIL(c, deep);
+		u64 sz;
+		ts->a[ts->len++] = (struct acc){t.id, la->idx, NULL};
+		ts->raw[ts->raw_len++] = la->idx;
+		if (size_of(c, tb, t.id, &sz))
+			return RB_EOBJ;
+		ts->bit += (u64)la->idx * sz * 8;
+		tid = t.id;
+	}
+	return 1;
+}
+
+struct calc {
+	u64 val;
+	u32 sz, type; /* a plain field's load size and type, for load size changes */
+	bool validate;
+};
+
+/* What the instruction should hold for this spec (NULL: no target), as libbpf computes it. */
+static int calc_field(struct core *c, u32 kind, const struct spec *s, struct calc *o)
+{
+	struct btf_t t, mt;
+	const char *name;
+	u32 mtype, mbit, bits;
+	u64 sz;
+	o->sz = o->type = 0;
+	if (!s || kind == CORE_FIELD_EXISTS) {
+		o->val = s != NULL;
+		return s || kind == CORE_FIELD_EXISTS ? 0 : POISON;
+	}
+	const struct acc *a = &s->a[s->len - 1];
+	if (!a->name) { /* an array element, or the root itself */
+		if (size_of(c, s->btf, a->type_id, &sz))
+			return RB_EOBJ;
+		if (kind != CORE_FIELD_BYTE_OFFSET && kind != CORE_FIELD_BYTE_SIZE)
+			return FAIL(c, "%s of an array element makes no sense", kind_names[kind]);
+		o->val = kind == CORE_FIELD_BYTE_OFFSET ? s->bit / 8 : sz;
+		if (kind == CORE_FIELD_BYTE_OFFSET)
+			o->sz = (u32)sz, o->type = a->type_id;
+		return 0;
+	}
+	if (btf_type(s->btf, a->type_id, &t) || member(c, s->btf, &t, a->idx, &name, &mtype, &mbit, &bits) ||
+	    resolve(c, s->btf, mtype, &mt))
+		return RB_EOBJ;
+	u64 bit = s->bit, byte_sz, byte_off;
+	bool bitfield = bits != 0;
+	if (bitfield) {
+		byte_sz = mt.size_or_type;
+		if (!byte_sz || byte_sz > 8)
+			return FAIL(c, "bitfield '%s' of a type of %llu bytes", name, (unsigned long long)byte_sz);
+		byte_off = bit / 8 / byte_sz * byte_sz;
+		while (bit + bits - byte_off * 8 > byte_sz * 8) {
+			if (byte_sz >= 8)
+				return FAIL(c, "bitfield '%s' cannot be read with one 64-bit load", name);
+			byte_sz *= 2;
+			byte_off = bit / 8 / byte_sz * byte_sz;
+		}
+	} else {
+		if (size_of(c, s->btf, mt.id, &byte_sz))
+			return RB_EOBJ;
+		byte_off = bit / 8;
+		bits = (u32)byte_sz * 8;
+	}
+	o->validate = !bitfield; /* the compiler and we may read a bitfield differently */
+	switch (kind) {
+	case CORE_FIELD_BYTE_OFFSET:
+		o->val = byte_off;
+		if (!bitfield)
+			o->sz = (u32)byte_sz, o->type = mt.id;
+		break;
+	case CORE_FIELD_BYTE_SIZE:
+		o->val = byte_sz;
+		break;
+	case CORE_FIELD_SIGNED:
+		o->val = (is_enum(mt.kind) && mt.kflag) || (mt.kind == BTFK_INT && (rd32(mt.rec) >> 24 & 1));
+		o->validate = true;
+		break;
+	case CORE_FIELD_LSHIFT_U64:
+		o->val = 64 - (bit + bits - byte_off * 8);
+		break;
+	default: /* CORE_FIELD_RSHIFT_U64 */
+		o->val = 64 - bits;
+		o->validate = true;
+	}
+	return 0;
+}
+
+static int calc(struct core *c, const struct core_rec *r, const struct spec *s, struct calc *o)
+{
+	struct btf_t t;
+	o->validate = true;
+	o->sz = o->type = 0;
+	if (is_field(r->kind))
+		return calc_field(c, r->kind, s, o);
+	bool exists = r->kind == CORE_TYPE_EXISTS || r->kind == CORE_TYPE_MATCHES || r->kind == CORE_ENUMVAL_EXISTS;
+	o->val = exists && s;
+	if (!s || exists)
+		return s || exists ? 0 : POISON;
+	if (r->kind == CORE_ENUMVAL_VALUE) {
+		if (btf_type(s->btf, s->a[0].type_id, &t))
+			return FAIL(c, "%s", s->btf->err);
+		enumerator(s->btf, &t, s->a[0].idx, &o->val);
+		return 0;
+	}
+	if (r->kind == CORE_TYPE_SIZE)
+		return size_of(c, s->btf, s->root, &o->val);
+	o->val = s->root; /* the type ids */
+	return 0;
+}
+
+/* Whether a load of a field whose size changed still reads the right value (libbpf: pointers
+ * and unsigned integers only, zero-extended). */
+static bool size_change_ok(struct btf *lb, u32 lid, struct btf *tb, u32 tid)
+{
+	struct btf_t l, t;
+	if (btf_type(lb, lid, &l) || btf_type(tb, tid, &t))
+		return false;
+	if (l.kind == BTFK_PTR && t.kind == BTFK_PTR)
+		return true;
+	return l.kind == BTFK_INT && t.kind == BTFK_INT && !(rd32(l.rec) >> 24 & 1) && !(rd32(t.rec) >> 24 & 1);
+}
+
+static void poison(struct bpf_insn *in)
+{
+	*in = (struct bpf_insn){.code = BPF_JMP | BPF_CALL, .imm = CORE_POISON};
+}
+
+static int bpf_size(u32 bytes)
+{
+	return bytes == 1 ? BPF_B : bytes == 2 ? BPF_H : bytes == 4 ? BPF_W : bytes == 8 ? BPF_DW : -1;
+}
+
+static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct core_rec *r, struct core_res *res,
+		 const struct calc *lc, const struct calc *tc)
+{
+	struct bpf_insn *in = &insns[r->insn];
+	u32 cls = BPF_CLASS(in->code);
+	bool ld64 = in->code == (BPF_LD | BPF_IMM | BPF_DW);
+	if (ld64 && r->insn + 1 >= cnt)
+		return FAIL(c, "the 64-bit load is cut off");
+	if (!res->poison && (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) && lc->sz != tc->sz &&
+	    !size_change_ok(c->local, lc->type, res->btf, tc->type)) {
+		res->poison = true;
+		res->why = "the field's size changed, and it is neither a pointer nor an unsigned integer";
+	}
+	if (res->poison) {
+		if (ld64)
+			poison(in + 1); /* the second half too, or the verifier says "unknown opcode 00" */
+		poison(in);
+		return 0;
+	}
+	u64 was = 0;
+	if (cls == BPF_ALU || cls == BPF_ALU64) {
+		if (BPF_SRC(in->code) != BPF_K)
+			return FAIL(c, "an ALU instruction on a register, not an immediate");
+		was = (u64)(s64)in->imm;
+	} else if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
+		was = (u64)(s64)in->off;
+	} else if (ld64) {
+		if (in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
+			return FAIL(c, "a 64-bit load of unexpected form");
+		was = (u32)in[0].imm | (u64)(u32)in[1].imm << 32;
+	} else {
+		return FAIL(c, "opcode 0x%02x cannot take a CO-RE value", in->code);
+	}
+	if (lc->validate && was != res->orig)
+		return FAIL(c, "it holds %lld, the object's BTF says %llu: refusing to patch it", (long long)was,
+			    (unsigned long long)res->orig);
+	if (cls == BPF_ALU || cls == BPF_ALU64) {
+		in->imm = (s32)res->val;
+	} else if (ld64) {
+		in[0].imm = (s32)res->val;
+		in[1].imm = (s32)(res->val >> 32);
+	} else {
+		if (res->val > 0x7fff)
+			return FAIL(c, "offset %llu does not fit 16 bits", (unsigned long long)res->val);
+		if (lc->sz != tc->sz) {
+			static const u8 bytes[4] = {4, 2, 1, 8};
+			if (bytes[BPF_SIZE(in->code) >> 3] != lc->sz || bpf_size(tc->sz) < 0)
+				return FAIL(c, "a %u-byte access of a %u-byte field (now %u bytes)", bytes[BPF_SIZE(in->code) >> 3],
+					    lc->sz, tc->sz);
+			in->code = (u8)(BPF_MODE(in->code) | bpf_size(tc->sz) | cls);
+		}
+		in->off = (short)res->val;
+	}
+	return 0;
+}
+
+static u32 root_of(const struct core *c, u32 id)
+{
+	for (u32 i = 0; i < c->nroots; i++)
+		if (c->roots[i].id == id)
+			return i;
+	return (u32)-1;
+}
+
+int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct core_rec *r, struct core_res *res)
+{
+	static struct spec ls, ts; /* 1.3 KB each: not on a small stack (the resolver is not reentrant) */
+	struct calc lc, tc = {0}, cc;
+	u64 bit = 0;
+	u32 n = 0, root = root_of(c, r->type_id);
+	memset(res, 0, sizeof *res);
+	c->err[0] = 0;
+	if (r->insn >= cnt)
+		return FAIL(c, "instruction %u past the program's end (%u)", r->insn, cnt);
+	if (spec_parse(c, c->local, r, &ls) || calc(c, r, &ls, &lc) < 0)
+		return RB_EOBJ;
+	res->orig = lc.val;
+	if (r->kind == CORE_TYPE_ID_LOCAL) {
+		res->val = lc.val;
+		return patch(c, insns, cnt, r, res, &lc, &lc);
+	}
+	for (u32 i = 0; root != (u32)-1 && i < c->ncands; i++) {
+		struct core_cand *k = &c->cands[i];
+		if (k->root != root)
+			continue;
+		int m = spec_match(c, &ls, r->kind, k->btf, k->id, &ts);
+		if (m < 0)
+			return RB_EOBJ;
+		if (!m)
+			continue;
+		int p = calc(c, r, &ts, &cc);
+		if (p < 0)
+			return RB_EOBJ;
+		if (n && ((is_field(r->kind) && ts.bit != bit) || (p == POISON) != res->poison || cc.val != res->val))
+			return FAIL(c, "ambiguous: kernel types %u and %u both match, and disagree (%llu, %llu)", res->targ_id,
+				    k->id, (unsigned long long)res->val, (unsigned long long)cc.val);
+		if (!n++) {
+			res->val = cc.val, res->poison = p == POISON, res->btf = k->btf, res->targ_id = k->id;
+			tc = cc, bit = ts.bit;
+		}
+	}
+	if (!n) {
+		int p = calc(c, r, NULL, &tc);
+		if (p < 0)
+			return RB_EOBJ;
+		res->val = tc.val;
+		res->poison = p == POISON;
+		tc.sz = lc.sz; /* no size change without a target */
+		if (root == (u32)-1 || !c->roots[root].ncand)
+			res->why = "the kernel's BTF has no type of that name and kind";
+		else
+			res->why = is_field(r->kind) ? "no kernel type of that name has the field (or not of a compatible type)"
+				   : is_enumval(r->kind) ? "no kernel enum of that name has the enumerator"
+							 : "the kernel's type of that name is not compatible";
+	}
+	return patch(c, insns, cnt, r, res, &lc, &tc);
+}
+
+void core_init(struct core *c, struct btf *local)
+{
+	memset(c, 0, sizeof *c);
+	c->local = local;
+	memset(c->hash, 0xff, sizeof c->hash);
+}
+
+int core_add(struct core *c, const struct core_rec *r, u32 n)
+{
+	static struct spec s;
+	struct btf_t t;
+	for (u32 i = 0; i < n; i++) {
+		if (spec_parse(c, c->local, &r[i], &s))
+			return RB_EOBJ;
+		if (r[i].kind == CORE_TYPE_ID_LOCAL || root_of(c, r[i].type_id) != (u32)-1)
+			continue;
+		btf_type(c->local, r[i].type_id, &t);
+		if (!t.name || !*t.name)
+			return FAIL(c, "relocation against an anonymous type (%u)", t.id);
+		if (c->nroots == c->cap_roots) {
+			struct core_root *nr = rb_alloc((c->cap_roots * 2 + 8) * sizeof *nr);
+			if (c->nroots)
+				memcpy(nr, c->roots, c->nroots * sizeof *nr);
+			rb_free(c->roots);
+			c->roots = nr;
+			c->cap_roots = c->cap_roots * 2 + 8;
+		}
+		u32 len = (u32)ess_len(t.name), h = hash_of(t.name, len);
+		c->roots[c->nroots] = (struct core_root){t.id, t.kind, len, c->hash[h], t.name, 0};
+		c->hash[h] = c->nroots++;
+		c->kinds |= 1u << t.kind | (is_enum(t.kind) ? 1u << BTFK_ENUM | 1u << BTFK_ENUM64 : 0);
+	}
+	return 0;
+}
+
+void core_search(struct core *c, struct btf *b)
+{
+	struct btf_t t;
+	for (u32 id = b->start_id + 1; id <= b->ntypes; id++) {
+		if (btf_type(b, id, &t) || !(c->kinds >> t.kind & 1) || !t.name || !*t.name)
+			continue;
+		size_t n = ess_len(t.name);
+		for (u32 i = c->hash[hash_of(t.name, n)]; i != (u32)-1; i = c->roots[i].next) {
+			struct core_root *r = &c->roots[i];
+			if (r->len != n || rb_strncmp(r->name, t.name, n) || !kind_compat(r->kind, t.kind))
+				continue;
+			if (c->ncands == c->cap_cands) {
+				struct core_cand *nc = rb_alloc((c->cap_cands * 2 + 16) * sizeof *nc);
+				if (c->ncands)
+					memcpy(nc, c->cands, c->ncands * sizeof *nc);
+				rb_free(c->cands);
+				c->cands = nc;
+				c->cap_cands = c->cap_cands * 2 + 16;
+			}
+			c->cands[c->ncands++] = (struct core_cand){i, b, id};
+			r->ncand++;
+		}
+	}
+}
+
+bool core_missing(const struct core *c)
+{
+	for (u32 i = 0; i < c->nroots; i++)
+		if (!c->roots[i].ncand)
+			return true;
+	return false;
+}
+
+void core_path(struct btf *b, const struct core_rec *r, char *buf, size_t size)
+{
+	static struct spec s;
+	struct core c;
+	struct btf_t t;
+	size_t n = 0;
+	const char *kw = "";
+	buf[0] = 0;
+	if (spec_parse(&c, b, r, &s) || btf_type(b, r->type_id, &t)) {
+		rb_snprintf(buf, size, "type %u, access #%u", r->type_id, r->access);
+		return;
+	}
+	if (t.kind == BTFK_STRUCT)
+		kw = "struct ";
+	else if (t.kind == BTFK_UNION)
+		kw = "union ";
+	else if (is_enum(t.kind))
+		kw = "enum ";
+	if (!is_field(r->kind) && !is_enumval(r->kind)) {
+		rb_snprintf(buf, size, "%s%s", kw, name_of(&t));
+		return;
+	}
+	if (is_enumval(r->kind)) {
+		rb_snprintf(buf, size, "%s%s::%s", kw, name_of(&t), s.a[0].name);
+		return;
+	}
+	n = (size_t)rb_snprintf(buf, size, "%s", name_of(&t));
+	if (s.a[0].idx && n < size)
+		n += (size_t)rb_snprintf(buf + n, size - n, "[%u]", s.a[0].idx);
+	for (u32 i = 1; i < s.len && n < size; i++)
+		n += (size_t)(s.a[i].name ? rb_snprintf(buf + n, size - n, "%s%s", i == 1 ? "::" : ".", s.a[i].name)
+					  : rb_snprintf(buf + n, size - n, "[%u]", s.a[i].idx));
+}
+
+void core_free(struct core *c)
+{
+	rb_free(c->roots);
+	rb_free(c->cands);
+	c->roots = NULL;
+	c->cands = NULL;
+	c->nroots = c->ncands = 0;
+}

@@ -1,0 +1,179 @@
+/* Reading the kernel's BTF (kernel layer: the files of /sys/kernel/btf, or --btf FILE). Files
+ * are mapped, not copied, so only the pages used are read: a vmlinux with DWARF is hundreds of
+ * megabytes, of which .BTF is a few; sysfs before 6.16 cannot be mapped, and is read. */
+#include "kbtf.h"
+#include "io.h"
+#include "kernel.h"
+#include "sys.h"
+#include <linux/mman.h>
+
+#define SYSFS_BTF "/sys/kernel/btf"
+
+static int map_file(const char *path, u8 **out, u64 *size, struct err *e)
+{
+	struct statx st;
+	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r;
+	if (fd < 0) {
+		explain("openat(\"%s\") = %s", path, kern_res(fd));
+		return err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
+	}
+	r = sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st);
+	if (!r && (st.stx_mode & 0170000) != 0100000 /* S_ISREG */)
+		r = -22;
+	else if (!r && !st.stx_size)
+		r = RB_EOBJ;
+	if (r < 0) {
+		err_set(e, r, "read %s: %s", path, r == RB_EOBJ ? "the file is empty" : rb_strerror(-r));
+		goto out;
+	}
+	u8 *m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	bool mapped = (unsigned long)m < -4096ul;
+	if (!mapped) {
+		m = rb_alloc(st.stx_size);
+		u64 got = 0;
+		while (got < st.stx_size) {
+			long n = sys_read(fd, m + got, st.stx_size - got);
+			if (n == -4)
+				continue;
+			if (n <= 0) {
+				rb_free(m);
+				r = err_set(e, n ? (int)n : RB_EOBJ, "read %s: %s", path, n ? rb_strerror((int)-n) : "truncated");
+				goto out;
+			}
+			got += (u64)n;
+		}
+	}
+	explain("openat(\"%s\") = %d, %s %llu bytes  -- the kernel's type information (BTF)", path, fd,
+		mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)st.stx_size);
+	*out = mapped ? m : (u8 *)((unsigned long)m | 1); /* the low bit: a heap copy */
+	*size = st.stx_size;
+out:
+	sys_close(fd);
+	return r;
+}
+
+static void unmap_file(u8 *m, u64 size)
+{
+	if ((unsigned long)m & 1)
+		rb_free((u8 *)((unsigned long)m & ~1ul));
+	else if (m)
+		sys_munmap(m, size);
+}
+
+static const u8 *file_data(u8 *m)
+{
+	return (const u8 *)((unsigned long)m & ~1ul);
+}
+
+int kbtf_load(struct kbtf *k, const char *path, struct err *e)
+{
+	memset(k, 0, sizeof *k);
+	k->sysfs = !path;
+	rb_strlcpy(k->src, path ? path : SYSFS_BTF "/vmlinux", sizeof k->src);
+	int r = map_file(k->src, &k->map, &k->map_size, e);
+	if (r < 0) {
+		if (!path && r == -2)
+			err_set(e, r, "this kernel has no BTF (%s: %s): give its BTF with --btf FILE (a raw BTF file, "
+				      "or a vmlinux with a .BTF section)", k->src, rb_strerror(2));
+		return r;
+	}
+	const u8 *d = file_data(k->map), *btf = d;
+	u64 size = k->map_size;
+	char why[160];
+	if (size >= 4 && !memcmp(d, "\177ELF", 4) && btf_elf_section(d, size, &btf, &size, why, sizeof why) < 0)
+		return err_set(e, RB_EOBJ, "%s: %s", k->src, why);
+	if (btf_parse(&k->btf, btf, size) < 0)
+		return err_set(e, RB_EOBJ, "%s: %s", k->src, k->btf.err);
+	return 0;
+}
+
+struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
+{
+	char path[128];
+	for (unsigned i = 0; i < k->nmods; i++)
+		if (!rb_strcmp(k->mods[i]->name, name))
+			return &k->mods[i]->btf;
+	if (!k->sysfs) {
+		err_set(e, -2, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
+		return NULL;
+	}
+	if (k->nmods == k->cap_mods) { /* (an array of pointers: a module's BTF never moves) */
+		struct kbtf_mod **n = rb_zalloc((k->cap_mods * 2 + 8) * sizeof *n);
+		if (k->nmods)
+			memcpy(n, k->mods, k->nmods * sizeof *n);
+		rb_free(k->mods);
+		k->mods = n;
+		k->cap_mods = k->cap_mods * 2 + 8;
+	}
+	struct kbtf_mod *m = rb_zalloc(sizeof *m);
+	rb_snprintf(path, sizeof path, SYSFS_BTF "/%s", name);
+	rb_strlcpy(m->name, name, sizeof m->name);
+	if (map_file(path, &m->map, &m->map_size, e) < 0) {
+		rb_free(m);
+		return NULL;
+	}
+	if (btf_parse_split(&m->btf, file_data(m->map), m->map_size, &k->btf) < 0) {
+		err_set(e, RB_EOBJ, "%s: %s", path, m->btf.err);
+		btf_free(&m->btf);
+		unmap_file(m->map, m->map_size);
+		rb_free(m);
+		return NULL;
+	}
+	k->mods[k->nmods++] = m;
+	return &m->btf;
+}
+
+int kbtf_modules(struct kbtf *k, struct err *e)
+{
+	if (!k->sysfs || k->modules_listed)
+		return 0;
+	int fd = sys_openat(AT_FDCWD, SYSFS_BTF, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- list the modules with BTF", kern_res(fd));
+	if (fd < 0)
+		return err_set(e, fd, "open " SYSFS_BTF ": %s", rb_strerror(-fd));
+	static char buf[4096];
+	long n, r = 0;
+	while (r == 0 && (n = sys_getdents64(fd, buf, sizeof buf)) > 0)
+		for (long at = 0; at + 19 < n && r == 0;) {
+			u16 reclen;
+			memcpy(&reclen, buf + at + 16, 2);
+			const char *name = buf + at + 19;
+			if (reclen < 20 || at + reclen > n)
+				break;
+			if (name[0] != '.' && rb_strcmp(name, "vmlinux") && !kbtf_module(k, name, e))
+				r = e->code;
+			at += reclen;
+		}
+	sys_close(fd);
+	k->modules_listed = r == 0;
+	return (int)r;
+}
+
+u32 kbtf_find(struct kbtf *k, const char *name, u32 kind, struct btf **where, const char **module)
+{
+	for (int i = -1; i < (int)k->nmods; i++) {
+		struct btf *b = i < 0 ? &k->btf : &k->mods[i]->btf;
+		u32 id = btf_find(b, name, kind);
+		if (id) {
+			if (where)
+				*where = b;
+			if (module)
+				*module = i < 0 ? "" : k->mods[i]->name;
+			return id;
+		}
+	}
+	return 0;
+}
+
+void kbtf_free(struct kbtf *k)
+{
+	for (unsigned i = 0; i < k->nmods; i++) {
+		btf_free(&k->mods[i]->btf);
+		unmap_file(k->mods[i]->map, k->mods[i]->map_size);
+		rb_free(k->mods[i]);
+	}
+	rb_free(k->mods);
+	btf_free(&k->btf);
+	unmap_file(k->map, k->map_size);
+	memset(k, 0, sizeof *k);
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# Running objects written for libbpf (issue 15), on this machine's real kernel (root): choosing
+# programs by hand (--prog, --skip), going on without refused ones (--keep-going).
+
+load helpers
+
+setup() {
+	need_root
+}
+
+teardown() {
+	[ -n "${RB_PID:-}" ] && kill -KILL "$RB_PID" 2>/dev/null
+	true
+}
+
+OBJ_CHOOSE="$TOBJ/choose.bpf.o"
+
+@test "--prog runs only the named programs, a '?' one included" {
+	start_rawbpf run "$OBJ_CHOOSE" --prog pick_a,pick_opt
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
+	each_pid_has 2 "pick a" $pids
+	each_pid_has 2 "pick opt" $pids
+	each_pid_has 0 "pick b" $pids
+	nothing_left
+}
+
+@test "--skip runs all but the named programs" {
+	start_rawbpf run "$OBJ_CHOOSE" --skip=pick_bad,pick_a
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	each_pid_has 2 "pick b" $pids
+	each_pid_has 0 "pick a" $pids
+	each_pid_has 0 "pick opt" $pids
+	nothing_left
+}
+
+@test "without --keep-going a refused program ends the run: exit 4, its name and the log" {
+	run "$RAWBPF" run "$OBJ_CHOOSE" --duration=1
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"rawbpf: prog 'pick_bad': rejected by the verifier (Permission denied); its log follows"* ]]
+	[[ "$output" != *"attached to"* ]]
+	nothing_left
+}
+
+@test "--keep-going names the refused program and why, and runs the others" {
+	start_rawbpf run "$OBJ_CHOOSE" --keep-going
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -q "rawbpf: prog 'pick_bad': rejected by the verifier (Permission denied)" "$BATS_TEST_TMPDIR/err"
+	grep -q "invalid mem access 'scalar'" "$BATS_TEST_TMPDIR/err"
+	grep -q "rawbpf: --keep-going: running without prog 'pick_bad'" "$BATS_TEST_TMPDIR/err"
+	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
+	each_pid_has 2 "pick a" $pids
+	each_pid_has 2 "pick b" $pids
+	nothing_left
+}
+
+@test "--keep-going with every program refused: the refusal's exit code" {
+	run "$RAWBPF" run "$OBJ_CHOOSE" --keep-going --prog pick_bad --duration=1
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"prog 'pick_bad': rejected by the verifier"* ]]
+	nothing_left
+}
+
+@test "--prog and --skip: an unknown name is a usage error naming it; load honours them" {
+	run "$RAWBPF" run "$OBJ_CHOOSE" --prog pick_a,nosuch
+	[ "$status" -eq 2 ]
+	[ "$output" = "rawbpf: --prog: no program 'nosuch' in choose.bpf.o" ]
+	run "$RAWBPF" run "$OBJ_CHOOSE" --skip=
+	[ "$status" -eq 2 ]
+	run "$RAWBPF" load "$OBJ_CHOOSE" --skip pick_bad
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"prog 'pick_a' (tracepoint/syscalls/sys_enter_execve, 12 instructions): accepted"* ]]
+	[[ "$output" == *"prog 'pick_bad' (tp/syscalls/sys_enter_execve): skipped (not chosen by --prog/--skip)"* ]]
+	nothing_left
+}
+
+# run -j: every line of stdout must parse; the values are those of the processes the test exec'd.
+@test "run -j: trace lines as JSON objects with comm, pid, cpu, flags, timestamp and message" {
+	start_rawbpf run hello -j
+	pids=$(exec_pids 3)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	[ "$(jq -c 'select(.type != "trace")' "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 0 ]
+	for pid in $pids; do
+		[ "$(jq -c "select(.pid == $pid and .msg == \"Hello World!\")" "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 2 ]
+	done
+	[ "$(jq -c 'select(.line)' "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 0 ]
+	jq -e '(.cpu | type) == "number" and (.ts | type) == "number" and (.flags | test("^[^ ]{4,5}$")) and
+		(.comm | length) > 0' "$BATS_TEST_TMPDIR/out" >/dev/null
+}
+
+@test "run -j: the (tgid) column, and a message with quotes, backslashes and a tab" {
+	start_rawbpf run hello -j
+	opt="$TRACEFS/options/record-tgid"
+	[ -f "$opt" ]
+	old=$(cat "$opt")
+	echo 1 >"$opt"
+	msg=$(printf 'rawbpf "q" \\ \t end')
+	pid=$(bash -c 'printf "%s" "$0" >'"$TRACEFS/trace_marker"'; echo $$' "$msg")
+	echo "$old" >"$opt"
+	stop_rawbpf INT
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	line=$(jq -c "select(.pid == $pid and (.msg | startswith(\"rawbpf\")))" "$BATS_TEST_TMPDIR/out")
+	[ -n "$line" ] || { cat "$BATS_TEST_TMPDIR/out"; false; }
+	[ "$(echo "$line" | jq -r .msg)" = "$msg" ]
+	[ "$(echo "$line" | jq -r .comm)" = bash ]
+}
+
+@test "run -j: buffer records decoded through BTF, map snapshots with keys and values" {
+	start_rawbpf run hello-buffer -j
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	for pid in $pids; do
+		[ "$(jq -c "select(.type == \"record\" and .map == \"output\" and .value.pid == $pid and
+			.value.uid == 0 and .value.message == \"Hello World\" and (.value.command | length) > 0)" \
+			"$BATS_TEST_TMPDIR/out" | wc -l)" -eq 2 ]
+	done
+	start_rawbpf run hello-map -j --interval=0.3
+	pids=$(exec_pids 3)
+	sleep 0.5
+	stop_rawbpf INT
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	# The count for uid 0 in the last snapshot covers at least the test's 6 execs.
+	n=$(jq -s '[.[] | select(.type == "map" and .map == "counter_table")] | last | .entries[] |
+		select(.key == 0) | .value' "$BATS_TEST_TMPDIR/out")
+	[ "$n" -ge 6 ]
+}
+
+OBJ_BTF="$TOBJ/btf_typed.bpf.o"
+
+# Does this kernel load fentry programs? Decided by loading one (rawbpf load), not assumed.
+fentry_loads() { "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry >/dev/null 2>&1; }
+
+@test "tp_btf reads typed arguments: old_pid is the pid of each process the test exec'd" {
+	start_rawbpf run "$OBJ_BTF" --prog exec_btf
+	pids=$(exec_pids 3)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -q "rawbpf: prog 'exec_btf': attached to tp_btf/sched_process_exec (kernel BTF id [1-9][0-9]*, BPF link)" "$BATS_TEST_TMPDIR/err"
+	for pid in $pids; do each_pid_has 2 "tp_btf exec $pid" "$pid"; done
+	nothing_left
+}
+
+@test "the tracepoint twin alone (--skip the tp_btf one) reads the same pids from the tracefs record" {
+	start_rawbpf run "$OBJ_BTF" --skip exec_btf,execve_fentry,execve_kprobe
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	! grep -q "alternatives" "$BATS_TEST_TMPDIR/err"
+	for pid in $pids; do each_pid_has 2 "tp exec $pid" "$pid"; done
+	nothing_left
+}
+
+@test "alternatives: one of each pair attached, the BTF-typed one where the kernel loads it; each exec counted once" {
+	if fentry_loads; then want=fentry other=kprobe; else want=kprobe other=fentry; fi
+	start_rawbpf run "$OBJ_BTF"
+	pids=$(exec_pids 3)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
+	grep -q "rawbpf: prog 'exec_btf' (tp_btf/sched_process_exec) and prog 'exec_tp' (tracepoint/sched/sched_process_exec) are alternatives for one event: attaching 'exec_btf', the BTF-typed one, as the kernel loads it" "$BATS_TEST_TMPDIR/err"
+	grep -q "rawbpf: prog 'execve_fentry' (fentry/[a-z0-9_]*execve) and prog 'execve_kprobe' (kprobe/[a-z0-9_]*execve) are alternatives for one event: attaching 'execve_$want'" "$BATS_TEST_TMPDIR/err"
+	! grep -q "attached to.*exec_tp\|prog 'exec_tp': attached\|prog 'execve_$other': attached" "$BATS_TEST_TMPDIR/err"
+	for pid in $pids; do
+		each_pid_has 2 "tp_btf exec $pid" "$pid"
+		each_pid_has 0 "tp exec $pid" "$pid"
+		each_pid_has 2 "$want execve" "$pid"
+		each_pid_has 0 "$other execve" "$pid"
+	done
+	nothing_left
+}
+
+@test "a kernel that refuses fentry gets a message naming the cause (here: EPERM though other programs load)" {
+	run "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry
+	if [ "$status" -eq 0 ]; then
+		# this kernel loads fentry programs: the message must not appear
+		[[ "$output" == *"prog 'execve_fentry' (fentry/"*"accepted by the verifier"* ]]
+	else
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"prog 'execve_fentry' (fentry/"*"): load: Operation not permitted, though this kernel loads other programs for us: it refuses fentry/* programs (with no verifier log)"* ]]
+		[[ "$output" == *"hint: BPF trampolines are not available to us here"* ]]
+	fi
+	nothing_left
+}
+
+@test "BTF-typed programs: an unknown target is named; without a target --attach-to is asked for" {
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_such_fn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"prog 'no_such_fn' (fentry/rawbpf_no_such_function): no function 'rawbpf_no_such_function' in the kernel's BTF (/sys/kernel/btf/vmlinux"* ]]
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_target
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"prog 'no_target': section 'fentry' names no kernel function: give one with --attach-to no_target=FUNC"* ]]
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_tp
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no typedef 'btf_trace_rawbpf_no_such_tp' in the kernel's BTF"* ]]
+	nothing_left
+}
+
+@test "--attach-to gives a bare fentry section its target (run and load)" {
+	run "$RAWBPF" load "$TOBJ/btf_bad.bpf.o" --prog no_target --attach-to no_target=do_nanosleep
+	if fentry_loads; then
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"prog 'no_target' (fentry, 2 instructions): accepted by the verifier"* ]]
+	else
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"prog 'no_target' (fentry): load: Operation not permitted, though this kernel loads other programs for us: it refuses fentry* programs"* ]]
+	fi
+	nothing_left
+}

@@ -1,0 +1,273 @@
+/* The CO-RE resolver on hand-made BTF: each relocation kind against targets whose layouts differ
+ * from the object's, flavors, anonymous members, arrays, bitfields, load size changes, module
+ * (split) BTF, ambiguity, poisoning, and records it must refuse. */
+#include <stdio.h>
+#include "btf_build.h"
+#include "core.h"
+#include "unit.h"
+
+#define MOV(imm) {0xb7, 1, 0, 0, (imm)}            /* r1 = imm */
+#define LDXW(off) {0x61, 1, 2, (off), 0}           /* r1 = *(u32 *)(r2 + off) */
+#define LD64(imm) {0x18, 1, 0, 0, (imm)}, {0}      /* r1 = imm ll */
+
+static struct bb L; /* the object's BTF */
+static struct btf lb;
+static unsigned char *lblob;
+
+static struct core_rec rec(unsigned insn, unsigned type, const char *access, unsigned kind)
+{
+	return (struct core_rec){insn, type, bs(&L, access), kind};
+}
+
+/* Resolves r against targets (NULL-terminated) with the instructions in; returns core_apply's
+ * result, the instructions patched in place. */
+static int resolve1(struct btf **targets, struct core_rec r, struct bpf_insn *in, unsigned cnt, struct core_res *res,
+		    char *err)
+{
+	unsigned long long size;
+	struct core c;
+	free(lblob);
+	lblob = bb_finish(&L, &size);
+	btf_free(&lb);
+	if (btf_parse(&lb, lblob, size)) {
+		snprintf(err, 300, "local BTF: %s", lb.err);
+		return -1;
+	}
+	core_init(&c, &lb);
+	int ret = core_add(&c, &r, 1);
+	for (; !ret && *targets; targets++)
+		core_search(&c, *targets);
+	if (!ret)
+		ret = core_apply(&c, in, cnt, &r, res);
+	snprintf(err, 300, "%s", c.err);
+	core_free(&c);
+	return ret;
+}
+
+static unsigned char *blobs[4];
+static unsigned nblobs;
+
+static struct btf *tparse(struct bb *b, struct btf *out, struct btf *base)
+{
+	unsigned long long size;
+	unsigned char *blob = blobs[nblobs++] = bb_finish(b, &size); /* (kept for the test's life) */
+	if (btf_parse_split(out, blob, size, base))
+		printf("# target BTF: %s\n", out->err);
+	return out;
+}
+
+static void expect(const char *name, int ret, const char *err, int ok, const char *got)
+{
+	char buf[400];
+	snprintf(buf, sizeof buf, "%s%s%s", got, err[0] ? " / " : "", err);
+	check(ok, name, buf, "see the test");
+	(void)ret;
+}
+
+void core_tests(void)
+{
+	struct bb T, T2, M;
+	struct btf tb, tb2, mb;
+	struct core_res res;
+	char err[300], got[200];
+
+	/* The object: struct task_struct___v2 { int pid; int tgid; char comm[16]; unsigned flag:1;
+	 * unsigned big; int sbig; }, enum e { A, B }, struct foo { int a; }. */
+	bb_init(&L, NULL);
+	unsigned li = bint(&L, "int", 4, 1), lu = bint(&L, "unsigned int", 4, 0), lc = bint(&L, "char", 1, 0);
+	unsigned larr = barr(&L, lc, 16);
+	unsigned lt = bt(&L, "task_struct___v2", 4, 6, 1, 32);
+	bmem(&L, "pid", li, 0);
+	bmem(&L, "tgid", li, 32);
+	bmem(&L, "comm", larr, 64);
+	bmem(&L, "flag", lu, 1u << 24 | 192);
+	bmem(&L, "big", lu, 224);
+	bmem(&L, "sbig", li, 256);
+	unsigned le = bt(&L, "e", 6, 2, 0, 4);
+	bw(&L, bs(&L, "A")), bw(&L, 0);
+	bw(&L, bs(&L, "B")), bw(&L, 1);
+	unsigned lfoo = bt(&L, "foo", 4, 1, 0, 4);
+	bmem(&L, "a", li, 0);
+	unsigned lmissing = bt(&L, "not_in_kernel", 4, 1, 0, 4);
+	bmem(&L, "a", li, 0);
+
+	/* The kernel: struct task_struct { long x; int pid; struct { int a; int tgid; }; char pad[2];
+	 * char comm[16]; unsigned :5, flag:1 (kflag); unsigned long big; long sbig; }, enum e { B = 5,
+	 * A = 7 }, struct foo { int a; int b; }. */
+	bb_init(&T, NULL);
+	unsigned ti = bint(&T, "int", 4, 1), tl = bint(&T, "long", 8, 1), tul = bint(&T, "unsigned long", 8, 0);
+	unsigned tu = bint(&T, "unsigned int", 4, 0), tc = bint(&T, "char", 1, 1);
+	unsigned anon = bt(&T, NULL, 4, 2, 0, 8);
+	bmem(&T, "a", ti, 0);
+	bmem(&T, "tgid", ti, 32);
+	unsigned tarr = barr(&T, tc, 16), tpad = barr(&T, tc, 2);
+	unsigned tt = bt(&T, "task_struct", 4, 8, 1, 64);
+	bmem(&T, "x", tl, 0);
+	bmem(&T, "pid", ti, 64);
+	bmem(&T, NULL, anon, 96);
+	bmem(&T, "pad", tpad, 160);
+	bmem(&T, "comm", tarr, 176);
+	bmem(&T, "flag", tu, 1u << 24 | 309); /* in the u32 at byte 36: bit 21 of it */
+	bmem(&T, "big", tul, 320);
+	bmem(&T, "sbig", tl, 384);
+	unsigned te = bt(&T, "e", 6, 2, 0, 4);
+	bw(&T, bs(&T, "B")), bw(&T, 5);
+	bw(&T, bs(&T, "A")), bw(&T, 7);
+	bt(&T, "foo", 4, 2, 0, 8);
+	bmem(&T, "a", ti, 0);
+	bmem(&T, "b", ti, 32);
+	struct btf *kt[] = {tparse(&T, &tb, NULL), NULL};
+
+	static const struct { const char *name, *access; unsigned kind; int local, want; } fields[] = {
+		{"byte_off through an anonymous member (task_struct___v2 matches task_struct)", "0:1", CORE_FIELD_BYTE_OFFSET, 4, 16},
+		{"byte_off of a plain member", "0:0", CORE_FIELD_BYTE_OFFSET, 0, 8},
+		{"byte_off of an array element comm[3]", "0:2:3", CORE_FIELD_BYTE_OFFSET, 11, 25},
+		{"byte_sz of an array", "0:2", CORE_FIELD_BYTE_SIZE, 16, 16},
+		{"field_exists", "0:1", CORE_FIELD_EXISTS, 1, 1},
+		{"signed", "0:0", CORE_FIELD_SIGNED, 1, 1},
+		{"byte_off of a bitfield: the aligned u32 holding it", "0:3", CORE_FIELD_BYTE_OFFSET, 24, 36},
+		{"byte_sz of a bitfield", "0:3", CORE_FIELD_BYTE_SIZE, 4, 4},
+		{"lshift_u64 of a bitfield", "0:3", CORE_FIELD_LSHIFT_U64, 63, 42},
+		{"rshift_u64 of a bitfield", "0:3", CORE_FIELD_RSHIFT_U64, 63, 63},
+		{"byte_sz of a field that grew", "0:4", CORE_FIELD_BYTE_SIZE, 4, 8},
+		{"second element of the root array (access 1:0)", "1:0", CORE_FIELD_BYTE_OFFSET, 32, 72},
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		struct bpf_insn in[] = {MOV(fields[i].local)};
+		int r = resolve1(kt, rec(0, lt, fields[i].access, fields[i].kind), in, 1, &res, err);
+		snprintf(got, sizeof got, "ret %d, imm %d (want %d)", r, in[0].imm, fields[i].want);
+		expect(fields[i].name, r, err, r == 0 && !res.poison && in[0].imm == fields[i].want && in[0].code == 0xb7, got);
+	}
+
+	/* Loads: the offset patched; a field that grew from u32 to u64 loads 8 bytes; a signed one
+	 * that grew is poisoned; an offset past 16 bits refused. */
+	struct bpf_insn ld[] = {LDXW(4)};
+	int r = resolve1(kt, rec(0, lt, "0:1", CORE_FIELD_BYTE_OFFSET), ld, 1, &res, err);
+	expect("LDX: off patched", r, err, r == 0 && ld[0].off == 16 && ld[0].code == 0x61, "");
+	struct bpf_insn grow[] = {LDXW(28)};
+	r = resolve1(kt, rec(0, lt, "0:4", CORE_FIELD_BYTE_OFFSET), grow, 1, &res, err);
+	snprintf(got, sizeof got, "code 0x%x off %d", grow[0].code, grow[0].off);
+	expect("LDX of an unsigned field that grew: 8-byte load at the new offset", r, err,
+	       r == 0 && grow[0].off == 40 && grow[0].code == (0x61 & ~0x18) + 0x18, got);
+	struct bpf_insn sgrow[] = {LDXW(32)};
+	r = resolve1(kt, rec(0, lt, "0:5", CORE_FIELD_BYTE_OFFSET), sgrow, 1, &res, err);
+	expect("LDX of a signed field that grew: poisoned", r, err, r == 0 && res.poison && sgrow[0].code == 0x85 &&
+	       sgrow[0].imm == CORE_POISON, "");
+	struct bpf_insn bad[] = {MOV(5)};
+	r = resolve1(kt, rec(0, lt, "0:1", CORE_FIELD_BYTE_OFFSET), bad, 1, &res, err);
+	expect("an instruction not holding the object's own value is refused, untouched", r, err,
+	       r != 0 && strstr(err, "refusing") && bad[0].imm == 5, "");
+
+	/* Missing things: exists reads 0, the rest is poisoned (ld_imm64: both halves). */
+	struct bb L0 = L;
+	unsigned lnof = bt(&L, "task_struct", 4, 1, 0, 4);
+	bmem(&L, "nope", li, 0);
+	struct bpf_insn ex[] = {MOV(1)};
+	r = resolve1(kt, rec(0, lnof, "0:0", CORE_FIELD_EXISTS), ex, 1, &res, err);
+	expect("field_exists of a missing field: 0", r, err, r == 0 && !res.poison && ex[0].imm == 0, "");
+	struct bpf_insn po[] = {MOV(0)};
+	r = resolve1(kt, rec(0, lnof, "0:0", CORE_FIELD_BYTE_OFFSET), po, 1, &res, err);
+	expect("byte_off of a missing field: a call to helper 0xbad2310", r, err,
+	       r == 0 && res.poison && po[0].code == 0x85 && po[0].imm == 0xbad2310 && res.why, "");
+	struct bpf_insn po64[] = {LD64(lmissing)};
+	r = resolve1(kt, rec(0, lmissing, "0", CORE_TYPE_ID_TARGET), po64, 2, &res, err);
+	expect("target_type_id of a missing type: ld_imm64 poisoned in both halves", r, err,
+	       r == 0 && res.poison && po64[0].code == 0x85 && po64[1].code == 0x85 && po64[1].imm == 0xbad2310, "");
+	struct bpf_insn tex[] = {MOV(1)};
+	r = resolve1(kt, rec(0, lmissing, "0", CORE_TYPE_EXISTS), tex, 1, &res, err);
+	expect("type_exists of a missing type: 0", r, err, r == 0 && tex[0].imm == 0, "");
+
+	/* Types and enums. */
+	struct bpf_insn id[] = {LD64(lt)};
+	r = resolve1(kt, rec(0, lt, "0", CORE_TYPE_ID_TARGET), id, 2, &res, err);
+	expect("target_type_id: the kernel's id in the ld_imm64", r, err, r == 0 && id[0].imm == (int)tt && id[1].imm == 0, "");
+	struct bpf_insn lid[] = {LD64(lt)};
+	r = resolve1(kt, rec(0, lt, "0", CORE_TYPE_ID_LOCAL), lid, 2, &res, err);
+	expect("local_type_id: unchanged", r, err, r == 0 && lid[0].imm == (int)lt, "");
+	struct bpf_insn sz[] = {MOV(32)};
+	r = resolve1(kt, rec(0, lt, "0", CORE_TYPE_SIZE), sz, 1, &res, err);
+	expect("type_size", r, err, r == 0 && sz[0].imm == 64, "");
+	struct bpf_insn ev[] = {MOV(1)}, ee[] = {MOV(1)};
+	r = resolve1(kt, rec(0, le, "1", CORE_ENUMVAL_VALUE), ev, 1, &res, err);
+	expect("enumval_value: B is 5 in the kernel", r, err, r == 0 && ev[0].imm == 5, "");
+	r = resolve1(kt, rec(0, le, "1", CORE_ENUMVAL_EXISTS), ee, 1, &res, err);
+	expect("enumval_exists", r, err, r == 0 && ee[0].imm == 1, "");
+	struct bpf_insn tm[] = {MOV(1)};
+	r = resolve1(kt, rec(0, lfoo, "0", CORE_TYPE_MATCHES), tm, 1, &res, err);
+	expect("type_matches: every local member has a match", r, err, r == 0 && tm[0].imm == 1, "");
+	(void)te;
+
+	/* Two kernel types of the name that disagree: an error naming the ambiguity; a module's type
+	 * found through split BTF. */
+	bb_init(&T2, NULL);
+	unsigned i2 = bint(&T2, "int", 4, 1);
+	bt(&T2, "task_struct", 4, 1, 0, 8);
+	bmem(&T2, "tgid", i2, 32);
+	bt(&T2, "task_struct", 4, 1, 0, 8);
+	bmem(&T2, "tgid", i2, 0);
+	struct btf *amb[] = {tparse(&T2, &tb2, NULL), NULL};
+	struct bpf_insn am[] = {MOV(4)};
+	L = L0;
+	r = resolve1(amb, rec(0, lt, "0:1", CORE_FIELD_BYTE_OFFSET), am, 1, &res, err);
+	expect("two kernel types that disagree: ambiguous, refused", r, err, r != 0 && strstr(err, "ambiguous") && am[0].imm == 4, "");
+	bb_init(&M, &T);
+	unsigned mfoo = bt(&M, "not_in_kernel", 4, 1, 0, 8);
+	bmem(&M, "a", ti, 32);
+	struct btf *withmod[] = {kt[0], tparse(&M, &mb, &tb), NULL};
+	struct bpf_insn mo[] = {MOV(0)};
+	r = resolve1(withmod, rec(0, lmissing, "0:0", CORE_FIELD_BYTE_OFFSET), mo, 1, &res, err);
+	expect("a module's type (split BTF) is a candidate", r, err, r == 0 && mo[0].imm == 4 && res.targ_id == mfoo, "");
+
+	/* The access path as C. */
+	static const struct { const char *access; unsigned kind; const char *want; } paths[] = {
+		{"0:1", CORE_FIELD_BYTE_OFFSET, "task_struct___v2::tgid"},
+		{"0:2:3", CORE_FIELD_BYTE_OFFSET, "task_struct___v2::comm[3]"},
+		{"0", CORE_TYPE_SIZE, "struct task_struct___v2"},
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		char p[100];
+		struct core_rec cr = rec(0, lt, paths[i].access, paths[i].kind);
+		unsigned long long size;
+		free(lblob);
+		lblob = bb_finish(&L, &size);
+		btf_free(&lb);
+		btf_parse(&lb, lblob, size);
+		core_path(&lb, &cr, p, sizeof p);
+		check(!strcmp(p, paths[i].want), "core_path: C access", p, paths[i].want);
+	}
+
+	/* Records the resolver must refuse, with a message. */
+	static const struct { const char *access; unsigned kind, type; const char *msg; } broken[] = {
+		{"0:1", 13, 0, "unknown relocation kind"},
+		{"0:x", CORE_FIELD_BYTE_OFFSET, 0, "malformed access string"},
+		{"0:", CORE_FIELD_BYTE_OFFSET, 0, "malformed access string"},
+		{"0:9", CORE_FIELD_BYTE_OFFSET, 0, "has no member 9"},
+		{"0:2:16", CORE_FIELD_BYTE_OFFSET, 0, "past an array of 16"},
+		{"0:0:1", CORE_FIELD_BYTE_OFFSET, 0, "has no members"},
+		{"0:1", CORE_TYPE_SIZE, 0, "not \"0\""},
+		{"0", CORE_FIELD_BYTE_OFFSET, 999, "out of range"},
+		{"5", CORE_ENUMVAL_VALUE, 1, "not an enumerator"},
+		{"99999999999", CORE_FIELD_BYTE_OFFSET, 0, "malformed access string"},
+	};
+	for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+		struct bpf_insn in[] = {MOV(0)};
+		unsigned type = broken[i].type == 999 ? 999 : broken[i].type == 1 ? le : lt;
+		r = resolve1(kt, rec(0, type, broken[i].access, broken[i].kind), in, 1, &res, err);
+		snprintf(got, sizeof got, "broken record '%s' kind %u refused: %s", broken[i].access, broken[i].kind, broken[i].msg);
+		check(r != 0 && strstr(err, broken[i].msg) != NULL, got, err, broken[i].msg);
+	}
+	struct bpf_insn past[] = {MOV(0)};
+	r = resolve1(kt, rec(3, lt, "0:0", CORE_FIELD_BYTE_OFFSET), past, 1, &res, err);
+	check(r != 0 && strstr(err, "past the program"), "a record past the program's end is refused", err, "past the program");
+	struct bpf_insn jmp[] = {{0x05, 0, 0, 0, 0}};
+	r = resolve1(kt, rec(0, lt, "0:0", CORE_FIELD_BYTE_OFFSET), jmp, 1, &res, err);
+	check(r != 0 && strstr(err, "cannot take"), "a jump cannot take a CO-RE value", err, "cannot take");
+	btf_free(&lb);
+	btf_free(&tb);
+	btf_free(&tb2);
+	btf_free(&mb);
+	free(lblob);
+	while (nblobs)
+		free(blobs[--nblobs]);
+	(void)tu, (void)tul, (void)li;
+}
