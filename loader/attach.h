@@ -56,6 +56,8 @@ struct attachment {
 	bool usdt, cookies;    /* cookies: attached through BPF links carrying the spec id */
 };
 
+/* Calls fn on each line of fd ('\n' replaced by a NUL), a buffer of size at a time. */
+void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx);
 void attach_env_init(struct attach_env *env, struct tracefs *tfs);
 /* Finds (or mounts) tracefs the first time something needs it. */
 int attach_tracefs(struct attach_env *env, struct err *e);
