@@ -341,10 +341,8 @@ int main(int argc, char **argv)
 				return usage_error("%s: which programs? (names, separated by commas)", a);
 			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
 		} else if (opt_value(a, "--set", argv, &i, argc, &val)) {
-			if (!val)
-				return usage_error("--set: expected NAME=VALUE%s", "");
-			if (!opt.sets)
-				opt.sets = rb_alloc((size_t)argc * sizeof *opt.sets);
+			if (!val || opt.nsets == ARRAY_SIZE(opt.sets))
+				return usage_error("--set: expected NAME=VALUE, at most 32 times%s", "");
 			opt.sets[opt.nsets++] = val;
 		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
