@@ -165,7 +165,7 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 
 /* Calls fn on each whole line of fd (its '\n' replaced by a NUL), reading a buffer at a time,
  * so a file of any length is read in bounded memory; a line longer than the buffer is skipped. */
-static void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx)
+void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx)
 {
 	size_t have = 0;
 	bool skipping = false;

@@ -31,8 +31,9 @@ struct attach_env {
 /* One place a user-space probe fires: a function, or one site of a USDT probe. */
 struct usite {
 	u64 vaddr, off, ref;   /* address as linked, file offset, the semaphore's file offset (0: none) */
+	u64 sema;              /* USDT: the semaphore's address */
 	u8 spec[USDT_SPEC_SIZE]; /* USDT: libbpf's struct __bpf_usdt_spec for it */
-	char args[200];        /* USDT: its arguments for people */
+	char args[160], parsed[160]; /* USDT: its arguments as the note has them, and as read */
 	int fd, link;          /* perf event, BPF link */
 	bool defined;          /* its uprobe_events entry exists */
 	bool dyn;              /* in a position-independent file (ET_DYN): its address varies */
@@ -55,6 +56,8 @@ struct attachment {
 	bool usdt, cookies;    /* cookies: attached through BPF links carrying the spec id */
 };
 
+/* Calls fn on each line of fd ('\n' replaced by a NUL), a buffer of size at a time. */
+void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx);
 void attach_env_init(struct attach_env *env, struct tracefs *tfs);
 /* Finds (or mounts) tracefs the first time something needs it. */
 int attach_tracefs(struct attach_env *env, struct err *e);

@@ -238,11 +238,13 @@ int btf_datasec_var(struct btf *b, const struct btf_t *t, u32 i, u32 *var, u32 *
 
 int btf_enum(struct btf *b, const struct btf_t *t, u32 i, const char **name, s64 *val)
 {
-	if (t->kind != BTFK_ENUM || i >= t->vlen)
+	bool e64 = t->kind == BTFK_ENUM64;
+	if ((t->kind != BTFK_ENUM && !e64) || i >= t->vlen)
 		return FAIL(b, "BTF: type %u has no enumerator %u", t->id, i);
-	const u8 *e = rec(b, t, (u64)i * 8);
+	const u8 *e = rec(b, t, (u64)i * (e64 ? 12 : 8));
 	*name = str_at(b, rd32(e));
-	*val = (s32)rd32(e + 4);
+	/* ENUM: 32 bits, signed if kflag; ENUM64: low and high halves */
+	*val = e64 ? (s64)((u64)rd32(e + 8) << 32 | rd32(e + 4)) : t->kflag ? (s32)rd32(e + 4) : (s64)rd32(e + 4);
 	return *name ? 0 : FAIL(b, "BTF: type %u enumerator %u: name offset out of range", t->id, i);
 }
 
@@ -254,6 +256,16 @@ int btf_int(struct btf *b, const struct btf_t *t, bool *is_signed, u32 *bits)
 	*is_signed = (enc >> 24) & 1;
 	*bits = enc & 0xff;
 	return 0;
+}
+
+u32 btf_int_offset(struct btf *b, const struct btf_t *t)
+{
+	return t->kind == BTFK_INT ? (rd32(rec(b, t, 0)) >> 16) & 0xff : 0;
+}
+
+u32 btf_member_bitsize(struct btf *b, const struct btf_t *t, u32 i)
+{
+	return t->kflag && i < t->vlen ? rd32(rec(b, t, (u64)i * 12 + 8)) >> 24 : 0;
 }
 
 static u64 rd64(const u8 *p)

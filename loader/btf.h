@@ -45,10 +45,14 @@ int btf_member(struct btf *b, const struct btf_t *t, u32 i, const char **name, u
 int btf_array(struct btf *b, const struct btf_t *t, u32 *elem, u32 *nelems);
 /* i-th variable of a DATASEC: its VAR type id, offset and size. */
 int btf_datasec_var(struct btf *b, const struct btf_t *t, u32 i, u32 *var, u32 *off, u32 *size);
-/* i-th enumerator of an ENUM (32-bit values). */
+/* i-th enumerator of an ENUM (32 bits, signed if kflag) or ENUM64. */
 int btf_enum(struct btf *b, const struct btf_t *t, u32 i, const char **name, s64 *val);
 /* INT encoding: signedness and bit size. */
 int btf_int(struct btf *b, const struct btf_t *t, bool *is_signed, u32 *bits);
+/* INT encoding: the bit offset of the value in its storage (old-style bitfields). */
+u32 btf_int_offset(struct btf *b, const struct btf_t *t);
+/* i-th member's bitfield size in a kflag struct/union (0: not a bitfield, or no kflag). */
+u32 btf_member_bitsize(struct btf *b, const struct btf_t *t, u32 i);
 /* The id of the named type of kind (0 if none). */
 u32 btf_find(struct btf *b, const char *name, u32 kind);
 

@@ -101,6 +101,30 @@ static void sections(struct emit *w, struct obj *o)
 	em_close(w);
 }
 
+/* What a user-space probe's target resolves to: the file, the offset, each USDT site. */
+static void user_target(struct emit *w, const struct prog *p)
+{
+	char what[256], *path;
+	struct usite *s;
+	unsigned n;
+	struct err e;
+	if (uprobe_resolve(p->target, p->def->kind == ATTACH_USDT, &path, &s, &n, what, sizeof what, &e) < 0) {
+		em_rec(w, "    -> %{error}s\n", e.msg);
+		return;
+	}
+	em_rec(w, "    -> %{resolved}s\n", what);
+	if (p->def->kind == ATTACH_USDT) {
+		em_open(w, "sites", '[');
+		for (unsigned i = 0; i < n; i++)
+			em_rec(w, "    site %u: address 0x%{address}llx, file offset 0x%{offset}llx, semaphore 0x%{semaphore}llx: "
+				  "%{args}s (%{parsed}s)\n", i, (unsigned long long)s[i].vaddr, (unsigned long long)s[i].off,
+			       (unsigned long long)s[i].sema, s[i].args, s[i].parsed);
+		em_close(w);
+	}
+	rb_free(s);
+	rb_free(path);
+}
+
 static void programs(struct emit *w, struct obj *o)
 {
 	char attach[192];
@@ -120,6 +144,8 @@ static void programs(struct emit *w, struct obj *o)
 			       p->pieces[k].at, p->pieces[k].cnt);
 		em_close(w);
 		em_rec(w, "\n");
+		if (p->def->kind >= ATTACH_UPROBE && p->target[0])
+			user_target(w, p);
 		em_close(w);
 	}
 	em_close(w);
@@ -287,6 +313,10 @@ int do_inspect(struct opts *opt)
 	u8 *file;
 	size_t size;
 	int r = open_object(opt->obj, &o, &e);
+	if (r == 0 && apply_attach_to(&o, opt, &e) < 0) {
+		obj_free(&o);
+		return report(&e, EXIT_USAGE);
+	}
 	if (r < 0) {
 		/* Not something rawbpf can load: show what the ELF reader can, and still exit 3. */
 		memset(&o, 0, sizeof o);

@@ -80,10 +80,10 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	int fd = sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
 	explain("bpf(BPF_PROG_LOAD, prog_type=%s, expected_attach_type=%u, attach_btf_id=%u, attach_btf_obj_fd=%u, "
 		"name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
-		"prog_btf_fd=%d, log_level=%u) = %s  -- hand the instructions to the verifier%s",
+		"prog_btf_fd=%d, log_level=%u, log_size=%u) = %s  -- hand the instructions to the verifier%s",
 		prog_type_name(r->prog_type), a.expected_attach_type, a.attach_btf_id, a.attach_btf_obj_fd, a.prog_name,
 		r->insn_cnt, r->license, r->kern_version,
-		a.func_info_cnt ? (int)a.prog_btf_fd : -1, log_level,
+		a.func_info_cnt ? (int)a.prog_btf_fd : -1, log_level, log_size,
 		kern_res(fd), log_level ? ", this time asking for its log" : "; the fd is the loaded program");
 	return fd;
 }
@@ -110,9 +110,11 @@ int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 		fd = prog_load_once(r, 0, NULL, 0);
 	if (fd >= 0)
 		return fd;
-	/* Rejected: load again with a log, growing it until the whole log fits. */
+	/* Rejected: load again with a log, growing it until the whole log fits, up to the most that
+	 * kernels before 5.2 accept (a bigger log_size is EINVAL there, which would hide the error). */
+	const u32 log_max = 0xFFFFFFFFu >> 8;
 	int err = fd;
-	for (u32 size = 64 * 1024; size <= 16 * 1024 * 1024; size *= 4) {
+	for (u32 size = 64 * 1024;; size = size < log_max / 4 ? size * 4 : log_max) {
 		char *log = rb_alloc(size);
 		fd = prog_load_once(r, 1, log, size);
 		if (fd >= 0) { /* accepted the second time: report the first error anyway */
@@ -120,12 +122,19 @@ int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 			rb_free(log);
 			break;
 		}
-		if (fd == -28 /* ENOSPC */ && size < 16 * 1024 * 1024) {
+		if (fd == -28 /* ENOSPC */ && size < log_max) {
 			rb_free(log);
 			continue;
 		}
 		*logp = log;
-		err = fd;
+		if (fd == -28) { /* even the biggest log was too small: say so at its end; the error is the load's */
+			static const char cut[] = "\n-- the log did not fit in 16777215 bytes, the most every kernel "
+						  "accepts: this is only part of it --";
+			size_t n = rb_strlen(log);
+			rb_strlcpy(log + (n < size - sizeof cut ? n : size - sizeof cut), cut, sizeof cut);
+		} else {
+			err = fd;
+		}
 		break;
 	}
 	return err_set(e, err, "prog '%s': load: %s", r->name, rb_strerror(-err));

@@ -3,32 +3,23 @@
 #include "io.h"
 #include "sys.h"
 
-/* "0-3,5" -> 5: the CPUs a perf event array needs slots for, and per-CPU values hold. Read once,
- * and only by objects that need it. */
-int nr_possible_cpus(void)
+/* The possible CPUs ("0-3,8-11"), read once and only by objects that need them: how many there
+ * are (8: per-CPU map values hold one each, packed) and the highest id + 1 (12: the slots of a
+ * perf event array and the perf buffers, indexed by CPU id). */
+static int possible_cpus(bool slots)
 {
-	static int cached;
-	char buf[128];
-	int n = 0;
-	if (cached)
-		return cached;
-	if (kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf) <= 0)
-		return 1;
-	for (const char *p = buf; *p;) {
-		u64 a, b;
-		p = rb_parse_u64(p, &a);
-		if (!p)
-			break;
-		b = a;
-		if (*p == '-' && !(p = rb_parse_u64(p + 1, &b)))
-			break;
-		n += b >= a ? (int)(b - a + 1) : 0;
-		if (*p != ',')
-			break;
-		p++;
+	static int n, top;
+	char buf[256];
+	if (!top) {
+		long r = kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf);
+		top = r > 0 ? rb_cpu_list(buf, &n) : 0;
+		if (top <= 0 || n <= 0)
+			top = n = 1;
 	}
-	return cached = n > 0 ? n : 1;
+	return slots ? top : n;
 }
+int nr_possible_cpus(void) { return possible_cpus(false); }
+int possible_cpu_slots(void) { return possible_cpus(true); }
 
 /* Only these map types take BTF key and value types; the kernel refuses them on the others. */
 static bool btf_typed(u32 type)
@@ -175,24 +166,6 @@ bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, 
 	return false;
 }
 
-/* The .kconfig externs' values: what this kernel is; 0 for a __weak one rawbpf cannot tell. */
-static int fill_kconfig(struct obj *o, struct err *e)
-{
-	for (unsigned i = 0; i < o->nkexts; i++) {
-		struct kext *k = &o->kexts[i];
-		u64 v = 0;
-		if (!rb_strcmp(k->name, "LINUX_KERNEL_VERSION"))
-			v = kern_version_code();
-		else if (!rb_strcmp(k->name, "LINUX_HAS_BPF_COOKIE"))
-			v = kern_has_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie);
-		else if (!k->weak)
-			return err_set(e, -95, "extern '%s' (.kconfig): rawbpf knows LINUX_KERNEL_VERSION and "
-					       "LINUX_HAS_BPF_COOKIE (a __weak one it does not know reads 0)", k->name);
-		memcpy(o->kconfig + k->off, &v, k->size < 8 ? k->size : 8);
-	}
-	return 0;
-}
-
 int load_maps(struct loaded *l, struct err *e)
 {
 	struct obj *o = l->o;
@@ -201,15 +174,15 @@ int load_maps(struct loaded *l, struct err *e)
 	int cr = load_core_resolve(l, NULL, NULL, e);
 	if (cr < 0)
 		return cr;
-	if (fill_kconfig(o, e) < 0)
-		return e->code;
+	if (o->nexts && (cr = load_externs(l, e)) < 0)
+		return cr;
 	load_btf(l);
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		struct map_req r = {m->kname, m->type, m->key_size, m->value_size, m->max_entries, m->flags,
 				    btf_typed(m->type) ? l->btf_fd : -1, m->btf_key, m->btf_value};
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !r.max_entries)
-			r.max_entries = (u32)nr_possible_cpus(); /* one slot per CPU, as libbpf does */
+			r.max_entries = (u32)possible_cpu_slots(); /* one slot per CPU id */
 		if (m->type == BPF_MAP_TYPE_RINGBUF)
 			r.key_size = r.value_size = 0;
 		m->max_entries = r.max_entries;

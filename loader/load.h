@@ -35,6 +35,7 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, struct err *e);
 
 int nr_possible_cpus(void);
+int possible_cpu_slots(void);
 /* Loads the BTF (falling back cleanly without it) and creates every map. */
 int load_maps(struct loaded *l, struct err *e);
 /* The BPF_PROG_LOAD request for p as type, with map fds applied and BTF line info if loaded. */
@@ -43,5 +44,7 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 int load_btf_target(struct loaded *l, struct prog *p, struct err *e);
 /* Puts programs into the prog arrays' initial slots. */
 int load_prog_arrays(struct loaded *l, struct err *e);
+/* Resolves the object's externs (resolve.c): before the maps, so .kconfig values are in place. */
+int load_externs(struct loaded *l, struct err *e);
 void load_release(struct loaded *l);
 #endif

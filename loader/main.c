@@ -1,6 +1,7 @@
 /* rawbpf's command line: parses options, dispatches to one function per command, and holds the
  * helpers every command shares (object lookup, program loading, error printing). */
 #include "cli.h"
+#include "ext.h"
 #include "io.h"
 #include "kernel.h"
 #include "sys.h"
@@ -32,11 +33,16 @@ static const char usage[] =
 	"options:\n"
 	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
 	"  --interval=SECONDS   how often maps are printed (default 2)\n"
-	"  --attach=MODE        how kprobe programs attach: auto (default: kprobe PMU, else the\n"
-	"                       legacy kprobe_events, else the syscall tracepoint), kprobe,\n"
-	"                       kprobe-legacy or tracepoint\n"
+	"  --attach=MODE        how kprobes and uprobes attach: auto (default: the PMU, else the\n"
+	"                       legacy kprobe_events or uprobe_events, else the syscall\n"
+	"                       tracepoint), pmu (kprobe), legacy (kprobe-legacy) or tracepoint\n"
+	"  --attach-to=PROG=TARGET  run, inspect: PROG's target (PATH:FUNC[+OFF] for a uprobe,\n"
+	"                       PATH:PROVIDER:NAME for usdt)\n"
+	"  --pid=PID            run: user-space probes fire in process PID only\n"
 	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
 	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
+	"  --set NAME=VALUE     run, load: a global variable (.rodata, .data, .bss) before loading;\n"
+	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
 	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
 	"  --record=MAP=TYPE    run: MAP's records (perf or ring buffer) are of BTF type TYPE\n"
 	"  --btf=FILE           the kernel's types for CO-RE objects: a raw BTF file, or an ELF\n"
@@ -77,11 +83,13 @@ static const struct command {
 } commands[] = {
 	{"run", do_run, true, true, false,
 	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--keep-going] [--record=MAP=TYPE] [-j] [--btf=FILE] [--explain]\n"
+	 "                      [--set NAME=VALUE].. [--keep-going] [--attach-to=PROG=TARGET] [--pid=PID]\n"
+	 "                      [--record=MAP=TYPE] [-j] [--btf=FILE] [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
-	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--btf=FILE] [--explain]\n"
+	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--set NAME=VALUE].. [--btf=FILE]\n"
+	 "                       [--explain]\n"
 	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
 	 "releases everything; nothing is attached. Needs root.\n"},
 	{"inspect", do_inspect, true, true, true,
@@ -176,6 +184,11 @@ static int check_list(struct obj *o, const char *opt, const char *list, struct e
 
 int select_progs(struct obj *o, const struct opts *opt, struct err *e)
 {
+	for (unsigned i = 0; i < opt->nsets; i++)
+		if (obj_set(o, opt->sets[i], e))
+			return e->code;
+	if (obj_check_sizes(o, e))
+		return e->code;
 	if ((opt->only && check_list(o, "--prog", opt->only, e)) || (opt->skip && check_list(o, "--skip", opt->skip, e)))
 		return e->code;
 	for (unsigned i = 0; i < o->nprogs; i++) {
@@ -344,6 +357,12 @@ int main(int argc, char **argv)
 			if (!val || !*val)
 				return usage_error("%s: which programs? (names, separated by commas)", a);
 			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
+		} else if (opt_value(a, "--set", argv, &i, argc, &val)) {
+			if (!val)
+				return usage_error("--set: expected NAME=VALUE%s", "");
+			if (!opt.sets)
+				opt.sets = rb_alloc((size_t)argc * sizeof *opt.sets);
+			opt.sets[opt.nsets++] = val;
 		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
 				return usage_error("--duration: expected a positive number of seconds, got '%s'",
@@ -417,6 +436,8 @@ int main(int argc, char **argv)
 		return usage_error("%s: which object? (a file, or a built-in name such as hello)", opt.cmd);
 	if (!c->obj && opt.obj)
 		return usage_error("unexpected argument '%s'", opt.obj);
+	if (opt.nsets && c->run != do_run && c->run != do_load)
+		return usage_error("%s: --set is for run and load", opt.cmd);
 	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
 		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);

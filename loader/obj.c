@@ -12,19 +12,20 @@ void obj_free(struct obj *o)
 		rb_free(o->progs[i].line_info);
 		rb_free(o->progs[i].core);
 	}
-	for (unsigned i = 0; i < o->nmaps; i++)
+	for (unsigned i = 0; i < o->nmaps; i++) {
 		rb_free(o->maps[i].slots);
+		rb_free(o->maps[i].data);
+	}
+	rb_free(o->exts);
+	o->exts = NULL;
+	o->nexts = 0;
 	rb_free(o->progs);
 	rb_free(o->maps);
 	rb_free(o->owned);
-	rb_free(o->kexts);
-	rb_free(o->kconfig);
 	btf_free(&o->btf);
 	o->progs = NULL;
 	o->maps = NULL;
 	o->owned = NULL;
-	o->kexts = NULL;
-	o->kconfig = NULL;
 	o->nprogs = o->nmaps = 0;
 }
 
@@ -82,6 +83,8 @@ int obj_parse(struct obj *o, const void *buf, size_t size, const char *name)
 	if (c.maps_sec >= 0 && (elf_section(e, (unsigned)c.maps_sec, &s) || legacy_maps(&c, &s)))
 		goto out;
 	if (c.btf_maps_sec >= 0 && (elf_section(e, (unsigned)c.btf_maps_sec, &s) || btf_maps(&c, &s)))
+		goto out;
+	if (obj_externs(o))
 		goto out;
 	for (unsigned i = 1; i < e->shnum; i++) {
 		elf_section(e, i, &s);

@@ -31,6 +31,7 @@ struct sec_def {
 	enum attach_kind kind;
 };
 
+struct ext;
 enum map_def { MAP_DEF_BTF, MAP_DEF_LEGACY, MAP_DEF_DATA };
 
 struct prog;
@@ -52,9 +53,12 @@ struct map {
 	u32 record;                /* BTF type of a perf/ring buffer's records, 0 if unknown */
 	bool used;                 /* a program refers to it */
 	int fd;                    /* -1 until created */
+	u8 *data;                  /* initial bytes rawbpf made (--set, .kconfig): init points here */
 };
 
-enum { PREL_MAP_FD, PREL_MAP_VALUE };
+/* PREL_EXT: a 64-bit load of an extern (map = its index in obj->exts, value_off = the addend);
+ * PREL_KFUNC: a call of a kfunc extern. */
+enum { PREL_MAP_FD, PREL_MAP_VALUE, PREL_EXT, PREL_KFUNC };
 struct prog_rel {
 	u32 insn;                  /* index of the ld_imm64 */
 	u32 kind;
@@ -96,14 +100,6 @@ struct prog {
 	int btf_obj_fd;            /* ... in a module's BTF object (else 0) */
 };
 
-/* An extern of .kconfig (LINUX_HAS_BPF_COOKIE, LINUX_KERNEL_VERSION, ...): a value of the
- * ".kconfig" map, which the loader fills in before creating it. */
-struct kext {
-	const char *name;
-	u32 off, size, var;        /* in the map's value; its BTF VAR */
-	bool weak;                 /* __weak: 0 when unknown, not an error */
-};
-
 struct obj {
 	struct elf elf;
 	const char *name;
@@ -118,11 +114,11 @@ struct obj {
 	struct btf btf;
 	const u8 *btf_data, *btf_ext;
 	u64 btf_size, btf_ext_size;
+	struct ext *exts;          /* externs of .kconfig and .ksyms (ext.h) */
+	unsigned nexts;
+	int kconfig_map;           /* index of the .kconfig map, -1 if none */
 	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
-	struct kext *kexts;        /* the .kconfig externs, and their map's value */
-	unsigned nkexts;
-	u8 *kconfig;
 	char err[320];
 };
 

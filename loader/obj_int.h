@@ -2,7 +2,7 @@
  * the steps obj.c calls in order. Internal to loader/obj*.c. */
 #ifndef RAWBPF_OBJ_INT_H
 #define RAWBPF_OBJ_INT_H
-#include "obj.h"
+#include "ext.h"
 #include <linux/elf.h>
 
 #define R_BPF_64_64 1      /* ld_imm64: a map, or an address in global data */
@@ -38,7 +38,7 @@ struct func {
 };
 
 /* A resolved relocation of a code section. */
-enum { REL_MAP_FD = PREL_MAP_FD, REL_MAP_VALUE = PREL_MAP_VALUE, REL_CALL };
+enum { REL_MAP_FD = PREL_MAP_FD, REL_MAP_VALUE = PREL_MAP_VALUE, REL_EXT = PREL_EXT, REL_KFUNC = PREL_KFUNC, REL_CALL };
 struct rel {
 	unsigned sec_idx, target_sec;
 	u64 off, target_off;
@@ -58,11 +58,12 @@ struct ctx {
 /* obj_prog.c: programs (global functions of program sections) and every function, for calls. */
 int find_functions(struct ctx *c);
 const struct func *func_at(struct ctx *c, unsigned sec, u64 off);
+/* obj_map.c: the name the kernel gets: prefix (at most 8 characters) and name, [A-Za-z0-9_.] */
+void set_kname(struct map *m, const char *prefix, const char *name);
 /* obj_map.c: maps from "maps", ".maps" and global data sections; the .rawbpf section. */
 int legacy_maps(struct ctx *c, const struct elf_sec *s);
 int btf_maps(struct ctx *c, const struct elf_sec *s);
 struct map *data_map(struct ctx *c, const struct elf_sec *s);
-struct map *kconfig_map(struct ctx *c);
 int rawbpf_section(struct ctx *c, const struct elf_sec *s);
 /* obj_link.c: every relocation checked and recorded; each program linked with its callees. */
 int relocations(struct ctx *c);

@@ -26,27 +26,28 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		return FAIL(o, "%s: relocation #%u: type %u is not valid in code", where, i, r.type);
 	const struct func *fn = func_at(c, target->idx, r.offset);
 	const char *what = fn ? fn->name : target->name;
-	if (sym.shndx == SHN_UNDEF && r.type == R_BPF_64_64) { /* a .kconfig extern */
-		struct map *m = kconfig_map(c);
-		for (unsigned k = 0; m && k < o->nkexts; k++)
-			if (!rb_strcmp(o->kexts[k].name, sym.name)) {
-				o->kexts[k].weak = sym.bind == STB_WEAK;
-				c->rels[c->nrels++] = (struct rel){.sec_idx = target->idx, .off = r.offset, .index = i,
-								   .kind = REL_MAP_VALUE, .map = (u32)(m - o->maps),
-								   .value_off = o->kexts[k].off};
-				return 0;
-			}
-	}
-	if (sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
-		return FAIL(o, "prog '%s': relocation #%u: symbol '%s' is undefined (only .kconfig externs are "
-			       "supported)", what, i, sym.name);
-	if (elf_section(e, sym.shndx, &symsec))
-		return FAIL(o, "prog '%s': relocation #%u: %s", what, i, e->err);
-
 	struct bpf_insn insn;
 	memcpy(&insn, target->data + r.offset, sizeof insn);
+	struct ext *x = sym.shndx == SHN_UNDEF ? obj_extern(o, sym.name) : NULL;
+	if (sym.shndx == SHN_UNDEF && !x)
+		return FAIL(o, "prog '%s': relocation #%u: symbol '%s' is undefined, and not an extern of .kconfig or "
+			       ".ksyms", what, i, sym.name);
+	if (sym.shndx >= SHN_LORESERVE || (!x && elf_section(e, sym.shndx, &symsec)))
+		return FAIL(o, "prog '%s': relocation #%u: symbol '%s' is in no section", what, i, sym.name);
 	struct rel *rel = &c->rels[c->nrels++];
 	*rel = (struct rel){.sec_idx = target->idx, .off = r.offset, .index = i};
+	if (x) {
+		rel->map = (u32)(x - o->exts);
+		rel->value_off = (u32)insn.imm;
+		if (x->kind == EXT_KFUNC && insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == BPF_PSEUDO_CALL)
+			rel->kind = REL_KFUNC;
+		else if (insn.code == (BPF_LD | BPF_IMM | BPF_DW) && r.offset + 2 * INSN <= target->size)
+			rel->kind = REL_EXT;
+		else
+			return FAIL(o, "prog '%s': relocation #%u: extern '%s' used by an instruction that is neither a "
+				       "64-bit load nor a kfunc call (opcode 0x%x)", what, i, sym.name, insn.code);
+		return 0;
+	}
 	if (r.type == R_BPF_64_32 || (symsec.flags & SHF_EXECINSTR)) {
 		if (insn.code != (BPF_JMP | BPF_CALL) || insn.src_reg != BPF_PSEUDO_CALL)
 			return FAIL(o, "prog '%s': relocation #%u: a call relocation on an instruction that is not a "
@@ -60,6 +61,9 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		if (t >= symsec.size)
 			return FAIL(o, "prog '%s': relocation #%u: call target %llu outside '%s' (%llu bytes)", what, i,
 				    (unsigned long long)t, symsec.name, (unsigned long long)symsec.size);
+		if (t % INSN)
+			return FAIL(o, "prog '%s': relocation #%u: call target %llu in '%s' is not on an instruction "
+				       "boundary", what, i, (unsigned long long)t, symsec.name);
 		rel->kind = REL_CALL;
 		rel->target_sec = symsec.idx;
 		rel->target_off = t;
@@ -218,7 +222,8 @@ int link_prog(struct ctx *c, struct prog *p)
 						       "supported", p->name, idx);
 				if (r && r->kind != REL_CALL) {
 					p->rels[p->nrels++] = (struct prog_rel){idx, r->kind, r->map, r->value_off};
-					o->maps[r->map].used = true;
+					if (r->kind != REL_EXT)
+						o->maps[r->map].used = true;
 				}
 				j++;
 				continue;
@@ -226,6 +231,10 @@ int link_prog(struct ctx *c, struct prog *p)
 			if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == 0 &&
 			    (in->imm == BPF_FUNC_trace_printk || in->imm == BPF_FUNC_trace_vprintk))
 				p->uses_trace_printk = true;
+			if (r && r->kind == REL_KFUNC) {
+				p->rels[p->nrels++] = (struct prog_rel){idx, PREL_KFUNC, r->map, 0};
+				continue;
+			}
 			if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != BPF_PSEUDO_CALL) {
 				if (r)
 					return FAIL(o, "prog '%s': relocation #%u lands on instruction %u, neither a "
@@ -260,8 +269,11 @@ int link_prog(struct ctx *c, struct prog *p)
 
 void obj_apply_maps(struct obj *o, struct prog *p)
 {
+	ext_apply(o, p);
 	for (unsigned i = 0; i < p->nrels; i++) {
 		struct bpf_insn *in = &p->insns[p->rels[i].insn];
+		if (p->rels[i].kind > PREL_MAP_VALUE)
+			continue;
 		in[0].src_reg = p->rels[i].kind == PREL_MAP_FD ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE;
 		in[0].imm = o->maps[p->rels[i].map].fd;
 		in[1].imm = p->rels[i].kind == PREL_MAP_FD ? 0 : (s32)p->rels[i].value_off;

@@ -14,7 +14,7 @@ const char *map_type_name(u32 t)
 	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "other";
 }
 
-static void set_kname(struct map *m, const char *prefix, const char *name)
+void set_kname(struct map *m, const char *prefix, const char *name)
 {
 	size_t n = 0;
 	for (; prefix && *prefix && n < 8; prefix++)
@@ -214,45 +214,6 @@ struct map *data_map(struct ctx *c, const struct elf_sec *s)
 	set_kname(m, o->name, s->name);
 	if (o->has_btf)
 		m->btf_value = btf_find(&o->btf, s->name, BTFK_DATASEC);
-	return m;
-}
-
-/* The ".kconfig" map, made the first time an extern refers to it: its externs are the VARs of
- * BTF's ".kconfig" DATASEC, laid out as libbpf does, in order, each aligned to its size. */
-struct map *kconfig_map(struct ctx *c)
-{
-	struct obj *o = c->o;
-	struct btf_t t, var;
-	u32 id = o->has_btf ? btf_find(&o->btf, ".kconfig", BTFK_DATASEC) : 0, size = 0;
-	for (unsigned i = 0; i < o->nmaps; i++)
-		if (o->maps[i].def == MAP_DEF_DATA && o->maps[i].init == o->kconfig)
-			return &o->maps[i];
-	if (!id || btf_type(&o->btf, id, &t) || !t.vlen || t.vlen > 256)
-		return NULL;
-	o->kexts = rb_zalloc(t.vlen * sizeof *o->kexts);
-	for (u32 v = 0; v < t.vlen; v++) {
-		struct kext *k = &o->kexts[o->nkexts++];
-		u32 off, vsize;
-		if (btf_datasec_var(&o->btf, &t, v, &k->var, &off, &vsize) || btf_type(&o->btf, k->var, &var) ||
-		    !var.name || !vsize || vsize > 64)
-			return NULL;
-		u32 al = vsize >= 8 ? 8 : vsize >= 4 ? 4 : vsize >= 2 ? 2 : 1;
-		k->off = size = (size + al - 1) & ~(al - 1);
-		k->size = vsize;
-		k->name = var.name;
-		size += vsize;
-	}
-	struct map *m = new_map(c, ".kconfig", 0, 0);
-	if (!m)
-		return NULL;
-	m->def = MAP_DEF_DATA;
-	m->type = BPF_MAP_TYPE_ARRAY;
-	m->key_size = 4;
-	m->value_size = size;
-	m->max_entries = 1;
-	m->flags = BPF_F_RDONLY_PROG;
-	m->init = o->kconfig = rb_zalloc(size);
-	set_kname(m, o->name, ".kconfig");
 	return m;
 }
 

@@ -48,7 +48,7 @@ int output_setup(struct output *out, struct err *e)
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)nr_possible_cpus(); cpu++) {
+			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)possible_cpu_slots(); cpu++) {
 				int fd = kern_perf_bpf_output((int)cpu, e);
 				if (fd == -19 /* ENODEV: an offline CPU */)
 					continue;
@@ -110,10 +110,22 @@ static void json_end(struct strbuf *s, const char *type, const struct map *m)
 	rb_puts_n(s->buf, s->len);
 }
 
+/* Ends a text line built in a buffer that kept 64 bytes back: one that did not fit says so. */
+static void text_end(struct strbuf *s)
+{
+	if (sb_full(s)) {
+		size_t max = s->size;
+		s->size += 64;
+		sb_add(s, " ... [cut: the line is longer than %zu bytes]", max);
+	}
+	sb_add(s, "\n");
+	rb_puts_n(s->buf, s->len);
+}
+
 static void record(struct output *out, struct map *m, int cpu, const u8 *data, u32 size)
 {
 	static char line[16384];
-	struct strbuf s = {line, out->json ? sizeof line - 64 : 2048, 0, out->json};
+	struct strbuf s = {line, sizeof line - 64, 0, out->json};
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
 	if (out->json) {
 		json_head(&s, "record", m);
@@ -126,8 +138,7 @@ static void record(struct output *out, struct map *m, int cpu, const u8 *data, u
 		print_format(&s, m->fmt, b, 0, NULL, 0, m->record, data, size);
 	else
 		print_value(&s, b, m->record, data, size);
-	sb_add(&s, "\n");
-	rb_puts_n(line, s.len);
+	text_end(&s);
 }
 
 static void read_perf(struct output *out, struct perfbuf *pb)
@@ -264,7 +275,7 @@ static void print_map(struct output *out, struct map *m)
 	u32 vlen = percpu(m) ? ((m->value_size + 7) & ~7u) * (u32)nr_possible_cpus() : m->value_size;
 	u8 *key = rb_alloc(m->key_size * 2 + 8), *next = key + m->key_size + 4, *val = rb_alloc(vlen + 8);
 	static char line[65536];
-	struct strbuf s = {line, out->json ? sizeof line - 64 : 4096, 0, out->json};
+	struct strbuf s = {line, sizeof line - 64, 0, out->json};
 	bool any = false, first = true;
 	u64 es;
 	if (out->json) {
@@ -311,8 +322,7 @@ static void print_map(struct output *out, struct map *m)
 		sb_add(&s, "]");
 		json_end(&s, "map", m);
 	} else if (any) {
-		sb_add(&s, "\n");
-		rb_puts_n(line, s.len);
+		text_end(&s);
 	}
 	rb_free(val); /* newest first: the arena takes both back */
 	rb_free(key);

@@ -39,6 +39,105 @@ static u64 load_le(const u8 *d, u32 n)
 	return v;
 }
 
+/* An integer of nbits at bit offset off of d (little-endian, within n bytes), sign-extended if
+ * sgn; false if it does not fit in 64 bits. */
+static bool bits_at(const u8 *d, u32 n, u32 off, u32 nbits, bool sgn, u64 *v)
+{
+	if (!nbits || nbits > 64 || off / 8 >= n)
+		return false;
+	u32 first = off / 8, shift = off % 8, len = (shift + nbits + 7) / 8;
+	if (len > 8 || first + len > n)
+		return false;
+	u64 x = load_le(d + first, len) >> shift;
+	if (nbits < 64) {
+		x &= ~0ULL >> (64 - nbits);
+		if (sgn && (x >> (nbits - 1)) & 1)
+			x |= ~0ULL << nbits;
+	}
+	*v = x;
+	return true;
+}
+
+/* Decimal digits of v >= 0 (finite), 6 significant, trailing zeros dropped: %g's shape. */
+static void print_float(struct strbuf *s, double v)
+{
+	if (v != v) {
+		sb_add(s, s->json ? "\"nan\"" : "nan");
+		return;
+	}
+	if (v > 1.7976931348623157e308 || v < -1.7976931348623157e308) {
+		sb_add(s, s->json ? "\"%sinf\"" : "%sinf", v < 0 ? "-" : "");
+		return;
+	}
+	if (v < 0 || (v == 0 && 1 / v < 0)) {
+		sb_add(s, "-");
+		v = -v;
+	}
+	int e = 0;
+	if (v != 0) {
+		while (v >= 10) v /= 10, e++;
+		while (v < 1) v *= 10, e--;
+	}
+	u64 m = (u64)(v * 100000 + 0.5); /* 6 digits: d.ddddd */
+	if (m >= 1000000)
+		m /= 10, e++;
+	char dig[8];
+	for (int i = 5; i >= 0; i--, m /= 10)
+		dig[i] = (char)('0' + m % 10);
+	int nd = 6;
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	if (e < -4 || e >= 6) {
+		sb_add(s, "%c%s%.*s", dig[0], nd > 1 ? "." : "", nd - 1, dig + 1);
+		sb_add(s, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+	} else if (e < 0) {
+		sb_add(s, "0.%.*s%.*s", -e - 1, "0000", nd, dig);
+	} else {
+		sb_add(s, "%.*s", e + 1 < nd ? e + 1 : nd, dig);
+		for (int i = nd; i < e + 1; i++)
+			sb_add(s, "0");
+		if (nd > e + 1)
+			sb_add(s, ".%.*s", nd - e - 1, dig + e + 1);
+	}
+}
+
+static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u32 size, int depth);
+
+/* An integer, an enum or a bitfield of one, nbits at bit offset off of the n bytes at d. */
+static bool print_int(struct strbuf *s, struct btf *b, const struct btf_t *t, const u8 *d, u32 n, u32 off, u32 nbits)
+{
+	bool sgn = false;
+	u32 ibits = 0;
+	u64 v;
+	if (t->kind == BTFK_INT) {
+		btf_int(b, t, &sgn, &ibits);
+		off += btf_int_offset(b, t);
+		if (!nbits)
+			nbits = ibits;
+	} else {
+		sgn = t->kflag; /* ENUM, ENUM64: signed if kflag */
+		if (!nbits)
+			nbits = t->size_or_type * 8;
+	}
+	if (!bits_at(d, n, off, nbits, sgn, &v))
+		return false;
+	if (t->kind != BTFK_INT) {
+		for (u32 i = 0; i < t->vlen; i++) {
+			const char *name;
+			s64 ev;
+			if (!btf_enum(b, t, i, &name, &ev) && (nbits == 64 || sgn ? (u64)ev == v : ((u64)ev & ~(~0ULL << nbits)) == v)) {
+				sb_add(s, s->json ? "\"%s\"" : "%s", name);
+				return true;
+			}
+		}
+	} else if (!s->json && t->name && !rb_strcmp(t->name, "char") && nbits == 8 && v >= 32 && v < 127) {
+		sb_add(s, "'%c'", (int)v);
+		return true;
+	}
+	sb_add(s, sgn ? "%lld" : "%llu", (unsigned long long)v);
+	return true;
+}
+
 static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u32 size, int depth)
 {
 	struct btf_t t;
@@ -54,35 +153,29 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		return;
 	}
 	switch (t.kind) {
-	case BTFK_INT: {
-		bool sgn;
-		u32 bits;
-		btf_int(b, &t, &sgn, &bits);
-		u32 n = t.size_or_type > 8 ? 8 : t.size_or_type;
-		u64 v = load_le(d, n);
-		if (!s->json && t.name && !rb_strcmp(t.name, "char") && n == 1 && v >= 32 && v < 127)
-			sb_add(s, "'%c'", (int)v);
-		else if (sgn && n && n < 8 && (v >> (n * 8 - 1)) & 1)
-			sb_add(s, "%lld", (long long)(v | ~0ULL << (n * 8)));
-		else if (sgn)
-			sb_add(s, "%lld", (long long)v);
-		else
-			sb_add(s, "%llu", (unsigned long long)v);
+	case BTFK_INT:
+	case BTFK_ENUM:
+	case BTFK_ENUM64:
+		if (!print_int(s, b, &t, d, (u32)tsize, 0, 0))
+			hex(s, d, (u32)tsize);
 		return;
-	}
-	case BTFK_ENUM: {
-		s64 v = (s32)load_le(d, t.size_or_type > 4 ? 4 : t.size_or_type);
-		for (u32 i = 0; i < t.vlen; i++) {
-			const char *name;
-			s64 ev;
-			if (!btf_enum(b, &t, i, &name, &ev) && ev == v) {
-				sb_add(s, s->json ? "\"%s\"" : "%s", name);
-				return;
+	case BTFK_FLOAT:
+		if (tsize == 8 || tsize == 4) {
+			double v;
+			if (tsize == 8) {
+				u64 x = load_le(d, 8);
+				memcpy(&v, &x, 8);
+			} else {
+				u32 x = (u32)load_le(d, 4);
+				float f;
+				memcpy(&f, &x, 4);
+				v = f;
 			}
+			print_float(s, v);
+		} else {
+			hex(s, d, (u32)tsize); /* half and long double: as bytes */
 		}
-		sb_add(s, "%lld", (long long)v);
 		return;
-	}
 	case BTFK_PTR:
 		sb_add(s, s->json ? "\"0x%llx\"" : "0x%llx", (unsigned long long)load_le(d, 8));
 		return;
@@ -123,9 +216,21 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 			const char *name;
 			u32 mt, bit;
 			u64 msize;
-			if (btf_member(b, &t, i, &name, &mt, &bit) || bit % 8 || btf_size(b, mt, &msize) ||
-			    bit / 8 + msize > tsize || bit / 8 >= have)
-				continue; /* bitfields, oddities and what a short record lacks are left out */
+			struct btf_t mtt;
+			if (btf_member(b, &t, i, &name, &mt, &bit) || btf_size(b, mt, &msize) || btf_resolve(b, mt, &mtt))
+				continue; /* oddities are left out */
+			u32 nbits = btf_member_bitsize(b, &t, i);
+			bool isint = mtt.kind == BTFK_INT || mtt.kind == BTFK_ENUM || mtt.kind == BTFK_ENUM64;
+			if (nbits || bit % 8) { /* a bitfield: its bits, wherever they are in the struct */
+				if (!isint || (bit + (nbits ? nbits : msize * 8) + 7) / 8 > have)
+					continue; /* what a short record lacks */
+				sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+				if (!print_int(s, b, &mtt, d, have, bit, nbits))
+					sb_add(s, s->json ? "null" : "?");
+				continue;
+			}
+			if (bit / 8 + msize > tsize || bit / 8 >= have)
+				continue; /* oddities and what a short record lacks are left out */
 			sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
 			print_depth(s, b, mt, d + bit / 8, (u32)rb_min64(msize, have - bit / 8), depth + 1);
 		}

@@ -37,6 +37,7 @@ size_t rb_strlcpy(char *dst, const char *src, size_t size);
 /* Parses an unsigned decimal (or 0x hex) number; returns the end pointer, or NULL on no digits
  * or overflow. */
 const char *rb_parse_u64(const char *s, u64 *out);
+int rb_cpu_list(const char *s, int *count);
 const char *rb_strerror(int err); /* err > 0 */
 
 /* Formatter (fmt.c): %s %.*s %c %d %i %u %x %ld %lu %lx %lld %llu %llx %zu %zd %p %%, with

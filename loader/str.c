@@ -73,6 +73,29 @@ size_t rb_strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+/* A CPU list as sysfs writes it ("0-3,8-11\n"): returns the highest id + 1 (12), the slots of
+ * a map indexed by CPU id, and sets *count to the CPUs listed (8); 0 if it cannot be read. */
+int rb_cpu_list(const char *s, int *count)
+{
+	int n = 0, top = 0;
+	for (;;) {
+		u64 a, b;
+		if (!(s = rb_parse_u64(s, &a)))
+			break;
+		b = a;
+		if (*s == '-' && !(s = rb_parse_u64(s + 1, &b)))
+			break;
+		if (b < a || b >= 1u << 20)
+			break;
+		n += (int)(b - a + 1);
+		top = (int)b + 1 > top ? (int)b + 1 : top;
+		if (*s++ != ',')
+			break;
+	}
+	*count = n;
+	return top;
+}
+
 const char *rb_parse_u64(const char *s, u64 *out)
 {
 	u64 v = 0, base = 10;

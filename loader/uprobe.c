@@ -115,18 +115,19 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 		else {
 			struct usite *u = *sitesp = rb_zalloc(*np * sizeof *u);
 			for (unsigned i = 0; i < *np; i++, u++) {
-				u->vaddr = s[i].vaddr, u->off = s[i].off, u->ref = s[i].sema_off;
+				u->vaddr = s[i].vaddr, u->off = s[i].off, u->ref = s[i].sema_off, u->sema = s[i].sema;
+				rb_strlcpy(u->args, s[i].args, sizeof u->args);
 				u->dyn = elf.type == 3 /* ET_DYN */;
 				usdt_spec_bytes(&s[i], 0, u->spec);
 				size_t n = 0;
 				for (unsigned k = 0; k < s[i].nargs; k++) {
-					n += (size_t)rb_snprintf(u->args + n, sizeof u->args - n, "%s", k ? ", " : "");
-					usdt_arg_text(&s[i].arg[k], u->args + n, sizeof u->args - n);
-					n = rb_strlen(u->args);
+					n += (size_t)rb_snprintf(u->parsed + n, sizeof u->parsed - n, "%s", k ? ", " : "");
+					usdt_arg_text(&s[i].arg[k], u->parsed + n, sizeof u->parsed - n);
+					n = rb_strlen(u->parsed);
 				}
 				explain("USDT %s:%s site %u: address 0x%llx, file offset 0x%llx, semaphore at file offset 0x%llx, "
 					"arguments \"%s\": %s", prov, c2 + 1, i, (unsigned long long)u->vaddr,
-					(unsigned long long)u->off, (unsigned long long)u->ref, s[i].args, u->args);
+					(unsigned long long)u->off, (unsigned long long)u->ref, u->args, u->parsed);
 			}
 			rb_snprintf(what, wsize, "%s %s:%s, %u site%s", path, prov, c2 + 1, *np, *np == 1 ? "" : "s");
 		}

@@ -193,3 +193,20 @@ make_timer() {
 	# without BTF the map still prints, with integers
 	grep -Pq '(^|\t)ID 65534: 2\t' "$BATS_TEST_TMPDIR/out"
 }
+
+# Lines longer than a buffer: a 1500-entry map and a 3000-byte record are printed whole; a
+# 12000-byte record (24 KiB of hex) is cut, saying so, not silently.
+@test "long output lines: a 1500-entry map and a 3000-byte record whole, a longer record cut with a notice" {
+	start_rawbpf run "$TOBJ/bigout.bpf.o"
+	exec_pids 1 >/dev/null
+	sleep 0.3
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	awk '{ print length($0) ": " substr($0, 1, 60) " ... " substr($0, length($0) - 60) }' "$BATS_TEST_TMPDIR/out"
+	many=$(grep '^many: ' "$BATS_TEST_TMPDIR/out" | tail -n 1)
+	[ "$(grep -o ' => ' <<<"$many" | wc -l)" -eq 1500 ]
+	grep -Eq '(: |, )1499 => 10493(,|$)' <<<"$many"
+	grep -qx "0xab$(printf '0%.0s' $(seq 5996))cd" "$BATS_TEST_TMPDIR/out"
+	grep -Eq '^0xab[0-9a-f]{16000,} \.\.\. \[cut: the line is longer than [0-9]+ bytes\]$' "$BATS_TEST_TMPDIR/out"
+	nothing_left
+}

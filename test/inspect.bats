@@ -6,43 +6,54 @@ load helpers
 
 OBJS() { ls "$ROOT"/build/prog/*.bpf.o "$TOBJ"/*.bpf.o; }
 
-# "function op op ..." for each function in rawbpf's --disasm (a function linked into several
-# programs counted once), opcodes as two hex digits.
-ours_ops() {
-	"$RAWBPF" inspect --disasm "$1" | awk '
-		/^[^ ].* \(.*\):$/ { f = $1; skip = (f in ops); next }
-		/^ +[0-9]+: \([0-9a-f][0-9a-f]\) / { if (!skip) ops[f] = ops[f] " " substr($2, 2, 2) }
-		END { for (f in ops) print f ops[f] }' | sort
+# Every instruction of each function as "function<TAB>opcode<TAB>text", the text normalised so
+# that rawbpf's and llvm-objdump's spellings of the same instruction compare equal: numbers in
+# decimal, jump labels dropped, helper names dropped (their numbers kept), and an operand that a
+# relocation fills in (map fd, map value, call target) as RELOC. A function linked into several
+# programs is listed once.
+norm_insn() {
+	perl -F'\t' -lane '
+		my ($f, $op, $t, $reloc) = @F;
+		$t =~ s/ <[^>]*>$//;
+		$t =~ s/\bcall [a-z_0-9]+#(\d+)$/call $1/;
+		$t =~ s/= map(_value)?\[[^\]]*\](\+\d+)?( ll)?$/= RELOC/;
+		$t =~ s/^call pc[+-]\d+$/call RELOC/;
+		if ($reloc) { $t =~ s/= -?\d+ ll$/= RELOC/; $t =~ s/^call -?\d+$/call RELOC/; }
+		$t =~ s/\b0x([0-9a-f]+)\b/hex($1)/ge;
+		next if $seen{$f} && $f ne $last;
+		$seen{$f} = 1; $last = $f;
+		print "$f\t$op\t$t"'
+}
+ours_insns() {
+	"$RAWBPF" inspect -j --disasm "$1" | jq -r '.disassembly[].insns[] | "\(.function)\t\(.opcode)\t\(.asm)"' | norm_insn
+}
+# From llvm-objdump -dr: a relocation line after an instruction marks it; local labels (LBB0_2)
+# do not start a function.
+objdump_insns() {
+	llvm-objdump -dr "$1" | perl -lne '
+		if (/^[0-9a-f]+ <(.*)>:$/) { $f = $1 unless $1 =~ /^(LBB|\.L)/; next }
+		if (/^\s+[0-9a-f]+:\s+R_BPF_64_(64|32)\s/) { $pend[-1][3] = 1 if @pend; next }
+		if (/^\s+\d+:\t([0-9a-f]{2}) [0-9a-f ]*\t(.*)$/) { push @pend, [$f, hex($1), $2, 0]; next }
+		END { print join("\t", @$_) for @pend }' | norm_insn
 }
 
-# The same from llvm-objdump -d, "P name ops" for functions of program sections and "T name ops"
-# for .text; local labels (LBB0_2) do not start a function.
-objdump_ops() {
-	llvm-objdump -d "$1" | awk -F'\t' '
-		/^Disassembly of section / { sec = substr($0, 24); sub(/:$/, "", sec) }
-		/^[0-9a-f]+ <.*>:$/ { n = $0; sub(/^[0-9a-f]+ </, "", n); sub(/>:$/, "", n)
-			if (n !~ /^(LBB|\.L)/) { f = n; kind[f] = sec == ".text" ? "T" : "P" } }
-		/^ +[0-9]+:\t/ { ops[f] = ops[f] " " substr($2, 1, 2) }
-		END { for (f in ops) print kind[f], f ops[f] }' | sort
-}
-
-@test "--disasm matches llvm-objdump, instruction by instruction, on every built object" {
+@test "--disasm matches llvm-objdump, instruction by instruction (opcode, registers, offsets, immediates), on every built object" {
 	n=0
 	for o in $(OBJS); do
-		ours=$(ours_ops "$o")
-		theirs=$(objdump_ops "$o")
+		ours=$(ours_insns "$o")
+		theirs=$(objdump_insns "$o")
 		[ -n "$ours" ] || { echo "$o: no disassembly"; false; }
-		# every function rawbpf shows has objdump's opcodes, in order
-		while read -r line; do
-			grep -qxF -- "P $line" <<<"$theirs" || grep -qxF -- "T $line" <<<"$theirs" ||
-				{ echo "$o: rawbpf: $line"; echo "objdump:"; echo "$theirs"; false; }
-			n=$((n + $(wc -w <<<"$line") - 1))
-		done <<<"$ours"
+		# every function rawbpf shows is objdump's, instruction for instruction, in order
+		for f in $(cut -f1 <<<"$ours" | uniq); do
+			a=$(grep -P "^\Q$f\E\t" <<<"$ours")
+			b=$(grep -P "^\Q$f\E\t" <<<"$theirs") || true
+			[ "$a" = "$b" ] || { echo "$o: function $f differs (< rawbpf, > llvm-objdump):"; diff <(echo "$a") <(echo "$b"); false; }
+			n=$((n + $(wc -l <<<"$a")))
+		done
 		# and every program is shown
-		while read -r kind name _; do
-			[ "$kind" = P ] || continue
-			grep -q "^$name " <<<"$ours" || { echo "$o: program $name missing"; false; }
-		done <<<"$theirs"
+		for f in $(llvm-objdump -t "$o" | awk '$3 == "F" && $4 != ".text" { print $NF }'); do
+			grep -qP "^\Q$f\E\t" <<<"$ours" || { echo "$o: program $f missing"; false; }
+		done
 	done
 	echo "# $n instructions compared" >&3
 	[ "$n" -gt 300 ]
@@ -163,8 +174,8 @@ objdump_ops() {
 	grep -Eq '^  \[ *[0-9]+\] fentry/do_nanosleep +PROGBITS +AX +[0-9]+ +program$' "$BATS_TEST_TMPDIR/out"
 	grep -q '^object .*fentry.o: license "GPL"$' "$BATS_TEST_TMPDIR/out"
 	grep -q 'r1 = map\[by_pid\] ll$' "$BATS_TEST_TMPDIR/out"
-	# the code is objdump's, opcode for opcode
-	[ "$(grep -Eo '^ +[0-9]+: \([0-9a-f]{2}\)' "$BATS_TEST_TMPDIR/out" | sed 's/.*(\(..\))/\1/' | tr '\n' ' ')" = \
-	  "$(llvm-objdump -d "$o" | awk -F'\t' '/^ +[0-9]+:\t/ { printf "%s ", substr($2, 1, 2) }')" ]
+	# the code is objdump's, instruction for instruction
+	[ "$("$RAWBPF" inspect -j --disasm "$o" 2>/dev/null | jq -r '.disassembly[].insns[] | "\(.function)\t\(.opcode)\t\(.asm)"' | norm_insn | cut -f2-)" = \
+	  "$(objdump_insns "$o" | cut -f2-)" ]
 	"$RAWBPF" inspect -j --disasm "$o" 2>/dev/null | jq -e '.disassembly[0].section == "fentry/do_nanosleep" and (.disassembly[0].insns | length) > 40'
 }

@@ -271,6 +271,31 @@ EOF
 	[ "$output" = "exit 4" ]
 }
 
+# Kernels before 5.2 refuse a log_size above UINT32_MAX >> 8 with EINVAL, which would replace
+# the real error; a log that does not fit even then is shown as part of a log, saying so.
+@test "a verifier log too big for the biggest buffer: log_size at most UINT32_MAX >> 8, the real error, the log said to be cut" {
+	"$RAWBPF" load --explain "$TOBJ/biglog.bpf.o" >"$BATS_TEST_TMPDIR/out" 2>&1 && false || [ $? -eq 4 ]
+	sizes=$(grep -a '^explain: bpf(BPF_PROG_LOAD' "$BATS_TEST_TMPDIR/out" | sed -n 's/.* log_size=\([0-9]*\)).*/\1/p' | tr '\n' ' ')
+	echo "log sizes: $sizes"
+	[ "$sizes" = "0 65536 262144 1048576 4194304 16777215 " ]
+	grep -aqx "rawbpf: prog 'big_log': rejected by the verifier (Permission denied); its log follows" "$BATS_TEST_TMPDIR/out"
+	grep -aqx -- "-- the log did not fit in 16777215 bytes, the most every kernel accepts: this is only part of it --" "$BATS_TEST_TMPDIR/out"
+	grep -aq -- "-- END verifier log --" "$BATS_TEST_TMPDIR/out"
+	nothing_left
+}
+
+# Two sections each with a symbol "in_data": the .data DATASEC must take the .data one's offset
+# (4), not the .bss one's (0, which overlaps 'first' and makes the kernel refuse the BTF).
+@test "same-named symbols in two sections: each DATASEC takes its offsets from its own section" {
+	llvm-objcopy --redefine-sym in_bss=in_data "$TOBJ/samename.bpf.o" "$BATS_TEST_TMPDIR/same.o"
+	[ "$(llvm-objdump -t "$BATS_TEST_TMPDIR/same.o" | grep -c ' in_data$')" -eq 2 ]
+	run "$RAWBPF" load "$BATS_TEST_TMPDIR/same.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "prog 'samename' (tp/syscalls/sys_enter_execve, 19 instructions): accepted by the verifier" ]
+	nothing_left
+}
+
 @test "a GPL-only helper under a non-GPL license gets a hint" {
 	run "$RAWBPF" load "$TOBJ/nongpl.bpf.o"
 	[ "$status" -eq 4 ]

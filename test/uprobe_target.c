@@ -1,6 +1,7 @@
 /* The user program the uprobe, uretprobe and USDT tests trace: `uprobe_target N` calls
  * rb_add(i, 100 * i) and rb_mul(i, -7) and fires the USDT probe rawbpf_test:tick(i, -1000 * i,
- * 42, rb_add's result) for i = 1..N, then prints "pid PID calls N". The probe has a semaphore, so
+ * 42, rb_add's result) for i = 1..N, then prints "pid PID calls N"; `uprobe_target N wait` first
+ * prints "pid PID" and waits for a line (or end of file) on stdin. The probe has a semaphore, so
  * it fires only while a tracer has raised it (the kernel does, through ref_ctr_offset).
  * Built twice: with the host's cc and libc (a PIE, dynamically linked: the bats tests), and with
  * -DRB_NOLIBC, static and freestanding for x86_64 and arm64 (the QEMU matrix's initramfs has no
@@ -16,7 +17,7 @@ static long sc(long n, long a, long b, long c)
 	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
 	return r;
 }
-enum { NR_write = 1, NR_getpid = 39, NR_exit = 231 };
+enum { NR_read = 0, NR_write = 1, NR_getpid = 39, NR_exit = 231 };
 __asm__(".globl _start\n_start:\n mov %rsp, %rdi\n and $-16, %rsp\n call start_c\n");
 #elif defined(__aarch64__)
 static long sc(long n, long a, long b, long c)
@@ -25,11 +26,12 @@ static long sc(long n, long a, long b, long c)
 	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
 	return x0;
 }
-enum { NR_write = 64, NR_getpid = 172, NR_exit = 94 };
+enum { NR_read = 63, NR_write = 64, NR_getpid = 172, NR_exit = 94 };
 __asm__(".globl _start\n_start:\n mov x0, sp\n bl start_c\n");
 #else
 #error "RB_NOLIBC: x86_64 or aarch64"
 #endif
+static long read(int fd, void *b, unsigned long n) { return sc(NR_read, fd, (long)b, (long)n); }
 static long write(int fd, const void *b, unsigned long n) { return sc(NR_write, fd, (long)b, (long)n); }
 static int getpid(void) { return (int)sc(NR_getpid, 0, 0, 0); }
 #else
@@ -67,13 +69,18 @@ static int run(int argc, char **argv)
 	long n = 0;
 	for (const char *p = argc > 1 ? argv[1] : "3"; *p >= '0' && *p <= '9'; p++)
 		n = n * 10 + (*p - '0');
+	char buf[64] = "pid ", *p = num(buf + 4, getpid());
+	if (argc > 2) { /* a tracer may attach to this pid now */
+		*p = '\n';
+		write(1, buf, (unsigned long)(p + 1 - buf));
+		read(0, p, 1);
+	}
 	for (long i = 1; i <= n; i++) {
 		int r = rb_add((int)i, (int)(100 * i));
 		rb_mul(i, -7);
 		if (rawbpf_test_tick_semaphore)
 			STAP_PROBE4(rawbpf_test, tick, i, -1000 * i, 42, r);
 	}
-	char buf[64] = "pid ", *p = num(buf + 4, getpid());
 	p = num((char *)__builtin_memcpy(p, " calls ", 7) + 7, n);
 	*p++ = '\n';
 	write(1, buf, (unsigned long)(p - buf));

@@ -221,7 +221,7 @@ def _(o): o.set_sh(o.sec(REL), "info", 40)
 @case("reloc-symtab-link", G, "relocation section '.reltp/syscalls/sys_enter_execve': symbol table index 5 is not the symbol table")
 def _(o): o.set_sh(o.sec(REL), "link", 5)
 
-@case("reloc-undefined-symbol", G, "prog 'count': relocation #0: symbol 'counter' is undefined (only .kconfig externs are supported)")
+@case("reloc-undefined-symbol", G, "prog 'count': relocation #0: symbol 'counter' is undefined, and not an extern of .kconfig or .ksyms")
 def _(o): u16(o, o.sym_addr("counter")[0] + 6, 0)
 
 @case("reloc-data-past-end", G, lambda o, d: f"section 4 '.reltp/syscalls/sys_enter_execve': offset {len(d) - 8} + size 16 past the end of the file ({len(d)} bytes)")
@@ -292,6 +292,12 @@ def _(o):
     # 2^63 - 8: symbol + (imm + 1) * 8 does not fit a signed 64-bit number.
     st = o.sh(o.sec(".symtab"))["offset"]
     u64(o, st + 24 + 8, 2**63 - 8)
+
+@case("reloc-call-misaligned", M, "prog 'on_exec': relocation #2: call target 460 in '.text' is not on an instruction boundary")
+def _(o):
+    # The .text section symbol at value 4: symbol + (imm + 1) * 8 lands in the middle of an instruction.
+    st = o.sh(o.sec(".symtab"))["offset"]
+    u64(o, st + 24 + 8, 4)
 
 @case("func-overlap", G, "function 'f1': offset 24 + size 32 overlaps function 'f2' in section 'tp/syscalls/sys_enter_execve'")
 def _(o):

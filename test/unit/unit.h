@@ -4,4 +4,7 @@
 void check(int ok, const char *name, const char *got, const char *want);
 void btf_tests(void);
 void core_tests(void);
+void ext_tests(void);
+void print_tests(void);
+void uelf_tests(void);
 #endif

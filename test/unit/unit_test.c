@@ -222,6 +222,23 @@ static void formatter(void)
 	check(rb_parse_u64("0x1F", &v) && v == 31, "parse_u64 reads hex", "wrong", "31");
 }
 
+/* /sys/devices/system/cpu/possible: the slots a per-CPU perf event array needs are the highest
+ * id + 1, not the number of CPUs (a machine with possible CPUs 0-3,8-11 has 8 and needs 12). */
+static void cpu_lists(void)
+{
+	static const struct { const char *s; int top, n; } t[] = {
+		{"0\n", 1, 1}, {"0-3\n", 4, 4}, {"0-3,8-11\n", 12, 8}, {"0,2,4-5", 6, 4}, {"", 0, 0}, {"x", 0, 0},
+	};
+	for (unsigned i = 0; i < sizeof t / sizeof t[0]; i++) {
+		int n = -1, top = rb_cpu_list(t[i].s, &n);
+		char got[64], want[64], name[96];
+		snprintf(got, sizeof got, "slots %d, cpus %d", top, n);
+		snprintf(want, sizeof want, "slots %d, cpus %d", t[i].top, t[i].n);
+		snprintf(name, sizeof name, "cpu list '%.*s': highest id + 1 and count", (int)strcspn(t[i].s, "\n"), t[i].s);
+		check(top == t[i].top && n == t[i].n, name, got, want);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -229,10 +246,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	formatter();
+	cpu_lists();
 	disassembler();
 	sections();
 	btf_tests();
+	print_tests();
 	core_tests();
+	ext_tests();
+	uelf_tests();
 	corpus(argv[1]);
 	for (int i = 2; i < argc; i++) {
 		good(argv[i]);

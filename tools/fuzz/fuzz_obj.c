@@ -64,7 +64,7 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 			      "map '%s': initial value %u: key %u or program out of range", m->name, k, m->slots[k].key);
 		if (m->fmt)
 			str_ok(m->fmt, "map print format");
-		if (m->init) /* global data: value_size bytes to copy into the map */
+		if (m->init && !m->data) /* global data from the file: value_size bytes to copy into the map */
 			CHECK(m->init >= buf && m->value_size <= size && m->init <= buf + size - m->value_size,
 			      "map '%s': %u initial bytes outside the file", m->name, m->value_size);
 	}

@@ -1,0 +1,149 @@
+/* Externs resolved against the running kernel (kernel layer): .kconfig values from its config
+ * (/boot/config-<release>, else /proc/config.gz, as libbpf looks) and LINUX_* from the kernel
+ * itself; .ksyms from its BTF (typed variables, kfuncs) or /proc/kallsyms (untyped). Only
+ * objects with externs come here, and each source is read only if some extern needs it. */
+#include "attach.h"
+#include "ext.h"
+#include "inflate.h"
+#include "io.h"
+#include "kbtf.h"
+#include "load.h"
+#include "sys.h"
+
+/* A whole file of at most 64 MiB, NUL-terminated (procfs files tell no size); NULL if none. */
+static u8 *slurp(const char *path, size_t *len)
+{
+	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	size_t cap = 1 << 15, n = 0;
+	long r = fd;
+	u8 *buf = NULL;
+	explain("open(\"%s\") = %s  -- the kernel config, for .kconfig externs", path, kern_res(fd));
+	while (r > 0 && cap < (64u << 20)) {
+		u8 *more = rb_alloc((cap *= 2) + 1);
+		memcpy(more, buf, n);
+		rb_free(buf);
+		buf = more;
+		while (n < cap && (r = sys_read(fd, buf + n, cap - n)) > 0)
+			n += (size_t)r;
+	}
+	if (fd >= 0)
+		sys_close(fd);
+	if (r < 0)
+		rb_free(buf), buf = NULL;
+	if (buf)
+		buf[n] = 0, *len = n;
+	return buf;
+}
+
+/* The kernel's config text into *text (NULL if there is none; src says where rawbpf looked). */
+static int kernel_config(char *src, char **text, struct err *e)
+{
+	struct { char f[6][65]; } u;
+	size_t n;
+	const char *why;
+	sys_uname(&u);
+	rb_snprintf(src, 200, "/boot/config-%s", u.f[2]);
+	if ((*text = (char *)slurp(src, &n)))
+		return 0;
+	u8 *gz = slurp("/proc/config.gz", &n);
+	rb_strlcpy(src + rb_strlen(src), gz ? "" : " or /proc/config.gz", 200 - rb_strlen(src));
+	if (!gz)
+		return 0;
+	rb_strlcpy(src, "/proc/config.gz", 200);
+	int r = gunzip(gz, n, 64u << 20, (u8 **)text, &n, &why);
+	rb_free(gz);
+	return r ? err_set(e, -22, "/proc/config.gz: %s", why) : 0;
+}
+
+/* "ffffffff81234560 T name [module]": the addresses of untyped ksyms; kid counts the lines
+ * naming one (two with different addresses are ambiguous, as libbpf finds). */
+static void kallsyms_line(char *line, void *ctx)
+{
+	struct obj *o = ctx;
+	u64 addr = 0;
+	char *name = rb_strchr(line, ' ');
+	if (!name || !(name = rb_strchr(name + 1, ' ')))
+		return;
+	char *end = rb_strchr(++name, '\t');
+	if (end)
+		*end = 0;
+	for (const char *p = line; *p != ' '; p++)
+		addr = addr << 4 | (u64)(*p <= '9' ? *p - '0' : (*p | 32) - 'a' + 10);
+	for (unsigned i = 0; i < o->nexts; i++) {
+		struct ext *x = &o->exts[i];
+		if (x->kind == EXT_KSYM && !x->type && !rb_strcmp(x->name, name) && (!x->kid || x->addr != addr))
+			x->kid++, x->addr = addr, x->found = true;
+	}
+}
+
+int load_externs(struct loaded *l, struct err *e)
+{
+	struct obj *o = l->o;
+	char src[200] = "", *cfg = NULL, num[16];
+	bool cfg_read = false, ks_read = false;
+	const char *why = NULL, *from = "";
+	struct ext *x = NULL;
+	int r = 0, fd;
+	for (unsigned i = 0; i < o->nexts && !r && !why; i++) {
+		x = &o->exts[i];
+		const char *val = NULL;
+		size_t len = 1;
+		if (x->kind != EXT_KCONFIG) {
+			if (x->kind == EXT_KSYM && !x->type) /* untyped: from kallsyms, below */
+				continue;
+			if ((r = load_kernel_btf(l, e)) < 0)
+				break;
+			struct kbtf *kb = l->kbtf;
+			const char *module = "";
+			u32 kind = x->kind == EXT_KFUNC ? BTFK_FUNC : BTFK_VAR;
+			x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
+			if (!x->kid && kb->sysfs && !kb->modules_listed && kbtf_modules(kb, e) >= 0)
+				x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
+			x->found = x->kid != 0;
+			if (x->found && module[0])
+				why = "is in a module: rawbpf takes the externs of vmlinux only", from = module;
+			else if (!x->found && !x->weak)
+				why = "is not in the kernel's BTF", from = kb->src;
+		} else if (!rb_strcmp(x->name, "LINUX_KERNEL_VERSION")) {
+			len = (size_t)rb_snprintf(num, sizeof num, "%u", kern_version_code());
+			val = num;
+		} else if (!rb_strcmp(x->name, "LINUX_HAS_BPF_COOKIE")) {
+			val = kern_has_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie) ? "y" : "n";
+		} else if (!rb_strcmp(x->name, "LINUX_HAS_SYSCALL_WRAPPER")) {
+			/* libbpf asks with a kprobe on <prefix>bpf; kallsyms answers without kprobes too */
+			struct tracefs t;
+			struct attach_env env;
+			attach_env_init(&env, &t);
+			val = attach_syscall_prefix(&env) == 0 && !rb_strcmp(env.prefix, ARCH_SYSCALL_PREFIX) ? "y" : "n";
+		} else if (rb_startswith(x->name, "CONFIG_")) {
+			if (!cfg_read && (r = kernel_config(src, &cfg, e)) < 0)
+				break;
+			cfg_read = true;
+			if (!(val = cfg ? kconfig_get(cfg, x->name, &len) : NULL) && !x->weak)
+				why = cfg ? "is not set in the kernel config" : "has no kernel config to come from", from = src;
+		} else if (!x->weak) {
+			why = "is none of LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE, LINUX_HAS_SYSCALL_WRAPPER";
+		}
+		if (val && (x->found = true))
+			r = kconfig_value(o, x, val, len, o->maps[o->kconfig_map].data + x->off, e);
+	}
+	for (unsigned i = 0; i < o->nexts && !r && !why; i++) {
+		x = &o->exts[i];
+		if (x->kind != EXT_KSYM || x->type)
+			continue;
+		if (!ks_read && (ks_read = true) && (fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0)) >= 0) {
+			char buf[4096];
+			explain("open(\"/proc/kallsyms\") = %d  -- addresses of untyped ksyms", fd);
+			each_line(fd, buf, sizeof buf, kallsyms_line, o);
+			sys_close(fd);
+		}
+		if (x->kid > 1)
+			why = "has two addresses in /proc/kallsyms";
+		else if (!x->found && !x->weak)
+			why = "is not in /proc/kallsyms";
+	}
+	rb_free(cfg);
+	if (why)
+		r = err_set(e, -2, "extern '%s' %s%s%s", x->name, why, from[0] ? ": " : "", from);
+	return r;
+}
