@@ -8,6 +8,7 @@
 #define FAIL(c, ...) (rb_snprintf((c)->err, sizeof (c)->err, __VA_ARGS__), RB_EOBJ)
 #define SPEC_MAX 64
 #define POISON 1 /* calc_*: the relocation cannot be resolved: poison the instruction */
+static const char deep[] = "types or members nested too deep";
 
 struct acc {
 	u32 type_id, idx; /* the composite (or array element type) and the member (or element) index */
@@ -180,36 +181,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	return 0;
 }
 
-/* libbpf's bpf_core_fields_are_compat: may a local field of type lid be the target's tid? */
-static int fields_compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid)
-{
-	struct btf_t l, t;
-	for (int depth = 0; depth < 32; depth++) {
-		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
-			return RB_EOBJ;
-		if (is_composite(&l) && is_composite(&t))
-			return 1;
-		if (!kind_compat(l.kind, t.kind))
-			return 0;
-		switch (l.kind) {
-		case BTFK_PTR: case BTFK_FLOAT:
-			return 1;
-		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
-			return !ess_len(name_of(&l)) || !ess_len(name_of(&t)) || ess_eq(name_of(&l), name_of(&t));
-		case BTFK_INT: /* only the old bitfield-like integers are refused */
-			return !(rd32(l.rec) >> 16 & 0xff) && !(rd32(t.rec) >> 16 & 0xff);
-		case BTFK_ARRAY: {
-			u32 n;
-			btf_array(lb, &l, &lid, &n);
-			btf_array(tb, &t, &tid, &n);
-			continue;
-		}
-		default:
-			return 0;
-		}
-	}
-	return FAIL(c, "types nested too deep");
-}
+static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field);
 
 /* Finds the local member la in the target composite tid, through anonymous members. */
 static int match_member(struct core *c, struct btf *lb, const struct acc *la, struct btf *tb, u32 tid, struct spec *s,
@@ -225,7 +197,7 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		return 0;
 	for (u32 i = 0; i < t.vlen; i++) {
 		if (s->raw_len == SPEC_MAX)
-			return FAIL(c, "members nested too deep");
+			return FAIL(c, deep);
 		if (member(c, tb, &t, i, &name, &type, &bit, NULL))
 			return RB_EOBJ;
 		s->bit += bit;
@@ -237,7 +209,7 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		} else if (!rb_strcmp(lname, name)) {
 			s->a[s->len++] = (struct acc){t.id, i, name};
 			*next = type;
-			int ok = fields_compat(c, lb, ltype, tb, type);
+			int ok = compat(c, lb, ltype, tb, type, 32, true);
 			if (ok <= 0)
 				s->len--;
 			return ok;
@@ -248,21 +220,30 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 	return 0;
 }
 
-/* libbpf's bpf_core_types_are_compat, for type relocations. */
-static int types_compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level)
+/* libbpf's bpf_core_types_are_compat (type relocations) and, with field, its
+ * bpf_core_fields_are_compat (may a local member's type be the target member's?). */
+static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field)
 {
 	struct btf_t l, t;
 	for (int depth = 0; depth < 32; depth++) {
 		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
 			return RB_EOBJ;
+		if (field && is_composite(&l) && is_composite(&t))
+			return 1;
 		if (!kind_compat(l.kind, t.kind))
 			return 0;
 		switch (l.kind) {
-		case BTFK_STRUCT: case BTFK_UNION: case BTFK_ENUM: case BTFK_ENUM64: case BTFK_FWD:
+		case BTFK_STRUCT: case BTFK_UNION:
 			return 1;
-		case BTFK_INT:
+		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
+			return !field || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) || ess_eq(name_of(&l), name_of(&t));
+		case BTFK_FLOAT:
+			return field;
+		case BTFK_INT: /* only the old bitfield-like integers are refused */
 			return !(rd32(l.rec) >> 16 & 0xff) && !(rd32(t.rec) >> 16 & 0xff);
 		case BTFK_PTR:
+			if (field)
+				return 1;
 			lid = l.size_or_type, tid = t.size_or_type;
 			continue;
 		case BTFK_ARRAY: {
@@ -272,12 +253,12 @@ static int types_compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb,
 			continue;
 		}
 		case BTFK_FUNC_PROTO:
-			if (l.vlen != t.vlen)
+			if (field || l.vlen != t.vlen)
 				return 0;
 			if (level <= 0)
-				return FAIL(c, "function types nested too deep");
+				return FAIL(c, deep);
 			for (u32 i = 0; i < l.vlen; i++) {
-				int r = types_compat(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), level - 1);
+				int r = compat(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), level - 1, false);
 				if (r <= 0)
 					return r;
 			}
@@ -287,7 +268,7 @@ static int types_compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb,
 			return 0;
 		}
 	}
-	return FAIL(c, "types nested too deep");
+	return FAIL(c, deep);
 }
 
 /* libbpf's bpf_core_names_match: flavors dropped; an anonymous target matches only anonymous. */
@@ -310,7 +291,7 @@ static int types_match(struct core *c, struct btf *lb, u32 lid, struct btf *tb, 
 	struct btf_t l, t;
 	for (;; level--) {
 		if (level <= 0)
-			return FAIL(c, "types nested too deep");
+			return FAIL(c, deep);
 		if (btf_type(lb, lid, &l) || btf_type(tb, tid, &t))
 			return FAIL(c, "%s", lb->err[0] ? lb->err : tb->err);
 		if (!names_match(lb, name_off(&l), tb, name_off(&t)))
@@ -399,7 +380,7 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 	if (kind == CORE_TYPE_MATCHES)
 		return types_match(c, ls->btf, ls->root, tb, tid, false, 32);
 	if (!is_field(kind) && !is_enumval(kind))
-		return types_compat(c, ls->btf, ls->root, tb, tid, 32);
+		return compat(c, ls->btf, ls->root, tb, tid, 32, false);
 	if (is_enumval(kind)) {
 		if (resolve(c, tb, tid, &t))
 			return RB_EOBJ;
@@ -439,7 +420,7 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 				return RB_EOBJ;
 		}
 		if (ts->raw_len == SPEC_MAX)
-			return FAIL(c, "members nested too deep");
+			return FAIL(c, deep);
 		u64 sz;
 		ts->a[ts->len++] = (struct acc){t.id, la->idx, NULL};
 		ts->raw[ts->raw_len++] = la->idx;
@@ -593,20 +574,20 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 	u64 was = 0;
 	if (cls == BPF_ALU || cls == BPF_ALU64) {
 		if (BPF_SRC(in->code) != BPF_K)
-			return FAIL(c, "instruction %u: an ALU instruction on a register, not an immediate", r->insn);
+			return FAIL(c, "an ALU instruction on a register, not an immediate");
 		was = (u64)(s64)in->imm;
 	} else if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
 		was = (u64)(s64)in->off;
 	} else if (ld64) {
 		if (in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
-			return FAIL(c, "instruction %u: a 64-bit load of unexpected form", r->insn);
+			return FAIL(c, "a 64-bit load of unexpected form");
 		was = (u32)in[0].imm | (u64)(u32)in[1].imm << 32;
 	} else {
-		return FAIL(c, "instruction %u (opcode 0x%02x) cannot take a CO-RE value", r->insn, in->code);
+		return FAIL(c, "opcode 0x%02x cannot take a CO-RE value", in->code);
 	}
 	if (lc->validate && was != res->orig)
-		return FAIL(c, "instruction %u holds %lld, but the object's own BTF says %llu: refusing to patch it",
-			    r->insn, (long long)was, (unsigned long long)res->orig);
+		return FAIL(c, "it holds %lld, the object's BTF says %llu: refusing to patch it", (long long)was,
+			    (unsigned long long)res->orig);
 	if (cls == BPF_ALU || cls == BPF_ALU64) {
 		in->imm = (s32)res->val;
 	} else if (ld64) {
@@ -614,13 +595,12 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 		in[1].imm = (s32)(res->val >> 32);
 	} else {
 		if (res->val > 0x7fff)
-			return FAIL(c, "instruction %u: offset %llu does not fit its 16 bits", r->insn,
-				    (unsigned long long)res->val);
+			return FAIL(c, "offset %llu does not fit 16 bits", (unsigned long long)res->val);
 		if (lc->sz != tc->sz) {
 			static const u8 bytes[4] = {4, 2, 1, 8};
 			if (bytes[BPF_SIZE(in->code) >> 3] != lc->sz || bpf_size(tc->sz) < 0)
-				return FAIL(c, "instruction %u: a %u-byte access of a %u-byte field (now %u bytes)", r->insn,
-					    bytes[BPF_SIZE(in->code) >> 3], lc->sz, tc->sz);
+				return FAIL(c, "a %u-byte access of a %u-byte field (now %u bytes)", bytes[BPF_SIZE(in->code) >> 3],
+					    lc->sz, tc->sz);
 			in->code = (u8)(BPF_MODE(in->code) | bpf_size(tc->sz) | cls);
 		}
 		in->off = (short)res->val;
@@ -665,13 +645,8 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 		int p = calc(c, r, &ts, &cc);
 		if (p < 0)
 			return RB_EOBJ;
-		if (n && is_field(r->kind) && ts.bit != bit)
-			return FAIL(c, "ambiguous: kernel types %u and %u both match, at bit offsets %llu and %llu",
-				    res->targ_id, k->id, (unsigned long long)bit, (unsigned long long)ts.bit);
-		if (n && (p == POISON) != res->poison)
-			return FAIL(c, "ambiguous: kernel types %u and %u both match and disagree", res->targ_id, k->id);
-		if (n && cc.val != res->val)
-			return FAIL(c, "ambiguous: kernel types %u and %u both match, giving %llu and %llu", res->targ_id,
+		if (n && ((is_field(r->kind) && ts.bit != bit) || (p == POISON) != res->poison || cc.val != res->val))
+			return FAIL(c, "ambiguous: kernel types %u and %u both match, and disagree (%llu, %llu)", res->targ_id,
 				    k->id, (unsigned long long)res->val, (unsigned long long)cc.val);
 		if (!n++) {
 			res->val = cc.val, res->poison = p == POISON, res->btf = k->btf, res->targ_id = k->id;
@@ -726,6 +701,7 @@ int core_add(struct core *c, const struct core_rec *r, u32 n)
 		c->roots[c->nroots] = (struct core_root){t.id, t.kind, len, c->hash[h], t.name, 0};
 		c->hash[h] = c->nroots++;
 		c->kinds |= 1u << t.kind | (is_enum(t.kind) ? 1u << BTFK_ENUM | 1u << BTFK_ENUM64 : 0);
+		c->first[(u8)t.name[0] >> 5] |= 1u << (t.name[0] & 31);
 	}
 	return 0;
 }
@@ -733,8 +709,11 @@ int core_add(struct core *c, const struct core_rec *r, u32 n)
 void core_search(struct core *c, struct btf *b)
 {
 	struct btf_t t;
+	const u8 *types = b->data + b->hdr_len + b->type_off;
 	for (u32 id = b->start_id + 1; id <= b->ntypes; id++) {
-		if (btf_type(b, id, &t) || !(c->kinds >> t.kind & 1) || !t.name || !*t.name)
+		/* (the kind, read in place, and the name's first byte rule out most types cheaply) */
+		if (!(c->kinds >> (types[b->offs[id - b->start_id] + 7] & 0x1f) & 1) || btf_type(b, id, &t) || !t.name || !*t.name ||
+		    !(c->first[(u8)t.name[0] >> 5] >> (t.name[0] & 31) & 1))
 			continue;
 		size_t n = ess_len(t.name);
 		for (u32 i = c->hash[hash_of(t.name, n)]; i != (u32)-1; i = c->roots[i].next) {

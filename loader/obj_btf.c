@@ -138,18 +138,23 @@ u8 *obj_btf_for_kernel(struct obj *o, u32 *size)
 		}
 		if (t.kind != BTFK_DATASEC)
 			continue;
-		for (unsigned i = 1; i < e->shnum; i++)
-			if (!elf_section(e, i, &s) && !rb_strcmp(s.name, t.name) && s.size <= 0xffffffffu)
+		unsigned sec = 0; /* the section of that name: its size, and the symbols in it */
+		for (unsigned i = 1; i < e->shnum && !sec; i++)
+			if (!elf_section(e, i, &s) && !rb_strcmp(s.name, t.name) && s.size <= 0xffffffffu) {
 				memcpy(rec + 8, &s.size, 4); /* little-endian: the low half */
-		for (u32 v = 0; v < t.vlen; v++) {
+				sec = i;
+			}
+		for (u32 v = 0; v < t.vlen && sec; v++) {
 			u32 vt, off, vsize;
 			if (btf_datasec_var(b, &t, v, &vt, &off, &vsize) || btf_type(b, vt, &var) || !var.name)
 				continue;
+			/* a same-named symbol of another section (a static of the same name) is not this one */
 			for (unsigned k = 1; k < elf_nsyms(e); k++)
-				if (!elf_symbol(e, k, &sym) && sym.type == STT_OBJECT && !rb_strcmp(sym.name, var.name) &&
-				    sym.value <= 0xffffffffu) {
+				if (!elf_symbol(e, k, &sym) && sym.type == STT_OBJECT && sym.shndx == sec &&
+				    !rb_strcmp(sym.name, var.name) && sym.value <= 0xffffffffu) {
 					u32 value = (u32)sym.value;
 					memcpy(rec + 12 + (u64)v * 12 + 4, &value, 4);
+					break;
 				}
 		}
 	}

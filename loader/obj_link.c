@@ -61,6 +61,9 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		if (t >= symsec.size)
 			return FAIL(o, "prog '%s': relocation #%u: call target %llu outside '%s' (%llu bytes)", what, i,
 				    (unsigned long long)t, symsec.name, (unsigned long long)symsec.size);
+		if (t % INSN)
+			return FAIL(o, "prog '%s': relocation #%u: call target %llu in '%s' is not on an instruction "
+				       "boundary", what, i, (unsigned long long)t, symsec.name);
 		rel->kind = REL_CALL;
 		rel->target_sec = symsec.idx;
 		rel->target_off = t;

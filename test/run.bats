@@ -284,6 +284,18 @@ EOF
 	nothing_left
 }
 
+# Two sections each with a symbol "in_data": the .data DATASEC must take the .data one's offset
+# (4), not the .bss one's (0, which overlaps 'first' and makes the kernel refuse the BTF).
+@test "same-named symbols in two sections: each DATASEC takes its offsets from its own section" {
+	llvm-objcopy --redefine-sym in_bss=in_data "$TOBJ/samename.bpf.o" "$BATS_TEST_TMPDIR/same.o"
+	[ "$(llvm-objdump -t "$BATS_TEST_TMPDIR/same.o" | grep -c ' in_data$')" -eq 2 ]
+	run "$RAWBPF" load "$BATS_TEST_TMPDIR/same.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "prog 'samename' (tp/syscalls/sys_enter_execve, 19 instructions): accepted by the verifier" ]
+	nothing_left
+}
+
 @test "a GPL-only helper under a non-GPL license gets a hint" {
 	run "$RAWBPF" load "$TOBJ/nongpl.bpf.o"
 	[ "$status" -eq 4 ]

@@ -293,6 +293,12 @@ def _(o):
     st = o.sh(o.sec(".symtab"))["offset"]
     u64(o, st + 24 + 8, 2**63 - 8)
 
+@case("reloc-call-misaligned", M, "prog 'on_exec': relocation #2: call target 460 in '.text' is not on an instruction boundary")
+def _(o):
+    # The .text section symbol at value 4: symbol + (imm + 1) * 8 lands in the middle of an instruction.
+    st = o.sh(o.sec(".symtab"))["offset"]
+    u64(o, st + 24 + 8, 4)
+
 @case("func-overlap", G, "function 'f1': offset 24 + size 32 overlaps function 'f2' in section 'tp/syscalls/sys_enter_execve'")
 def _(o):
     # count (3 instructions) calls f1 (offsets 24..56) and f2 (32..56, inside f1): the relocated
