@@ -107,7 +107,7 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 		a->path = PATH_BTF;
 		return 0;
 	}
-	if (k >= ATTACH_UPROBE)
+	if (attach_is_user(k))
 		return uprobe_plan(env, a, mode, e);
 	/* A kprobe of some kind. */
 	a->ret = k == ATTACH_KRETPROBE || k == ATTACH_KRETSYSCALL;

@@ -25,7 +25,7 @@ struct attach_env {
 	/* user-space probes */
 	struct obj *obj;   /* whose USDT maps (__bpf_usdt_specs, __bpf_usdt_ip_to_spec_id) get filled */
 	int target_pid;    /* --pid: probes fire in this process only; -1: in every one */
-	bool uprobed, uprobe_events;
+	bool uprobed;
 	int upmu_type, uretbit, urefshift; /* uprobe PMU: type, retprobe bit, ref_ctr_offset's first bit */
 	u32 spec_next;     /* next USDT spec id */
 };

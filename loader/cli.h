@@ -26,11 +26,13 @@ struct opts {
 	bool disasm;       /* inspect --disasm */
 	bool keep_going;   /* run: a program the kernel refuses is left out, the others run */
 	const char *only, *skip; /* --prog, --skip: comma-separated program names */
-	const char **sets;       /* --set NAME=VALUE, in order */
+	const char *sets[32];    /* --set NAME=VALUE, in order */
 	unsigned nsets;
 	int pid;           /* --pid: user-space probes fire in this process only; -1: all */
 	const char *attach_to[16]; /* --attach-to PROG=TARGET */
 	unsigned nattach_to;
+	const char *record[8];     /* --record MAP=TYPE */
+	unsigned nrecord;
 };
 
 /* The built-in objects, embedded stripped at build time (the GNUmakefile's builtin.S) and
@@ -46,7 +48,8 @@ extern const struct builtin rb_builtins[];
 int report(const struct err *e, int code);
 /* OBJ is a path if it contains '/' or '.', else a built-in name (falling back to a file). */
 int open_object(const char *arg, struct obj *o, struct err *e);
-/* --set (each in order, then the check for maps left unsized), then --prog/--skip: sets each program's autoload (a '?' program named by --prog loads; programs that
+/* --set (each in order, then the check for maps left unsized), --record (the maps' record types),
+ * then --prog/--skip: sets each program's autoload (a '?' program named by --prog loads; programs that
  * attach nowhere, tail-call targets, come along with --prog). -EINVAL for a name OBJ lacks. */
 int select_progs(struct obj *o, const struct opts *opt, struct err *e);
 /* --attach-to PROG=TARGET: gives each named program its target (-EINVAL for a program OBJ

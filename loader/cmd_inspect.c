@@ -144,7 +144,7 @@ static void programs(struct emit *w, struct obj *o)
 			       p->pieces[k].at, p->pieces[k].cnt);
 		em_close(w);
 		em_rec(w, "\n");
-		if (p->def->kind >= ATTACH_UPROBE && p->target[0])
+		if (attach_is_user(p->def->kind) && p->target[0])
 			user_target(w, p);
 		em_close(w);
 	}

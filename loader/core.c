@@ -701,6 +701,7 @@ int core_add(struct core *c, const struct core_rec *r, u32 n)
 		c->roots[c->nroots] = (struct core_root){t.id, t.kind, len, c->hash[h], t.name, 0};
 		c->hash[h] = c->nroots++;
 		c->kinds |= 1u << t.kind | (is_enum(t.kind) ? 1u << BTFK_ENUM | 1u << BTFK_ENUM64 : 0);
+		c->first[(u8)t.name[0] >> 5] |= 1u << (t.name[0] & 31);
 	}
 	return 0;
 }
@@ -708,8 +709,11 @@ int core_add(struct core *c, const struct core_rec *r, u32 n)
 void core_search(struct core *c, struct btf *b)
 {
 	struct btf_t t;
+	const u8 *types = b->data + b->hdr_len + b->type_off;
 	for (u32 id = b->start_id + 1; id <= b->ntypes; id++) {
-		if (btf_type(b, id, &t) || !(c->kinds >> t.kind & 1) || !t.name || !*t.name)
+		/* (the kind, read in place, and the name's first byte rule out most types cheaply) */
+		if (!(c->kinds >> (types[b->offs[id - b->start_id] + 7] & 0x1f) & 1) || btf_type(b, id, &t) || !t.name || !*t.name ||
+		    !(c->first[(u8)t.name[0] >> 5] >> (t.name[0] & 31) & 1))
 			continue;
 		size_t n = ess_len(t.name);
 		for (u32 i = c->hash[hash_of(t.name, n)]; i != (u32)-1; i = c->roots[i].next) {

@@ -35,6 +35,7 @@ struct core {
 	u32 nroots, cap_roots;
 	u32 hash[64];                  /* first root by hash of its essential name, or -1 */
 	u32 kinds;                     /* the BTF kinds of the roots, as a bit mask */
+	u32 first[8];                  /* the first bytes of their names, as a bit mask */
 	struct core_cand *cands;
 	u32 ncands, cap_cands;
 	char err[300];

@@ -44,6 +44,7 @@ static const char usage[] =
 	"  --set NAME=VALUE     run, load: a global variable (.rodata, .data, .bss) before loading;\n"
 	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
 	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
+	"  --record=MAP=TYPE    run: MAP's records (perf or ring buffer) are of BTF type TYPE\n"
 	"  --btf=FILE           the kernel's types for CO-RE objects: a raw BTF file, or an ELF\n"
 	"                       file with a .BTF section (a vmlinux); default /sys/kernel/btf/vmlinux\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
@@ -83,7 +84,7 @@ static const struct command {
 	{"run", do_run, true, true, false,
 	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
 	 "                      [--set NAME=VALUE].. [--keep-going] [--attach-to=PROG=TARGET] [--pid=PID]\n"
-	 "                      [-j] [--btf=FILE] [--explain]\n"
+	 "                      [--record=MAP=TYPE] [-j] [--btf=FILE] [--explain]\n"
 	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
 	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
 	{"load", do_load, true, false, false,
@@ -196,6 +197,22 @@ int select_progs(struct obj *o, const struct opts *opt, struct err *e)
 			p->autoload = in_list(opt->only, p->name) || (p->autoload && p->def->kind == ATTACH_NONE);
 		if (opt->skip && in_list(opt->skip, p->name))
 			p->autoload = false;
+	}
+	for (unsigned k = 0; k < opt->nrecord; k++) {
+		const char *a = opt->record[k], *t = rb_strchr(a, '=') + 1;
+		int n = (int)(t - a - 1);
+		unsigned i = 0;
+		while (i < o->nmaps && (rb_strncmp(o->maps[i].name, a, (size_t)n) || o->maps[i].name[n]))
+			i++;
+		if (i == o->nmaps)
+			return err_set(e, -22, "--record %s: no map '%.*s' in %s", a, n, a, o->name);
+		t += rb_startswith(t, "struct ") ? 7 : rb_startswith(t, "union ") ? 6 : 0;
+		u32 id = 0;
+		for (u32 kind = BTFK_STRUCT; o->has_btf && !id && kind <= BTFK_TYPEDEF; kind++)
+			id = btf_find(&o->btf, t, kind);
+		if (!id)
+			return err_set(e, -22, "--record %s: no type '%s' in %s's BTF", a, t, o->name);
+		o->maps[i].record = id;
 	}
 	return 0;
 }
@@ -341,10 +358,8 @@ int main(int argc, char **argv)
 				return usage_error("%s: which programs? (names, separated by commas)", a);
 			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
 		} else if (opt_value(a, "--set", argv, &i, argc, &val)) {
-			if (!val)
-				return usage_error("--set: expected NAME=VALUE%s", "");
-			if (!opt.sets)
-				opt.sets = rb_alloc((size_t)argc * sizeof *opt.sets);
+			if (!val || opt.nsets == ARRAY_SIZE(opt.sets))
+				return usage_error("--set: expected NAME=VALUE, at most 32 times%s", "");
 			opt.sets[opt.nsets++] = val;
 		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
@@ -364,6 +379,12 @@ int main(int argc, char **argv)
 			if (opt.nattach_to == ARRAY_SIZE(opt.attach_to))
 				return usage_error("--attach-to: at most 16 of them%s", "");
 			opt.attach_to[opt.nattach_to++] = val;
+		} else if (opt_value(a, "--record", argv, &i, argc, &val)) {
+			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
+				return usage_error("--record: expected MAP=TYPE, got '%s'", val ? val : "");
+			if (opt.nrecord == ARRAY_SIZE(opt.record))
+				return usage_error("--record: at most 8 of them%s", "");
+			opt.record[opt.nrecord++] = val;
 		} else if (opt_value(a, "--pid", argv, &i, argc, &val)) {
 			u64 pid;
 			const char *end = val ? rb_parse_u64(val, &pid) : NULL;

@@ -24,6 +24,12 @@ enum attach_kind {
 	ATTACH_BTF,         /* fentry/, fexit/, fmod_ret/ FUNC, tp_btf/NAME, lsm/HOOK: a kernel BTF id at load */
 };
 
+/* uprobe, uretprobe, usdt: a probe in a user-space file (loader/uprobe.c) */
+static inline bool attach_is_user(enum attach_kind k)
+{
+	return k == ATTACH_UPROBE || k == ATTACH_URETPROBE || k == ATTACH_USDT;
+}
+
 struct sec_def {
 	const char *prefix;  /* "kprobe/" needs a target after the slash; "xdp" stands alone */
 	u32 prog_type;

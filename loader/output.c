@@ -231,6 +231,44 @@ static void percpu_value(struct strbuf *s, struct output *out, struct map *m, co
 	sb_add(s, "]");
 }
 
+/* A log2 histogram, as the libbpf tools keep them: a value whose struct has an array of 4- or
+ * 8-byte counters named "slots", slot i counting values of [2^i, 2^(i+1)) (slot 0 also 0).
+ * Shown as bpftrace's hist() shows one; returns the offset of slots + 1, 0 if not one. */
+static u32 hist_at(struct btf *b, const struct map *m, u32 *n, u64 *es)
+{
+	struct btf_t t, at;
+	const char *name;
+	u32 mt, bit, elem;
+	if (!b || btf_resolve(b, m->btf_value, &t) || t.kind != BTFK_STRUCT)
+		return 0;
+	for (u32 i = 0; i < t.vlen; i++)
+		if (!btf_member(b, &t, i, &name, &mt, &bit) && !rb_strcmp(name, "slots") && !(bit % 8) &&
+		    !btf_resolve(b, mt, &at) && at.kind == BTFK_ARRAY && !btf_array(b, &at, &elem, n) &&
+		    !btf_size(b, elem, es) && (*es == 4 || *es == 8) && bit / 8 + *n * *es <= m->value_size)
+			return bit / 8 + 1;
+	return 0;
+}
+
+static void print_hist(struct strbuf *s, const u8 *d, u32 n, u64 es)
+{
+	u64 max = 1, v;
+	u32 last = 0;
+	for (u32 i = 0; i < n; i++) {
+		memcpy(&v, d + i * es, 8), v = es == 4 ? (u32)v : v;
+		max = v > max ? v : max;
+		last = v ? i + 1 : last;
+	}
+	for (u32 i = 0; i < last; i++) {
+		memcpy(&v, d + i * es, 8), v = es == 4 ? (u32)v : v;
+		char r[48];
+		rb_snprintf(r, sizeof r, "[%llu, %llu)", i ? 1ULL << i : 0ULL, 2ULL << i);
+		sb_add(s, "\n%-24s %8llu |", r, (unsigned long long)v);
+		for (u32 k = 0; k < 40; k++)
+			sb_add(s, k < v * 40 / max ? "@" : " ");
+		sb_add(s, "|");
+	}
+}
+
 static void print_map(struct output *out, struct map *m)
 {
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
@@ -239,6 +277,7 @@ static void print_map(struct output *out, struct map *m)
 	static char line[65536];
 	struct strbuf s = {line, sizeof line - 64, 0, out->json};
 	bool any = false, first = true;
+	u64 es;
 	if (out->json) {
 		json_head(&s, "map", m);
 		sb_add(&s, ",\"entries\":[");
@@ -250,7 +289,12 @@ static void print_map(struct output *out, struct map *m)
 		if (kern_map_lookup(m->fd, key, val) == 0 &&
 		    !((m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) && all_zero(val, vlen))) {
 			any = true;
-			if (out->json) {
+			u32 ns, h = out->json || percpu(m) ? 0 : hist_at(b, m, &ns, &es);
+			if (h) {
+				sb_add(&s, first ? " key " : "\n%s: key ", m->name);
+				print_entry(&s, b, m->btf_key, key, m->key_size);
+				print_hist(&s, val + h - 1, ns, es);
+			} else if (out->json) {
 				sb_add(&s, first ? "{\"key\":" : ",{\"key\":");
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, ",\"value\":");

@@ -170,33 +170,37 @@ out:
 	return r;
 }
 
-/* The uprobe PMU's type and format, once; uprobe_events if legacy may be needed. */
+/* The uprobe PMU's type, retprobe bit and where ref_ctr_offset goes ("config:32-63", 4.20+). */
 static void probe_uprobes(struct attach_env *env)
 {
-	char buf[64];
+	static const char *const file[] = {"type", "format/retprobe", "format/ref_ctr_offset"};
+	int *dst[] = {&env->upmu_type, &env->uretbit, &env->urefshift};
+	char buf[64], path[96];
 	u64 v;
 	if (env->uprobed)
 		return;
 	env->uprobed = true;
-	env->upmu_type = env->uretbit = env->urefshift = -1;
-	if (kern_read("/sys/bus/event_source/devices/uprobe/type", buf, sizeof buf) > 0 && rb_parse_u64(buf, &v))
-		env->upmu_type = (int)v;
-	if (kern_read("/sys/bus/event_source/devices/uprobe/format/retprobe", buf, sizeof buf) > 0 &&
-	    rb_startswith(buf, "config:") && rb_parse_u64(buf + 7, &v) && v < 64)
-		env->uretbit = (int)v;
-	/* "config:32-63": where the semaphore's offset goes (4.20+) */
-	if (kern_read("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset", buf, sizeof buf) > 0 &&
-	    rb_startswith(buf, "config:") && rb_parse_u64(buf + 7, &v) && v < 64)
-		env->urefshift = (int)v;
-	struct err e;
-	if (attach_tracefs(env, &e) == 0) {
-		char path[128];
-		struct statx st;
-		rb_snprintf(path, sizeof path, "%s/uprobe_events", env->tfs->dir);
-		int r = sys_statx(AT_FDCWD, path, 0, STATX_TYPE, &st);
-		explain("statx(\"%s\") = %s  -- is the legacy uprobe interface there?", path, kern_res(r));
-		env->uprobe_events = r == 0;
+	for (int i = 0; i < 3; i++) {
+		*dst[i] = -1;
+		rb_snprintf(path, sizeof path, "/sys/bus/event_source/devices/uprobe/%s", file[i]);
+		if (kern_read(path, buf, sizeof buf) > 0 && (!i || rb_startswith(buf, "config:")) &&
+		    rb_parse_u64(buf + (i ? 7 : 0), &v) && v < 1u << 20)
+			*dst[i] = (int)v;
 	}
+}
+
+/* Is there tracefs's uprobe_events (the legacy interface)? Asked only when it may be used. */
+static bool uprobe_events(struct attach_env *env)
+{
+	char path[128];
+	struct statx st;
+	struct err e;
+	if (attach_tracefs(env, &e) < 0)
+		return false;
+	rb_snprintf(path, sizeof path, "%s/uprobe_events", env->tfs->dir);
+	int r = sys_statx(AT_FDCWD, path, 0, STATX_TYPE, &st);
+	explain("statx(\"%s\") = %s  -- is the legacy uprobe interface there?", path, kern_res(r));
+	return r == 0;
 }
 
 int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode mode, struct err *e)
@@ -220,11 +224,12 @@ int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode m
 	bool sema = false;
 	for (unsigned i = 0; i < a->nsites; i++)
 		sema |= a->sites[i].ref != 0;
-	bool pmu = env->upmu_type >= 0 && (!a->ret || env->uretbit >= 0) && (!sema || env->urefshift >= 0);
+	bool pmu = env->upmu_type >= 0 && env->uretbit < 64 && (!a->ret || env->uretbit >= 0) &&
+		   (!sema || (env->urefshift >= 0 && env->urefshift < 64));
 	if (mode == MODE_KPROBE && !pmu)
 		return err_set(e, -2, "prog '%s': --attach=pmu: this kernel has no uprobe PMU%s", p->name,
 			       env->upmu_type >= 0 ? " that can do this (retprobe bit or ref_ctr_offset missing)" : "");
-	if ((mode == MODE_LEGACY || !pmu) && !env->uprobe_events) {
+	if ((mode == MODE_LEGACY || !pmu) && !uprobe_events(env)) {
 		err_set(e, -2, "prog '%s': this kernel has no %suprobe_events", p->name, pmu ? "" : "uprobe PMU and no ");
 		err_hint(e, "uprobes need CONFIG_UPROBE_EVENTS");
 		return e->code;

@@ -215,3 +215,70 @@ fentry_loads() { "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry >/dev/null 2>&1;
 	fi
 	nothing_left
 }
+
+OBJ_TYPED="$TOBJ/typed_out.bpf.o"
+
+# A process with a known, long comm that execs once: prints its pid.
+long_comm_exec() {
+	cp /bin/dash "$BATS_TEST_TMPDIR/longcommname"
+	"$BATS_TEST_TMPDIR/longcommname" -c 'exec /bin/true' &
+	echo $!
+	wait $!
+}
+
+@test "--record decodes a perf/ring buffer's records: a struct with an array and a char array, and a short record" {
+	start_rawbpf run "$OBJ_TYPED" --record "events=struct rec" --prog rec_execve
+	pid=$(long_comm_exec)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -qx "{pid=$pid vals=\[1, 2, 3\] comm=longcommname}" "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; false; }
+	# the second record is cut after 4 bytes of comm: what it holds is shown
+	grep -qx "{pid=$pid vals=\[1, 2, 3\] comm=long}" "$BATS_TEST_TMPDIR/out"
+	# -j, the type named without "struct"
+	start_rawbpf run "$OBJ_TYPED" --prog rec_execve -j --record events=rec
+	pid=$(long_comm_exec)
+	stop_rawbpf INT
+	[ "$(jq -c "select(.type == \"record\" and .value.pid == $pid and .value.vals == [1,2,3]) | .value.comm | select(startswith(\"long\"))" "$BATS_TEST_TMPDIR/out" | sort | tr '\n' ' ')" = '"long" "longcommname" ' ]
+	# without --record the same records are hex
+	start_rawbpf run "$OBJ_TYPED" --prog rec_execve
+	pid=$(long_comm_exec)
+	stop_rawbpf INT
+	hexpid=$(printf '%08x' "$pid" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/')
+	grep -qx "0x${hexpid}010000000200000003000000$(printf longcommname | od -An -tx1 | tr -d ' \n')00000000" "$BATS_TEST_TMPDIR/out"
+	nothing_left
+}
+
+@test "--record: an unknown map or type is named" {
+	run "$RAWBPF" run "$OBJ_TYPED" --record "nosuch=struct rec"
+	[ "$status" -eq 2 ]
+	[ "$output" = "rawbpf: --record nosuch=struct rec: no map 'nosuch' in typed_out.bpf.o" ]
+	run "$RAWBPF" run "$OBJ_TYPED" --record "events=struct nosuch"
+	[ "$status" -eq 2 ]
+	[ "$output" = "rawbpf: --record events=struct nosuch: no type 'nosuch' in typed_out.bpf.o's BTF" ]
+	run "$RAWBPF" run "$OBJ_TYPED" --record events
+	[ "$status" -eq 2 ]
+}
+
+@test "a log2 histogram (struct with slots[]) prints as bars; -j gives the counts" {
+	start_rawbpf run "$OBJ_TYPED" --prog hist_enter --interval=0.3
+	# values 1 x5 (slot 0), 3 x2 (slot 1), 100 x10 (slot 6), 1000 x1 (slot 9)
+	python3 -c 'import ctypes
+s = ctypes.CDLL(None).syscall
+for v in [1] * 5 + [3] * 2 + [100] * 10 + [1000]: s(20000 + v)'
+	sleep 0.5
+	stop_rawbpf INT
+	bar() { printf '%*s' "$1" '' | tr ' ' @; printf '%*s' $((40 - $1)) ''; }
+	expected="hist: key 0
+$(printf '%-24s %8d |%s|\n' "[0, 2)" 5 "$(bar 20)" "[2, 4)" 2 "$(bar 8)" "[4, 8)" 0 "$(bar 0)" "[8, 16)" 0 "$(bar 0)" \
+	"[16, 32)" 0 "$(bar 0)" "[32, 64)" 0 "$(bar 0)" "[64, 128)" 10 "$(bar 40)" "[128, 256)" 0 "$(bar 0)" \
+	"[256, 512)" 0 "$(bar 0)" "[512, 1024)" 1 "$(bar 4)")"
+	[ "$(tail -n 11 "$BATS_TEST_TMPDIR/out")" = "$expected" ] || { diff <(tail -n 11 "$BATS_TEST_TMPDIR/out") <(echo "$expected"); false; }
+	start_rawbpf run "$OBJ_TYPED" --prog hist_enter --interval=0.3 -j
+	python3 -c 'import ctypes
+s = ctypes.CDLL(None).syscall
+for v in [7] * 3 + [4095]: s(20000 + v)'
+	sleep 0.5
+	stop_rawbpf INT
+	[ "$(jq -c 'select(.map == "hist") | .entries[0].value.slots' "$BATS_TEST_TMPDIR/out" | tail -1)" = "[0,0,3,0,0,0,0,0,0,0,0,1]" ]
+	nothing_left
+}

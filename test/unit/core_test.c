@@ -44,7 +44,7 @@ static int resolve1(struct btf **targets, struct core_rec r, struct bpf_insn *in
 	return ret;
 }
 
-static unsigned char *blobs[4];
+static unsigned char *blobs[8];
 static unsigned nblobs;
 
 static struct btf *tparse(struct bb *b, struct btf *out, struct btf *base)
@@ -197,6 +197,26 @@ void core_tests(void)
 	expect("type_matches: every local member has a match", r, err, r == 0 && tm[0].imm == 1, "");
 	(void)te;
 
+	/* A kernel whose enum is an ENUM64 (6.0 and later) and whose foo is not the object's. */
+	struct bb T3;
+	struct btf tb3;
+	bb_init(&T3, NULL);
+	unsigned i3 = bint(&T3, "long", 8, 1);
+	bt(&T3, "e", 19, 2, 0, 8);
+	bw(&T3, bs(&T3, "A")), bw(&T3, 1), bw(&T3, 0);
+	bw(&T3, bs(&T3, "B")), bw(&T3, 2), bw(&T3, 1); /* 1 << 32 | 2 */
+	bt(&T3, "foo", 4, 1, 0, 8);
+	bmem(&T3, "a", i3, 0);
+	struct btf *k64[] = {tparse(&T3, &tb3, NULL), NULL};
+	struct bpf_insn e64[] = {LD64(1)};
+	r = resolve1(k64, rec(0, le, "1", CORE_ENUMVAL_VALUE), e64, 2, &res, err);
+	expect("enumval_value from an ENUM64: all 64 bits in the ld_imm64", r, err, r == 0 && e64[0].imm == 2 && e64[1].imm == 1, "");
+	struct bpf_insn nm[] = {MOV(1)}, tsz[] = {MOV(4)};
+	r = resolve1(k64, rec(0, lfoo, "0", CORE_TYPE_MATCHES), nm, 1, &res, err);
+	expect("type_matches: a member of another size does not match", r, err, r == 0 && nm[0].imm == 0, "");
+	r = resolve1(k64, rec(0, lfoo, "0", CORE_TYPE_SIZE), tsz, 1, &res, err);
+	expect("type_size still resolves (the types are compatible)", r, err, r == 0 && tsz[0].imm == 8, "");
+
 	/* Two kernel types of the name that disagree: an error naming the ambiguity; a module's type
 	 * found through split BTF. */
 	bb_init(&T2, NULL);
@@ -266,6 +286,7 @@ void core_tests(void)
 	btf_free(&tb);
 	btf_free(&tb2);
 	btf_free(&mb);
+	btf_free(&tb3);
 	free(lblob);
 	while (nblobs)
 		free(blobs[--nblobs]);
