@@ -141,6 +141,10 @@ resolved() {
 	[ "$status" -eq 0 ]
 	grep -q '^explain: openat("/sys/kernel/btf/vmlinux") = [0-9]*, .* 5*[0-9]* bytes' <<<"$output"
 	grep -q "^explain: CO-RE: 22 relocations against /sys/kernel/btf/vmlinux ($(grep -c '^\[' "$RAW") types): 2[01] applied, [12] poisoned$" <<<"$output"
+	# a program left out is not relocated (as libbpf): core_exec's 7 only
+	run "$RAWBPF" load "$TOBJ/core_task.bpf.o" --prog core_exec --explain
+	[ "$status" -eq 0 ]
+	grep -q "^explain: CO-RE: 7 relocations against /sys/kernel/btf/vmlinux (.*): 7 applied, 0 poisoned$" <<<"$output"
 }
 
 @test "CO-RE: --btf FILE (raw BTF, or an ELF with .BTF) where /sys/kernel/btf is hidden; none: an error naming --btf" {
