@@ -525,12 +525,18 @@ check_load_objects() {
 	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
 	n=0
 	for o in hello /lib/rawbpf/*.bpf.o; do
-		/bin/rawbpf load "$o"
-		rc=$?
+		# Objects broken on purpose, and their verdicts; those whose verdict depends on what the
+		# kernel offers (BTF-typed programs, kfuncs, ksyms) are judged by their own checks.
 		case $o in
-		*/verifier_error.bpf.o|*/nongpl.bpf.o|*/biglog.bpf.o|*/choose.bpf.o|*/core_poison.bpf.o) want=4 ;; # one refused on purpose
+		*/verifier_error.bpf.o|*/nongpl.bpf.o|*/biglog.bpf.o|*/choose.bpf.o|*/core_poison.bpf.o) want=4 ;;
+		*/btf_bad.bpf.o|*/extern_missing.bpf.o) want=1 ;;
+		*/settings.bpf.o) want=2 ;; # a map sized only by --set
+		*/btf_typed.bpf.o|*/ksym_var.bpf.o|*/kfunc.bpf.o|*/ksyms.bpf.o|*/kconfig.bpf.o) continue ;;
+		*/bigout.bpf.o) continue ;; # output-length fixture for the host suite; 5.10's verifier refuses it
 		*) want=0 ;;
 		esac
+		/bin/rawbpf load "$o"
+		rc=$?
 		[ "$rc" = "$want" ] || { fail "rawbpf load $o: exit $rc, expected $want"; return; }
 		n=$((n + 1))
 	done
@@ -779,13 +785,16 @@ for fn in $checks; do
 	out=/tmp/checks/$CHECK.out
 	( "check_$fn" ) </dev/null >"$out" 2>&1 &
 	pid=$!
-	# Watchdog: a check that hangs is killed and reported, the rest still run.
-	( sleep "$timeout_s"; touch "/tmp/checks/$CHECK.timeout"; kill -9 $pid ) 2>/dev/null &
+	# Watchdog: a check that hangs is killed and reported, the rest still run. Loading every
+	# object takes longer under TCG than one check (each CO-RE object reads the kernel's BTF).
+	limit=$timeout_s
+	[ "$fn" = load_objects ] && limit=$((timeout_s * 4))
+	( sleep "$limit"; touch "/tmp/checks/$CHECK.timeout"; kill -9 $pid ) 2>/dev/null &
 	wd=$!
 	wait $pid
 	kill $wd 2>/dev/null
 	if [ -e "/tmp/checks/$CHECK.timeout" ]; then
-		fail "timed out after ${timeout_s} s"
+		fail "timed out after ${limit} s"
 	elif ! [ -e "/tmp/checks/$CHECK.result" ]; then
 		fail "check_$fn ended without pass, fail or skip"
 	fi
