@@ -96,7 +96,7 @@ struct probe_item {
 	bool ok;
 };
 struct probe {
-	struct probe_item item[20];
+	struct probe_item item[28];
 	unsigned n;
 	struct tracefs tfs;
 	bool bpf, tracefs, kprobes, tracepoint; /* what the default job needs */
