@@ -484,7 +484,7 @@ int tracefs_find(struct tracefs *t, struct err *e)
 {
 	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 	u64 st[16];
-	t->mounted_by_us = false;
+	t->mounted_by_us = t->sysfs_by_us = false;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (is_tracefs(dirs[i])) {
 			rb_strlcpy(t->dir, dirs[i], sizeof t->dir);
@@ -500,12 +500,14 @@ int tracefs_find(struct tracefs *t, struct err *e)
 				explain("mkdir(\"/sys\") = %s", kern_res(sys_mkdirat(AT_FDCWD, "/sys", 0555)));
 			if (mount_fs("sysfs", "/sys", e) < 0)
 				return err_ctx(e, "tracefs is not mounted and neither is sysfs");
+			t->sysfs_by_us = true;
 		}
 	}
 	rb_strlcpy(t->dir, dirs[0], sizeof t->dir);
 	if (mount_fs("tracefs", t->dir, e) < 0) {
 		if (e->code == -2 || e->code == -19)
 			err_hint(e, "this kernel has no tracefs (CONFIG_TRACING); rawbpf needs it for trace_pipe");
+		tracefs_release(t); /* the sysfs mounted for it */
 		return err_ctx(e, "no tracefs");
 	}
 	t->mounted_by_us = true;
@@ -514,11 +516,17 @@ int tracefs_find(struct tracefs *t, struct err *e)
 
 void tracefs_release(struct tracefs *t)
 {
-	if (!t->mounted_by_us)
-		return;
-	int r = sys_umount2(t->dir, 0);
-	explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, kern_res(r));
-	t->mounted_by_us = false;
+	int r;
+	if (t->mounted_by_us) {
+		r = sys_umount2(t->dir, 0);
+		explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, kern_res(r));
+		t->mounted_by_us = false;
+	}
+	if (t->sysfs_by_us) { /* after tracefs, which was mounted on it */
+		r = sys_umount2("/sys", 0);
+		explain("umount(\"/sys\") = %s  -- rawbpf mounted sysfs for tracefs, so it goes too", kern_res(r));
+		t->sysfs_by_us = false;
+	}
 }
 
 static void path_join(char *out, size_t size, const struct tracefs *t, const char *a, const char *b)
