@@ -248,17 +248,21 @@ struct stale {
 	u64 pid[32];
 };
 
-/* "p:rawbpf/rawbpf_123_0 __x64_sys_execve" */
+/* "p:rawbpf/rawbpf_123_0 __x64_sys_execve", or rawbpf_123_0_ns4026532281 from a rawbpf in another
+ * pid namespace than the first: a candidate only if it is of our pid namespace and its pid is
+ * dead there (or ours, from an earlier life). A pid of another namespace means nothing here. */
 static void stale_line(char *line, void *ctx)
 {
 	struct stale *st = ctx;
-	u64 pid;
+	u64 pid, seq;
 	if (st->n == ARRAY_SIZE(st->tp) || (line[0] != 'p' && line[0] != 'r') ||
 	    !rb_startswith(line + 1, ":rawbpf/rawbpf_"))
 		return;
-	const char *p = rb_parse_u64(line + 16, &pid);
+	const char *p = rb_parse_u64(line + 16, &pid), *q = p && *p == '_' ? rb_parse_u64(p + 1, &seq) : NULL;
 	char *sp = rb_strchr(line, ' ');
-	if (p && *p == '_' && sp && pid < (1u << 30) && (size_t)(sp - line - 2) < sizeof st->tp[0] &&
+	size_t nl = rb_strlen(st->env->ns);
+	if (q && sp && (size_t)(sp - q) == nl && !rb_strncmp(q, st->env->ns, nl) && pid < (1u << 30) &&
+	    (size_t)(sp - line - 2) < sizeof st->tp[0] &&
 	    ((int)pid == st->env->pid || sys_kill((int)pid, 0) == -3 /* ESRCH */)) {
 		*sp = 0;
 		rb_strlcpy(st->tp[st->n], line + 2, sizeof st->tp[0]);
@@ -267,16 +271,18 @@ static void stale_line(char *line, void *ctx)
 }
 
 /* Removes kprobe_events (uprobe_events) entries that rawbpf processes left behind when they were
- * killed: names are rawbpf_<pid>_<n>, and only dead pids (or our own, from an earlier life) are
- * touched; one still in use by a perf event (another pid namespace's rawbpf, say) refuses to go
- * (EBUSY) and is left. The file is read whole, however many events other tools have defined. */
+ * killed. Only what is provably abandoned goes: names are rawbpf_<pid>_<n> plus, outside the
+ * first pid namespace, _ns<inode of the namespace> (so two containers never share a name), and
+ * only names of our own namespace whose pid is dead here (or ours, from an earlier life) are
+ * touched; one still in use by a perf event refuses to go (EBUSY) and is left. Without
+ * /proc/self/ns/pid nothing is swept. The file is read whole, however many events there are. */
 static void remove_stale(struct attach_env *env, const char *file)
 {
 	char path[128], buf[1024];
 	struct stale *st;
 	struct err e;
 	unsigned bit = file[0] == 'u' ? 2 : 1;
-	if (env->stale_checked & bit)
+	if ((env->stale_checked & bit) || !env->ns_known)
 		return;
 	env->stale_checked |= bit;
 	rb_snprintf(path, sizeof path, "%s/%s", env->tfs->dir, file);
@@ -310,10 +316,20 @@ int attach_legacy_add(struct attach_env *env, const char *file, bool ret, const 
 	int r;
 	if ((r = attach_tracefs(env, e)) < 0)
 		return r;
-	if (!env->pid)
-		env->pid = sys_getpid(); /* only the legacy path names things after us */
+	if (!env->pid) { /* only the legacy path names things after us and our pid namespace */
+		char ns[32];
+		u64 ino = 0;
+		env->pid = sys_getpid();
+		long n = sys_readlinkat(AT_FDCWD, "/proc/self/ns/pid", ns, sizeof ns - 1);
+		ns[n > 0 ? n : 0] = 0;
+		env->ns_known = rb_startswith(ns, "pid:[") && rb_parse_u64(ns + 5, &ino) && ino;
+		explain("readlink(\"/proc/self/ns/pid\") = \"%s\"  -- our pid namespace, in the names of legacy events",
+			n > 0 ? ns : rb_strerror((int)-n));
+		if (env->ns_known && ino != 0xEFFFFFFCu /* PROC_PID_INIT_INO: the first namespace */)
+			rb_snprintf(env->ns, sizeof env->ns, "_ns%llu", (unsigned long long)ino);
+	}
 	remove_stale(env, file);
-	rb_snprintf(tp, size, "rawbpf/rawbpf_%d_%u", env->pid, env->seq++);
+	rb_snprintf(tp, size, "rawbpf/rawbpf_%d_%u%s", env->pid, env->seq++, env->ns);
 	rb_snprintf(cmd, sizeof cmd, "%c:%s %s", ret ? 'r' : 'p', tp, where);
 	return tracefs_append(env->tfs, file, cmd, e);
 }

@@ -19,6 +19,8 @@ struct attach_env {
 	bool kprobe_events;
 	u8 stale_checked;  /* bits: kprobe_events, uprobe_events swept */
 	unsigned seq;      /* legacy event counter */
+	char ns[24];       /* legacy event names: "" in the first pid namespace, "_ns<inode>" in another */
+	bool ns_known;     /* /proc/self/ns/pid could be read: only then are stale events swept */
 	char prefix[24];   /* syscall function prefix, once resolved */
 	/* user-space probes */
 	struct obj *obj;   /* whose USDT maps (__bpf_usdt_specs, __bpf_usdt_ip_to_spec_id) get filled */

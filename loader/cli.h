@@ -26,7 +26,7 @@ struct opts {
 	bool disasm;       /* inspect --disasm */
 	bool keep_going;   /* run: a program the kernel refuses is left out, the others run */
 	const char *only, *skip; /* --prog, --skip: comma-separated program names */
-	const char **sets;       /* --set NAME=VALUE, in order */
+	const char *sets[32];    /* --set NAME=VALUE, in order */
 	unsigned nsets;
 	int pid;           /* --pid: user-space probes fire in this process only; -1: all */
 	const char *attach_to[16]; /* --attach-to PROG=TARGET */

@@ -3,6 +3,7 @@
  * each linked program's instructions. Reads the file and makes no other system call. */
 #include "cli.h"
 #include "disasm.h"
+#include "ext.h"
 #include "emit.h"
 #include "io.h"
 #include "kernel.h"
@@ -66,14 +67,23 @@ static void sym_of(const struct obj *o, const struct prog *p, u32 i, struct dis_
 {
 	const struct bpf_insn *in = &p->insns[i];
 	*s = (struct dis_sym){DIS_NONE, NULL, 0};
-	for (unsigned k = 0; k < p->nrels; k++)
-		if (p->rels[k].insn == i)
-			*s = (struct dis_sym){p->rels[k].kind == PREL_MAP_FD ? DIS_MAP : DIS_MAP_VALUE,
-					      o->maps[p->rels[k].map].kname, p->rels[k].value_off};
 	if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) {
 		const struct piece *f = piece_at(p, i + 1 + (u32)in->imm);
 		if (f)
 			*s = (struct dis_sym){DIS_FUNC, f->name, f->at};
+	}
+	for (unsigned k = 0; k < p->nrels; k++) {
+		const struct prog_rel *r = &p->rels[k];
+		const struct ext *x = r->kind > PREL_MAP_VALUE ? &o->exts[r->map] : NULL;
+		if (r->insn != i)
+			continue;
+		if (!x)
+			*s = (struct dis_sym){r->kind == PREL_MAP_FD ? DIS_MAP : DIS_MAP_VALUE, o->maps[r->map].kname,
+					      r->value_off};
+		else if (x->kind == EXT_KCONFIG) /* .kconfig values: in their map */
+			*s = (struct dis_sym){DIS_MAP_VALUE, o->maps[o->kconfig_map].kname, x->off + r->value_off};
+		else
+			*s = (struct dis_sym){DIS_EXTERN, x->name, 0};
 	}
 }
 
@@ -172,6 +182,25 @@ static void maps(struct emit *w, struct obj *o)
 
 /* What loading patches: each ld_imm64 gets a map fd or a map value's address, each BPF-to-BPF
  * call the distance to its function in the linked program, each prog array slot a program. */
+/* .kconfig and .ksyms externs: what the loader will look for in this kernel. */
+static void externs(struct emit *w, struct obj *o)
+{
+	static const char *const kinds[] = {"kconfig", "ksym", "kfunc"};
+	em_rec(w, "externs:\n");
+	em_open(w, "externs", '[');
+	for (unsigned i = 0; i < o->nexts; i++) {
+		const struct ext *x = &o->exts[i];
+		if (x->kind == EXT_KCONFIG)
+			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes\n", x->name,
+			       kinds[x->kind], x->weak ? ", weak" : "", x->weak, x->off, x->size);
+		else
+			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, kinds[x->kind], x->weak ? ", weak" : "",
+			       x->weak, x->kind == EXT_KSYM && !x->type ? ", untyped (its address, from /proc/kallsyms)" : "",
+			       x->kind == EXT_KSYM && !x->type);
+	}
+	em_close(w);
+}
+
 static void relocations(struct emit *w, struct obj *o)
 {
 	struct dis_sym s;
@@ -189,6 +218,8 @@ static void relocations(struct emit *w, struct obj *o)
 			else if (s.kind == DIS_FUNC)
 				em_rec(w, "  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n", p->name,
 				       k, s.name, s.off, "call");
+			else if (s.kind == DIS_EXTERN)
+				em_rec(w, "  %{in}s insn %{at}u: extern %{target}s%.0{kind}s\n", p->name, k, s.name, "extern");
 		}
 	}
 	for (unsigned i = 0; i < o->nmaps; i++)
@@ -351,6 +382,7 @@ int do_inspect(struct opts *opt)
 	}
 	programs(&w, &o);
 	maps(&w, &o);
+	externs(&w, &o);
 	relocations(&w, &o);
 	if (o.ncore)
 		core_relocations(&w, &o, opt->btf);

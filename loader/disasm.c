@@ -95,7 +95,9 @@ int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct di
 	case BPF_JMP32:
 		if (op == BPF_CALL) {
 			const char *h = helper_name(in->imm);
-			if (s == BPF_PSEUDO_CALL)
+			if (sym->kind == DIS_EXTERN)
+				add(&o, "call %s (kfunc)", sym->name);
+			else if (s == BPF_PSEUDO_CALL)
 				add(&o, "call pc%s%d", in->imm < 0 ? "" : "+", in->imm);
 			else if (s == BPF_PSEUDO_KFUNC_CALL)
 				add(&o, "call kfunc#%d", in->imm);
@@ -156,6 +158,8 @@ int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct di
 				add(&o, "r%d = map[%s] ll", d, sym->name);
 			else if (sym->kind == DIS_MAP_VALUE)
 				add(&o, "r%d = map_value[%s]+%u", d, sym->name, sym->off);
+			else if (sym->kind == DIS_EXTERN)
+				add(&o, "r%d = ksym[%s] ll", d, sym->name);
 			else
 				add(&o, "r%d = 0x%llx ll", d, (unsigned long long)v);
 			return 2;

@@ -6,7 +6,7 @@
 #include <linux/bpf.h>
 
 /* What the object says an instruction refers to, which the instruction alone does not. */
-enum { DIS_NONE, DIS_MAP, DIS_MAP_VALUE, DIS_FUNC };
+enum { DIS_NONE, DIS_MAP, DIS_MAP_VALUE, DIS_FUNC, DIS_EXTERN /* a ksym or kfunc */ };
 struct dis_sym {
 	int kind;
 	const char *name; /* map or function */

@@ -164,6 +164,8 @@ void ext_apply(struct obj *o, struct prog *p)
 	for (unsigned i = 0; i < p->nrels; i++) {
 		const struct prog_rel *rel = &p->rels[i];
 		struct bpf_insn *in = &p->insns[rel->insn];
+		if (rel->kind != PREL_KFUNC && rel->kind != PREL_EXT)
+			continue;
 		const struct ext *x = &o->exts[rel->map];
 		if (rel->kind == PREL_KFUNC) {
 			if (x->found) {

@@ -85,15 +85,19 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 	struct core_res one;
 	char path[160];
 	int r = 0;
-	u32 n = 0;
-	if (!o->ncore)
+	u32 n = 0, need = 0;
+	/* (as libbpf: programs that will not be loaded are not relocated) */
+	for (unsigned i = 0; i < o->nprogs; i++)
+		need += res || o->progs[i].autoload ? o->progs[i].core_cnt : 0;
+	if (!need)
 		return 0;
 	if ((r = load_kernel_btf(l, e)) < 0)
 		return err_ctx(e, "%s has %u CO-RE relocations, to be resolved against the kernel's types", o->name,
 			       o->ncore);
 	core_init(&c, &o->btf);
 	for (unsigned i = 0; i < o->nprogs && !r; i++)
-		r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt);
+		if (res || o->progs[i].autoload)
+			r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt);
 	core_search(&c, &l->kbtf->btf);
 	/* Types vmlinux lacks may be a module's (libbpf looks there only then, too). */
 	if (!r && core_missing(&c) && !kbtf_modules(l->kbtf, e))
@@ -104,6 +108,8 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 	for (unsigned i = 0; i < o->nprogs && !r; i++) {
 		struct prog *p = &o->progs[i];
 		struct bpf_insn *insns = p->insns;
+		if (!res && !p->autoload)
+			continue;
 		if (res) { /* inspect: what each resolves to, nothing patched */
 			insns = rb_alloc((u64)p->insn_cnt * sizeof *insns);
 			memcpy(insns, p->insns, (u64)p->insn_cnt * sizeof *insns);
@@ -131,7 +137,7 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 			rb_free(insns);
 	}
 	core_free(&c);
-	explain("CO-RE: %u relocations against %s (%u types%s): %u applied, %u poisoned", o->ncore, l->kbtf->src,
+	explain("CO-RE: %u relocations against %s (%u types%s): %u applied, %u poisoned", need, l->kbtf->src,
 		l->kbtf->btf.ntypes, l->kbtf->nmods ? ", and modules'" : "", l->core_applied, l->npoison);
 	return r;
 }

@@ -358,10 +358,8 @@ int main(int argc, char **argv)
 				return usage_error("%s: which programs? (names, separated by commas)", a);
 			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
 		} else if (opt_value(a, "--set", argv, &i, argc, &val)) {
-			if (!val)
-				return usage_error("--set: expected NAME=VALUE%s", "");
-			if (!opt.sets)
-				opt.sets = rb_alloc((size_t)argc * sizeof *opt.sets);
+			if (!val || opt.nsets == ARRAY_SIZE(opt.sets))
+				return usage_error("--set: expected NAME=VALUE, at most 32 times%s", "");
 			opt.sets[opt.nsets++] = val;
 		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
 			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
@@ -441,6 +439,11 @@ int main(int argc, char **argv)
 	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
 		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);
+	int w = rb_flush();
+	if (w < 0 && w != -32 /* EPIPE: the reader went away, as with | head */ && code == EXIT_OK) {
+		rb_eprintf("rawbpf: writing the output: %s\n", rb_strerror(-w));
+		code = EXIT_FAIL;
+	}
 	if (sys_getpid() == 1) {
 		/* rawbpf is /init: exiting would panic the kernel, so power off cleanly instead. */
 		explain("reboot(LINUX_REBOOT_CMD_POWER_OFF)  -- rawbpf is /init: exiting would panic the kernel");

@@ -20,6 +20,7 @@ static inline long sys_write(int fd, const void *b, size_t n) { return SYS6(__NR
 static inline int sys_openat(int dir, const char *p, int fl, int mode) { return SYS6(__NR_openat, dir, p, fl, mode, 0, 0); }
 static inline long sys_getdents64(int fd, void *b, size_t n) { return SYS6(__NR_getdents64, fd, b, n, 0, 0, 0); }
 static inline int sys_close(int fd) { return SYS6(__NR_close, fd, 0, 0, 0, 0, 0); }
+static inline long sys_readlinkat(int dir, const char *p, char *b, size_t n) { return SYS6(__NR_readlinkat, dir, p, b, n, 0, 0); }
 static inline int sys_statx(int dir, const char *p, int fl, unsigned mask, struct statx *st)
 { return SYS6(__NR_statx, dir, p, fl, mask, st, 0); }
 static inline void *sys_mmap(void *a, size_t n, int prot, int fl, int fd, long off)

@@ -182,3 +182,17 @@ exec_later() {
 	fi
 	no_programs_left
 }
+
+@test "inspect lists the externs and what each relocation asks for; --disasm names kfuncs and ksyms" {
+	run "$RAWBPF" inspect "$TOBJ/ksyms.bpf.o" --disasm
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"  bpf_rawbpf_no_such_kfunc: kfunc, weak"* ]]
+	[[ "$output" == *"  bpf_prog_put: ksym, untyped (its address, from /proc/kallsyms)"* ]]
+	[[ "$output" == *"ksyms_exec insn 6: extern bpf_iter_num_new"* ]]
+	[[ "$output" == *": (85) call bpf_iter_num_new (kfunc)"* ]]
+	grep -Eq ': \(18\) r[0-9] = ksym\[bpf_prog_put\] ll$' <<<"$output"
+	run "$RAWBPF" inspect "$TOBJ/kconfig.bpf.o" -j
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '.externs[] | select(.name == "CONFIG_NR_CPUS")' <<<"$output")" = \
+		'{"name":"CONFIG_NR_CPUS","kind":"kconfig","weak":true,"offset":24,"size":8}' ]
+}

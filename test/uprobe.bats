@@ -112,7 +112,7 @@ check_ticks() {
 	need_root
 	[ -e $UPMU ] || skip "no uprobe PMU in this kernel"
 	start_n 1 run "$SOBJ" --attach-to "tick=$T:rawbpf_test:tick"
-	grep -q "prog 'tick': attached to usdt $T rawbpf_test:tick, 1 site (uprobe PMU; spec ids in BPF cookies)" "$BATS_TEST_TMPDIR/err"
+	grep -q "prog 'tick': attached to usdt $T rawbpf_test:tick, 2 sites (uprobe PMU; spec ids in BPF cookies)" "$BATS_TEST_TMPDIR/err"
 	check_ticks
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
@@ -219,13 +219,16 @@ readelf_off() {
 	[[ "$output" == *"-> $T:rb_mul+4 (file offset $want, .symtab)"* ]]
 	run "$RAWBPF" inspect "$SOBJ" --attach-to "tick=$T:rawbpf_test:tick"
 	[ "$status" -eq 0 ]
-	note=$(readelf -n "$T" | grep -A3 'Name: tick')
-	loc=$(sed -n 's/.*Location: 0x0*\([0-9a-f]*\),.*/\1/p' <<<"$note")
-	sem=$(sed -n 's/.*Semaphore: 0x0*\([0-9a-f]*\)$/\1/p' <<<"$note")
-	args=$(sed -n 's/.*Arguments: //p' <<<"$note")
-	[[ "$output" == *"site 0: address 0x$loc, file offset 0x"*", semaphore 0x$sem: $args"* ]]
+	[[ "$output" == *"-> $T rawbpf_test:tick, 2 sites"* ]]
+	i=0
+	while read -r loc sem; do # readelf's notes, in order: each site as inspect shows it
+		args=$(readelf -n "$T" | grep -A3 'Name: tick' | sed -n 's/.*Arguments: //p' | sed -n "$((i + 1))p")
+		[[ "$output" == *"site $i: address 0x$loc, file offset 0x"*", semaphore 0x$sem: $args ("* ]]
+		i=$((i + 1))
+	done < <(readelf -n "$T" | grep -A3 'Name: tick' | sed -n 's/.*Location: 0x0*\([0-9a-f]*\),.*Semaphore: 0x0*\([0-9a-f]*\)$/\1 \2/p')
+	[ "$i" -eq 2 ]
 	run "$RAWBPF" inspect -j "$SOBJ" --attach-to "tick=$T:rawbpf_test:tick"
-	[ "$(jq -r '.programs[0].sites[0].args' <<<"$output")" = "$args" ]
+	[ "$(jq -r '.programs[0].sites[1].args' <<<"$output")" = "$args" ]
 }
 
 @test "uprobe_events: a dead rawbpf's leftover is swept at the next legacy attach; a live pid's and another tool's are kept" {

@@ -1,7 +1,8 @@
 /* The user program the uprobe, uretprobe and USDT tests trace: `uprobe_target N` calls
  * rb_add(i, 100 * i) and rb_mul(i, -7) and fires the USDT probe rawbpf_test:tick(i, -1000 * i,
- * 42, rb_add's result) for i = 1..N, then prints "pid PID calls N"; `uprobe_target N wait` first
- * prints "pid PID" and waits for a line (or end of file) on stdin. The probe has a semaphore, so
+ * 42, rb_add's result) for i = 1..N (odd i at one of its two sites, even i at the other), then
+ * prints "pid PID calls N"; `uprobe_target N wait` first prints "pid PID" and waits for a line
+ * (or end of file) on stdin. The probe has a semaphore, so
  * it fires only while a tracer has raised it (the kernel does, through ref_ctr_offset).
  * Built twice: with the host's cc and libc (a PIE, dynamically linked: the bats tests), and with
  * -DRB_NOLIBC, static and freestanding for x86_64 and arm64 (the QEMU matrix's initramfs has no
@@ -78,7 +79,10 @@ static int run(int argc, char **argv)
 	for (long i = 1; i <= n; i++) {
 		int r = rb_add((int)i, (int)(100 * i));
 		rb_mul(i, -7);
-		if (rawbpf_test_tick_semaphore)
+		/* two sites of one probe, as an inlined function gives: odd i at one, even i at the other */
+		if (rawbpf_test_tick_semaphore && (i & 1))
+			STAP_PROBE4(rawbpf_test, tick, i, -1000 * i, 42, r);
+		else if (rawbpf_test_tick_semaphore)
 			STAP_PROBE4(rawbpf_test, tick, i, -1000 * i, 42, r);
 	}
 	p = num((char *)__builtin_memcpy(p, " calls ", 7) + 7, n);
