@@ -362,9 +362,8 @@ int kern_perf_uprobe(int pmu_type, const char *path, u64 off, u64 config, int pi
 	a.probe_offset = off;                  /* config2 */
 	int fd = perf_open(&a, pid);
 	explain("perf_event_open(type=%d (uprobe PMU), config=0x%llx, config1=\"%s\", config2=0x%llx, pid=%d, cpu=%d) = %s"
-		"  -- the kernel plants a breakpoint at that offset of the file in every process that maps it%s",
-		pmu_type, (unsigned long long)config, path, (unsigned long long)off, pid, pid < 0 ? 0 : -1, kern_res(fd),
-		pid < 0 ? "" : " (events of that process only)");
+		"  -- a breakpoint at that file offset, in %s", pmu_type, (unsigned long long)config, path,
+		(unsigned long long)off, pid, pid < 0 ? 0 : -1, kern_res(fd), pid < 0 ? "every process" : "that process");
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx: %s", path,
 			       (unsigned long long)off, rb_strerror(-fd));
@@ -485,7 +484,7 @@ int tracefs_find(struct tracefs *t, struct err *e)
 {
 	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 	u64 st[16];
-	t->mounted_by_us = false;
+	t->mounted_by_us = t->sysfs_by_us = false;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (is_tracefs(dirs[i])) {
 			rb_strlcpy(t->dir, dirs[i], sizeof t->dir);
@@ -501,12 +500,14 @@ int tracefs_find(struct tracefs *t, struct err *e)
 				explain("mkdir(\"/sys\") = %s", kern_res(sys_mkdirat(AT_FDCWD, "/sys", 0555)));
 			if (mount_fs("sysfs", "/sys", e) < 0)
 				return err_ctx(e, "tracefs is not mounted and neither is sysfs");
+			t->sysfs_by_us = true;
 		}
 	}
 	rb_strlcpy(t->dir, dirs[0], sizeof t->dir);
 	if (mount_fs("tracefs", t->dir, e) < 0) {
 		if (e->code == -2 || e->code == -19)
 			err_hint(e, "this kernel has no tracefs (CONFIG_TRACING); rawbpf needs it for trace_pipe");
+		tracefs_release(t); /* the sysfs mounted for it */
 		return err_ctx(e, "no tracefs");
 	}
 	t->mounted_by_us = true;
@@ -515,11 +516,17 @@ int tracefs_find(struct tracefs *t, struct err *e)
 
 void tracefs_release(struct tracefs *t)
 {
-	if (!t->mounted_by_us)
-		return;
-	int r = sys_umount2(t->dir, 0);
-	explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, kern_res(r));
-	t->mounted_by_us = false;
+	int r;
+	if (t->mounted_by_us) {
+		r = sys_umount2(t->dir, 0);
+		explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, kern_res(r));
+		t->mounted_by_us = false;
+	}
+	if (t->sysfs_by_us) { /* after tracefs, which was mounted on it */
+		r = sys_umount2("/sys", 0);
+		explain("umount(\"/sys\") = %s  -- rawbpf mounted sysfs for tracefs, so it goes too", kern_res(r));
+		t->sysfs_by_us = false;
+	}
 }
 
 static void path_join(char *out, size_t size, const struct tracefs *t, const char *a, const char *b)

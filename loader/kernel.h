@@ -74,6 +74,7 @@ int kern_close(int fd, const char *what);
 struct tracefs {
 	char dir[64];
 	bool mounted_by_us;
+	bool sysfs_by_us; /* /sys was not mounted either (an initramfs): unmounted after tracefs */
 };
 int tracefs_find(struct tracefs *t, struct err *e);
 void tracefs_release(struct tracefs *t);
@@ -96,7 +97,7 @@ struct probe_item {
 	bool ok;
 };
 struct probe {
-	struct probe_item item[20];
+	struct probe_item item[28];
 	unsigned n;
 	struct tracefs tfs;
 	bool bpf, tracefs, kprobes, tracepoint; /* what the default job needs */

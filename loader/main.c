@@ -439,6 +439,11 @@ int main(int argc, char **argv)
 	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
 		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);
+	int w = rb_flush();
+	if (w < 0 && w != -32 /* EPIPE: the reader went away, as with | head */ && code == EXIT_OK) {
+		rb_eprintf("rawbpf: writing the output: %s\n", rb_strerror(-w));
+		code = EXIT_FAIL;
+	}
 	if (sys_getpid() == 1) {
 		/* rawbpf is /init: exiting would panic the kernel, so power off cleanly instead. */
 		explain("reboot(LINUX_REBOOT_CMD_POWER_OFF)  -- rawbpf is /init: exiting would panic the kernel");

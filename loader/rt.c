@@ -26,11 +26,23 @@ long rb_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* The first failed write to stdout (-errno), kept until rb_flush reports it: a write that
+ * rb_puts_n makes on its own has no caller to tell. */
+static int out_err;
+
+static void out_write(const char *s, size_t n)
+{
+	long r = rb_write_all(1, s, n);
+	if (r < 0 && !out_err)
+		out_err = (int)r;
+}
+
 int rb_flush(void)
 {
-	long r = outlen ? rb_write_all(1, outbuf, outlen) : 0;
+	if (outlen)
+		out_write(outbuf, outlen);
 	outlen = 0;
-	return (int)r;
+	return out_err;
 }
 
 void rb_puts_n(const char *s, size_t n)
@@ -38,7 +50,7 @@ void rb_puts_n(const char *s, size_t n)
 	if (outlen + n > sizeof outbuf)
 		rb_flush();
 	if (n > sizeof outbuf) {
-		rb_write_all(1, s, n);
+		out_write(s, n);
 		return;
 	}
 	memcpy(outbuf + outlen, s, n);

@@ -71,3 +71,13 @@ load helpers
 		[ "$output" = "rawbpf: $f: $(cat "${f%.o}.expect")" ] || { echo "$f: $output"; false; }
 	done
 }
+
+# A write to stdout that fails (a full disk here) is reported, and the exit status says so; a
+# reader that goes away (| head) is not an error.
+@test "stdout on a full device: exit 1, the write error reported, not lost" {
+	"$RAWBPF" inspect --disasm hello-tail >/dev/full 2>"$BATS_TEST_TMPDIR/err" && false || [ $? -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "rawbpf: writing the output: No space left on device" ]
+	"$RAWBPF" inspect hello >/dev/full 2>"$BATS_TEST_TMPDIR/err" && false || [ $? -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "rawbpf: writing the output: No space left on device" ]
+	[ "$("$RAWBPF" inspect --disasm hello-tail 2>&1 | head -n 1)" = "object hello-tail: license \"GPL\"" ]
+}

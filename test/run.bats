@@ -109,6 +109,23 @@ EOF
 	nothing_left
 }
 
+# As in an initramfs: /sys itself not mounted (unmounted in a private mount namespace).
+@test "neither sysfs nor tracefs mounted: rawbpf mounts both, works, and unmounts both" {
+	run unshare -m --propagation private bash -c 'umount -R /sys || exit 99
+		[ "$(stat -f -c %T /sys)" != sysfs ] || exit 98
+		"$0" --duration=1 --explain >"$1" 2>&1; echo "exit $?"; echo "after: $(stat -f -c %T /sys)"' \
+		"$RAWBPF" "$BATS_TEST_TMPDIR/rb"
+	cat "$BATS_TEST_TMPDIR/rb"
+	echo "$output"
+	[ "${lines[0]}" = "exit 0" ]
+	[ "${lines[1]}" != "after: sysfs" ]
+	grep -q '^explain: mount("sysfs", "/sys", "sysfs") = 0' "$BATS_TEST_TMPDIR/rb"
+	grep -q '^explain: umount("/sys/kernel/tracing") = 0' "$BATS_TEST_TMPDIR/rb"
+	grep -q '^explain: umount("/sys") = 0' "$BATS_TEST_TMPDIR/rb"
+	grep -q "^rawbpf: prog 'hello': attached to " "$BATS_TEST_TMPDIR/rb"
+	nothing_left
+}
+
 @test "tracefs already mounted: rawbpf uses it and leaves it mounted" {
 	mount_tracefs
 	start_rawbpf
