@@ -362,9 +362,8 @@ int kern_perf_uprobe(int pmu_type, const char *path, u64 off, u64 config, int pi
 	a.probe_offset = off;                  /* config2 */
 	int fd = perf_open(&a, pid);
 	explain("perf_event_open(type=%d (uprobe PMU), config=0x%llx, config1=\"%s\", config2=0x%llx, pid=%d, cpu=%d) = %s"
-		"  -- the kernel plants a breakpoint at that offset of the file in every process that maps it%s",
-		pmu_type, (unsigned long long)config, path, (unsigned long long)off, pid, pid < 0 ? 0 : -1, kern_res(fd),
-		pid < 0 ? "" : " (events of that process only)");
+		"  -- a breakpoint at that file offset, in %s", pmu_type, (unsigned long long)config, path,
+		(unsigned long long)off, pid, pid < 0 ? 0 : -1, kern_res(fd), pid < 0 ? "every process" : "that process");
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx: %s", path,
 			       (unsigned long long)off, rb_strerror(-fd));

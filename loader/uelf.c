@@ -132,11 +132,10 @@ int uelf_sym(struct elf *e, const char *func, struct usym *out)
 	if (!n)
 		return FAIL(e, "no function '%s' in .symtab or .dynsym", func);
 	if (n > 1)
-		return FAIL(e, "'%s' names functions at several addresses (local functions of one name, or "
-			       "versions): name one by its address, or as FUNC@VERSION", func);
+		return FAIL(e, "'%s' is at several addresses (local functions of one name, or versions): give "
+			       "FUNC@VERSION or PATH:0xOFFSET", func);
 	if (ifunc)
-		return FAIL(e, "'%s' is an IFUNC: which code runs is chosen when the program starts (probe "
-			       "the implementation, e.g. __%s_avx2 or __%s_generic)", func, func, func);
+		return FAIL(e, "'%s' is an IFUNC (its code is chosen at start-up): probe an implementation", func);
 	return uelf_off(e, out->vaddr, &out->off);
 }
 
@@ -207,7 +206,7 @@ static const char *parse_arg(u16 machine, const char *p, struct usdt_arg *a, con
 	a->sign = size < 0;
 	a->shift = (u8)(64 - as * 8);
 	a->type = USDT_DEREF;
-	*why = "a location this reader does not know (register, constant, or register plus offset)";
+	*why = "not a register, constant or register plus offset";
 	bool x86 = machine == EM_X86_64, bracket = !x86 && *p == '[';
 	if (x86 && *p == '$') { /* a constant */
 		a->type = USDT_CONST;
@@ -286,7 +285,7 @@ int uelf_usdt(struct elf *e, const char *provider, const char *name, struct usdt
 		const u8 *d = notes.data + dp;
 		const char *str[3], *p = (const char *)d + 24;
 		if (dsz < 24 + 3)
-			return FAIL(e, ".note.stapsdt: a note of %llu bytes is too short", (unsigned long long)dsz);
+			return FAIL(e, ".note.stapsdt: a note too short (%llu bytes)", (unsigned long long)dsz);
 		for (int k = 0; k < 3; k++) {
 			size_t left = (size_t)(dsz - (u64)((const u8 *)p - d));
 			if (!left || !memchr_nul((const u8 *)p, left))

@@ -51,8 +51,7 @@ static int find_file(const char *name, char *out, size_t size, struct err *e)
 				p = out, how = "in a standard library directory";
 		}
 		if (!p)
-			return err_set(e, -2, "library %s: not in /etc/ld.so.cache, nor in /lib, /usr/lib, /lib64, /usr/lib64 "
-					      "and their %s", name, ARCH_MULTIARCH);
+			return err_set(e, -2, "library %s: not in /etc/ld.so.cache nor the standard directories", name);
 	} else {
 		const char *path = env_get("PATH"), *p;
 		if (!path)
@@ -109,7 +108,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 		rb_snprintf(prov, sizeof prov, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
 		r = uelf_usdt(&elf, prov, c2 + 1, s, 64, np);
 		if (r == 0 && *np > 64)
-			r = err_set(e, -7, "USDT %s:%s: %u sites, more than rawbpf attaches (64)", prov, c2 + 1, *np);
+			r = err_set(e, -7, "USDT %s:%s: %u sites (at most 64)", prov, c2 + 1, *np);
 		else if (r)
 			err_set(e, RB_EOBJ, "%s: %s", path, elf.err);
 		else {
@@ -125,8 +124,8 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 					usdt_arg_text(&s[i].arg[k], u->parsed + n, sizeof u->parsed - n);
 					n = rb_strlen(u->parsed);
 				}
-				explain("USDT %s:%s site %u: address 0x%llx, file offset 0x%llx, semaphore at file offset 0x%llx, "
-					"arguments \"%s\": %s", prov, c2 + 1, i, (unsigned long long)u->vaddr,
+				explain("USDT %s:%s site %u: address 0x%llx, offset 0x%llx, semaphore offset 0x%llx, \"%s\": %s",
+					prov, c2 + 1, i, (unsigned long long)u->vaddr,
 					(unsigned long long)u->off, (unsigned long long)u->ref, u->args, u->parsed);
 			}
 			rb_snprintf(what, wsize, "%s %s:%s, %u site%s", path, prov, c2 + 1, *np, *np == 1 ? "" : "s");
@@ -140,7 +139,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 		const char *plus = last_of(c1 + 1, end, '+'), *fe = plus ? plus : end;
 		rb_snprintf(name, sizeof name, "%.*s", (int)(fe - c1 - 1), c1 + 1);
 		if (plus && (!(plus = rb_parse_u64(plus + 1, &add)) || *plus)) {
-			r = err_set(e, -22, "target '%s': the offset after '+' is not a number", target);
+			r = err_set(e, -22, "target '%s': bad +OFFSET", target);
 			goto out;
 		}
 		const char *num = rb_parse_u64(name, &off);
@@ -227,8 +226,8 @@ int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode m
 	bool pmu = env->upmu_type >= 0 && env->uretbit < 64 && (!a->ret || env->uretbit >= 0) &&
 		   (!sema || (env->urefshift >= 0 && env->urefshift < 64));
 	if (mode == MODE_KPROBE && !pmu)
-		return err_set(e, -2, "prog '%s': --attach=pmu: this kernel has no uprobe PMU%s", p->name,
-			       env->upmu_type >= 0 ? " that can do this (retprobe bit or ref_ctr_offset missing)" : "");
+		return err_set(e, -2, "prog '%s': --attach=pmu: no uprobe PMU%s", p->name,
+			       env->upmu_type >= 0 ? " with retprobe and ref_ctr_offset" : "");
 	if ((mode == MODE_LEGACY || !pmu) && !uprobe_events(env)) {
 		err_set(e, -2, "prog '%s': this kernel has no %suprobe_events", p->name, pmu ? "" : "uprobe PMU and no ");
 		err_hint(e, "uprobes need CONFIG_UPROBE_EVENTS");
@@ -257,11 +256,11 @@ static int usdt_attach(struct attach_env *env, struct attachment *a, struct usit
 	struct map *specs = map_named(env->obj, "__bpf_usdt_specs"), *ips = map_named(env->obj, "__bpf_usdt_ip_to_spec_id");
 	u32 id = env->spec_next++;
 	int r;
-	if (specs && (specs->value_size != USDT_SPEC_SIZE || specs->key_size != 4))
-		return err_set(e, -22, "map __bpf_usdt_specs: key %u, value %u bytes; libbpf's usdt.bpf.h has 4 and %u",
-			       specs->key_size, specs->value_size, USDT_SPEC_SIZE);
+	if (specs && specs->value_size != USDT_SPEC_SIZE)
+		return err_set(e, -22, "map __bpf_usdt_specs: value of %u bytes, not usdt.bpf.h's %u", specs->value_size,
+			       USDT_SPEC_SIZE);
 	if (specs && id >= specs->max_entries)
-		return err_set(e, -7, "map __bpf_usdt_specs: more USDT sites than its %u entries", specs->max_entries);
+		return err_set(e, -7, "map __bpf_usdt_specs: more sites than its %u entries", specs->max_entries);
 	if (specs && (r = kern_map_update(specs->fd, specs->kname, &id, s->spec, e)) < 0)
 		return r;
 	s->link = kern_link_perf(a->prog->fd, s->fd, id, e);
@@ -271,8 +270,8 @@ static int usdt_attach(struct attach_env *env, struct attachment *a, struct usit
 		return s->link;
 	u64 ip = s->vaddr;
 	if (ips && s->dyn)
-		return err_set(e, -95, "this kernel has no BPF cookies (5.15+), and a USDT probe of a position-independent "
-				       "file has no fixed address for __bpf_usdt_ip_to_spec_id");
+		return err_set(e, -95, "no BPF cookies (5.15+), and a position-independent file's USDT probe has no fixed "
+				       "address");
 	if (ips && (r = kern_map_update(ips->fd, ips->kname, &ip, &id, e)) < 0)
 		return r;
 	return kern_perf_set_bpf(s->fd, a->prog->fd, e);
@@ -303,7 +302,7 @@ int uprobe_attach(struct attach_env *env, struct attachment *a, struct err *e)
 	if (r >= 0)
 		return 0;
 	if (r == -2 || r == -22)
-		err_hint(e, "is the offset inside the file's code? (a PATH:0xOFFSET target is a file offset, not an address)");
+		err_hint(e, "is the offset in the file's code? (PATH:0xOFFSET is a file offset)");
 	else if (r == -1 || r == -13)
 		err_hint(e, "attaching needs root (CAP_PERFMON and CAP_BPF, or CAP_SYS_ADMIN)");
 	else if (r == -3)

@@ -96,7 +96,8 @@ resolved() {
 
 @test "CO-RE: each relocation gets the value libbpf patches into the same instruction" {
 	clang -O2 -Wall -o "$BATS_TEST_TMPDIR/dump" "$ROOT/test/libbpf_core_dump.c" -lbpf
-	for obj in core_task core_kinds; do
+	for obj in core_task:22 core_kinds:16 core_sub:6; do
+		count=${obj#*:} obj=${obj%:*}
 		"$BATS_TEST_TMPDIR/dump" "$TOBJ/$obj.bpf.o" >"$BATS_TEST_TMPDIR/libbpf"
 		"$RAWBPF" inspect -j "$TOBJ/$obj.bpf.o" |
 			jq -r '.core.relocations[] | "\(.in) \(.insn) \(if .poisoned then "poison" else .target end)"' >"$BATS_TEST_TMPDIR/rawbpf"
@@ -112,8 +113,18 @@ resolved() {
 			n=$((n + 1))
 		done <"$BATS_TEST_TMPDIR/rawbpf"
 		echo "$obj: $n relocations agree with libbpf"
-		[ "$n" -ge 16 ]
+		[ "$n" -eq "$count" ]
 	done
+}
+
+@test "CO-RE: relocations of a subprogram follow it into each program that calls it" {
+	start_rawbpf run "$TOBJ/core_sub.bpf.o"
+	read -r C P < <(sh -c '(sleep 0.2; exec /bin/true) & echo "$! $$"; exec sleep 0.6')
+	sleep 0.8
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -q "bpf_trace_printk: sub_enter $C $P\$" "$BATS_TEST_TMPDIR/out"
+	grep -q "bpf_trace_printk: sub_exec $C $P\$" "$BATS_TEST_TMPDIR/out"
 }
 
 @test "CO-RE: a relocation no kernel type has is poisoned: refused where reached, with rawbpf's message" {

@@ -145,7 +145,7 @@ void uelf_tests(void)
 	}
 
 	const struct s dup[] = {{"f", 0x400010, STT_FUNC}, {"f", 0x400020, STT_FUNC}};
-	sym_case(dup, 2, "f", "error: 'f' names functions at several addresses");
+	sym_case(dup, 2, "f", "error: 'f' is at several addresses");
 	const struct s same[] = {{"g", 0x400010, STT_FUNC}, {"g", 0x400010, (STB_GLOBAL << 4) | STT_FUNC}};
 	sym_case(same, 2, "g", "0x400010 0x10 .symtab ");
 	const struct s ver[] = {{"m@V1", 0x400030, STT_FUNC}, {"m@@V2", 0x400040, STT_FUNC}};
