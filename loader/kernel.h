@@ -97,7 +97,7 @@ struct probe_item {
 	bool ok;
 };
 struct probe {
-	struct probe_item item[20];
+	struct probe_item item[28];
 	unsigned n;
 	struct tracefs tfs;
 	bool bpf, tracefs, kprobes, tracepoint; /* what the default job needs */

@@ -3,6 +3,7 @@
  * Whatever a probe creates is closed at once; nothing outlives the command. */
 #include "kernel.h"
 #include "kbtf.h"
+#include "arch.h"
 #include "io.h"
 #include "sys.h"
 
@@ -25,6 +26,33 @@ static long stat_size(const char *path)
 	int r = sys_statx(AT_FDCWD, path, 0, STATX_SIZE, &st);
 	explain("statx(\"%s\") = %s", path, kern_res(r));
 	return r < 0 ? r : (long)st.stx_size;
+}
+
+/* A BTF-typed program ("return 0") loaded for the kernel's fn and attached for a moment: does this
+ * kernel run what, and with a BPF link or only BPF_RAW_TRACEPOINT_OPEN? */
+static void btf_prog(struct probe *p, struct kbtf *k, const char *what, u32 type, u32 eat, const char *fn)
+{
+	static const struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K}, {.code = BPF_JMP | BPF_EXIT}};
+	struct load_req r = {.name = "rawbpf_probe", .btf_fd = -1, .prog_type = type, .expected_attach_type = eat,
+			     .insns = ret0, .insn_cnt = 2, .license = "GPL"};
+	struct err e;
+	char *log;
+	int l = -22, link = 1;
+	r.attach_btf_id = kbtf_find(k, fn, eat == BPF_TRACE_RAW_TP ? BTFK_TYPEDEF : BTFK_FUNC, NULL, NULL);
+	int fd = r.attach_btf_id ? kern_prog_load(&r, &log, &e) : -2;
+	if (fd >= 0 && (l = kern_link_create(fd, 0, eat, &e)) == -22)
+		l = kern_raw_tp_open(NULL, fd, &e), link = 0;
+	char tail[96] = "";
+	if (fd >= 0)
+		rb_snprintf(tail, sizeof tail, "; %s = %s", link ? "LINK_CREATE" : "RAW_TRACEPOINT_OPEN", kern_res(l));
+	probe_add(p, what, l >= 0, "%s|%s (BTF id %u): PROG_LOAD = %s%s", fd < 0 ? "no" : l < 0 ? "loads, no attach" :
+		  link ? "yes, BPF link" : "yes, raw tp", fn, r.attach_btf_id, fd < 0 ? kern_res(fd) : "ok", tail);
+	if (l >= 0)
+		kern_close(l, "the probe's attachment");
+	if (fd >= 0)
+		kern_close(fd, "the probe's program");
+	if (fd < 0 && r.attach_btf_id)
+		rb_free(log);
 }
 
 /* A PMU's type (the number perf_event_attr.type takes), or -errno. */
@@ -77,6 +105,16 @@ void kern_probe(struct probe *p)
 		probe_add(p, "kernel BTF", false, "no|%s", e.msg);
 	else
 		probe_add(p, "kernel BTF", true, "%u types|%s, %llu bytes", k.btf.ntypes, k.src, (unsigned long long)k.map_size);
+	if (!r && p->bpf) { /* BTF-typed programs, each loaded and attached for a moment */
+		r = kbtf_modules(&k, &e);
+		if (r)
+			probe_add(p, "module BTF", false, "no|%s", e.msg);
+		else
+			probe_add(p, "module BTF", k.nmods, "%u modules|split BTF in /sys/kernel/btf/<module>", k.nmods);
+		btf_prog(p, &k, "fentry/fexit", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, ARCH_SYSCALL_PREFIX "execve");
+		btf_prog(p, &k, "tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, "btf_trace_sys_enter");
+		btf_prog(p, &k, "BPF LSM", BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open");
+	}
 	kbtf_free(&k);
 
 	/* tracefs, as run finds it: mounted already, or mounted now (and unmounted at release). */

@@ -9,7 +9,7 @@ OBJS() { ls "$ROOT"/build/prog/*.bpf.o "$TOBJ"/*.bpf.o; }
 # Every instruction of each function as "function<TAB>opcode<TAB>text", the text normalised so
 # that rawbpf's and llvm-objdump's spellings of the same instruction compare equal: numbers in
 # decimal, jump labels dropped, helper names dropped (their numbers kept), and an operand that a
-# relocation fills in (map fd, map value, call target) as RELOC. A function linked into several
+# relocation fills in (map fd, map value, call target, extern) as RELOC. A function linked into several
 # programs is listed once.
 norm_insn() {
 	perl -F'\t' -lane '
@@ -18,6 +18,8 @@ norm_insn() {
 		$t =~ s/\bcall [a-z_0-9]*#(\d+)$/call $1/;
 		$t =~ s/= map(_value)?\[[^\]]*\](\+\d+)?( ll)?$/= RELOC/;
 		$t =~ s/^call pc[+-]\d+$/call RELOC/;
+		$t =~ s/= ksym\[[^\]]*\] ll$/= RELOC/;
+		$t =~ s/^call \S+ \(kfunc\)$/call RELOC/;
 		if ($reloc) { $t =~ s/= -?\d+ ll$/= RELOC/; $t =~ s/^call -?\d+$/call RELOC/; }
 		$t =~ s/\b0x([0-9a-f]+)\b/hex($1)/ge;
 		next if $seen{$f} && $f ne $last;

@@ -151,7 +151,7 @@ fentry_loads() { "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry >/dev/null 2>&1;
 }
 
 @test "the tracepoint twin alone (--skip the tp_btf one) reads the same pids from the tracefs record" {
-	start_rawbpf run "$OBJ_BTF" --skip exec_btf,execve_fentry,execve_kprobe
+	start_rawbpf run "$OBJ_BTF" --skip exec_btf,execve_fentry,execve_kprobe,execve_fexit,execve_kretprobe
 	pids=$(exec_pids 2)
 	stop_rawbpf INT
 	! grep -q "alternatives" "$BATS_TEST_TMPDIR/err"
@@ -165,7 +165,9 @@ fentry_loads() { "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry >/dev/null 2>&1;
 	pids=$(exec_pids 3)
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
-	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 2 ]
+	if "$RAWBPF" load "$OBJ_BTF" --prog execve_fexit >/dev/null 2>&1; then wantr=fexit otherr=kretprobe; else wantr=kretprobe otherr=fexit; fi
+	[ "$(grep -c "attached to" "$BATS_TEST_TMPDIR/err")" -eq 3 ]
+	grep -q "rawbpf: prog 'execve_fexit' (fexit/[a-z0-9_]*execve) and prog 'execve_kretprobe' (kretprobe/[a-z0-9_]*execve) are alternatives for one event: attaching 'execve_$wantr'" "$BATS_TEST_TMPDIR/err"
 	grep -q "rawbpf: prog 'exec_btf' (tp_btf/sched_process_exec) and prog 'exec_tp' (tracepoint/sched/sched_process_exec) are alternatives for one event: attaching 'exec_btf', the BTF-typed one, as the kernel loads it" "$BATS_TEST_TMPDIR/err"
 	grep -q "rawbpf: prog 'execve_fentry' (fentry/[a-z0-9_]*execve) and prog 'execve_kprobe' (kprobe/[a-z0-9_]*execve) are alternatives for one event: attaching 'execve_$want'" "$BATS_TEST_TMPDIR/err"
 	! grep -q "attached to.*exec_tp\|prog 'exec_tp': attached\|prog 'execve_$other': attached" "$BATS_TEST_TMPDIR/err"
@@ -174,6 +176,8 @@ fentry_loads() { "$RAWBPF" load "$OBJ_BTF" --prog execve_fentry >/dev/null 2>&1;
 		each_pid_has 0 "tp exec $pid" "$pid"
 		each_pid_has 2 "$want execve" "$pid"
 		each_pid_has 0 "$other execve" "$pid"
+		each_pid_has 2 "$wantr execve" "$pid"
+		each_pid_has 0 "$otherr execve" "$pid"
 	done
 	nothing_left
 }
@@ -280,5 +284,17 @@ for v in [7] * 3 + [4095]: s(20000 + v)'
 	sleep 0.5
 	stop_rawbpf INT
 	[ "$(jq -c 'select(.map == "hist") | .entries[0].value.slots' "$BATS_TEST_TMPDIR/out" | tail -1)" = "[0,0,3,0,0,0,0,0,0,0,0,1]" ]
+	nothing_left
+}
+
+@test "probe reports fentry/fexit, tp_btf, the BPF LSM and module BTF as loading them here shows" {
+	run "$RAWBPF" probe -j
+	echo "$output" | jq -e . >/dev/null
+	f() { echo "$output" | jq -r --arg n "$1" '.features[] | select(.name == $n) | .ok'; }
+	if fentry_loads; then [ "$(f fentry/fexit)" = true ]; else [ "$(f fentry/fexit)" = false ]; fi
+	if "$RAWBPF" load "$OBJ_BTF" --prog exec_btf >/dev/null 2>&1; then [ "$(f tp_btf)" = true ]; else [ "$(f tp_btf)" = false ]; fi
+	mods=$(find /sys/kernel/btf -mindepth 1 -maxdepth 1 ! -name vmlinux | wc -l)
+	[ "$(echo "$output" | jq -r '.features[] | select(.name == "module BTF") | .value')" = "$mods modules" ]
+	[ -n "$(f "BPF LSM")" ]
 	nothing_left
 }

@@ -1,6 +1,7 @@
 /* Test object for BTF-typed programs and their alternatives: tp_btf reads the typed arguments of
  * sched_process_exec (old_pid: the pid of the process that exec'd), its tracepoint twin prints
- * the same from the tracefs record; fentry on the execve function with its kprobe twin. run
+ * the same from the tracefs record; fentry and fexit on the execve function with their kprobe and
+ * kretprobe twins. run
  * attaches one of each pair. */
 #include "rawbpf.bpf.h"
 
@@ -37,6 +38,20 @@ SEC("kprobe/" EXECVE_FN)
 int execve_kprobe(void *ctx)
 {
 	printk("kprobe execve");
+	return 0;
+}
+
+SEC("fexit/" EXECVE_FN)
+int execve_fexit(void *ctx)
+{
+	printk("fexit execve");
+	return 0;
+}
+
+SEC("kretprobe/" EXECVE_FN)
+int execve_kretprobe(void *ctx)
+{
+	printk("kretprobe execve");
 	return 0;
 }
 

@@ -110,15 +110,26 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 		for (u32 k = 0; k < p->line_info_cnt; k++)
 			CHECK(p->line_info[4 * k] < p->insn_cnt, "prog '%s': line_info %u at instruction %u", p->name, k,
 			      p->line_info[4 * k]);
-		/* Every map reference is a whole ld_imm64 (two slots) naming a map. */
+		/* Every map or extern reference is a whole ld_imm64 (two slots) naming a map or an
+		 * extern; a kfunc reference is a call naming an extern. */
 		for (unsigned k = 0; k < p->nrels; k++) {
 			struct prog_rel *r = &p->rels[k];
-			CHECK(r->insn < p->insn_cnt && p->insn_cnt - r->insn >= 2 &&
-				      p->insns[r->insn].code == (BPF_LD | BPF_IMM | BPF_DW),
-			      "prog '%s': map reference %u at instruction %u of %u", p->name, k, r->insn, p->insn_cnt);
-			CHECK(r->map < o->nmaps, "prog '%s': map reference %u to map %u of %u", p->name, k, r->map, o->nmaps);
-			CHECK(r->kind == PREL_MAP_FD || r->kind == PREL_MAP_VALUE, "prog '%s': reference kind %u", p->name,
-			      r->kind);
+			CHECK(r->kind <= PREL_KFUNC, "prog '%s': reference kind %u", p->name, r->kind);
+			CHECK(r->insn < p->insn_cnt, "prog '%s': reference %u at instruction %u of %u", p->name, k, r->insn,
+			      p->insn_cnt);
+			if (r->kind == PREL_KFUNC)
+				CHECK(p->insns[r->insn].code == (BPF_JMP | BPF_CALL), "prog '%s': kfunc reference %u at "
+				      "instruction %u, not a call", p->name, k, r->insn);
+			else
+				CHECK(p->insn_cnt - r->insn >= 2 && p->insns[r->insn].code == (BPF_LD | BPF_IMM | BPF_DW),
+				      "prog '%s': reference %u at instruction %u of %u, not an ld_imm64", p->name, k, r->insn,
+				      p->insn_cnt);
+			if (r->kind == PREL_EXT || r->kind == PREL_KFUNC)
+				CHECK(r->map < o->nexts, "prog '%s': extern reference %u to extern %u of %u", p->name, k,
+				      r->map, o->nexts);
+			else
+				CHECK(r->map < o->nmaps, "prog '%s': map reference %u to map %u of %u", p->name, k, r->map,
+				      o->nmaps);
 		}
 	}
 
@@ -131,7 +142,7 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 		for (u32 k = 0; k < p->insn_cnt;) {
 			struct dis_sym ds = {DIS_NONE, NULL, 0};
 			for (unsigned r = 0; r < p->nrels; r++)
-				if (p->rels[r].insn == k)
+				if (p->rels[r].insn == k && p->rels[r].kind <= PREL_MAP_VALUE)
 					ds = (struct dis_sym){p->rels[r].kind == PREL_MAP_FD ? DIS_MAP : DIS_MAP_VALUE,
 							      o->maps[p->rels[r].map].name, p->rels[r].value_off};
 			int n = disasm_insn(p->insns, k, p->insn_cnt - k, &ds, text, tsize);
@@ -189,8 +200,8 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		obj_apply_maps(o, p);
-		for (unsigned k = 0; k < p->nrels; k++)
-			CHECK(p->insns[p->rels[k].insn].imm == (s32)(1000 + p->rels[k].map),
+		for (unsigned k = 0; k < p->nrels; k++) /* externs are applied by ext_apply, at load */
+			CHECK(p->rels[k].kind > PREL_MAP_VALUE || p->insns[p->rels[k].insn].imm == (s32)(1000 + p->rels[k].map),
 			      "prog '%s': map reference %u not applied", p->name, k);
 	}
 }

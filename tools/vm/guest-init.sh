@@ -587,6 +587,39 @@ check_core() {
 	pass "pid, tgid, parent $P, comm, state (renamed: $ren), in_execve read right; tgid at $off, also with --btf; unguarded missing field refused"
 }
 
+# BTF-typed programs and their alternatives (test/progs/btf_typed.bpf.o): fentry/fexit on the
+# execve function with kprobe/kretprobe twins, tp_btf/sched_process_exec with a tracepoint twin.
+# Which of each pair must attach is decided from this kernel: the BTF-typed one if rawbpf probe
+# loads and attaches one. Exactly one of each pair attached; each of a process's two execs counted once.
+check_btf_typed() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/btf_typed.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	# fentry/fexit run here if probe loads and attaches one (arm64 6.1 loads them, cannot attach)
+	/bin/rawbpf probe >/tmp/bt.load 2>&1
+	grep -E '^fentry/fexit ' /tmp/bt.load
+	if grep -Eq '^fentry/fexit +yes' /tmp/bt.load; then e=fentry ne=kprobe x=fexit nx=kretprobe; else e=kprobe ne=fentry x=kretprobe nx=fexit; fi
+	/bin/rawbpf run $o >/tmp/bt.out 2>/tmp/bt.err &
+	pid=$!
+	i=0
+	while [ "$(grep -c attached /tmp/bt.err)" -lt 3 ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i + 1)); done
+	/bin/busybox sh -c 'exec /bin/busybox true' &
+	C=$!
+	wait $C
+	sleep 0.3
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	cat /tmp/bt.err; grep -- "-$C " /tmp/bt.out
+	[ "$rc" = 0 ] || { fail "rawbpf run: exit $rc"; return; }
+	[ "$(grep -c 'attached to' /tmp/bt.err)" = 3 ] || { fail "not 3 attachments"; return; }
+	n() { grep -c -- "-$C .*bpf_trace_printk: $1\$" /tmp/bt.out; }
+	[ "$(n "$e execve")" = 2 ] && [ "$(n "$ne execve")" = 0 ] || { fail "$e: $(n "$e execve") lines, $ne: $(n "$ne execve") (want 2, 0)"; return; }
+	[ "$(n "$x execve")" = 2 ] && [ "$(n "$nx execve")" = 0 ] || { fail "$x: $(n "$x execve") lines, $nx: $(n "$nx execve") (want 2, 0)"; return; }
+	[ "$(n "tp_btf exec $C")" = 2 ] && [ "$(n "tp exec $C")" = 0 ] || { fail "tp_btf: $(n "tp_btf exec $C") lines, tp: $(n "tp exec $C") (want 2, 0)"; return; }
+	pass "attached $e, $x, tp_btf (one of each pair); each exec once; tp_btf's old_pid right"
+}
+
 # rawbpf probe where there are kprobes: the PMU type it reports is sysfs's, the syscall prefix
 # is the one found above, BPF links on perf events exist from 5.15 on, the default job runs
 # through kprobes; exit 0, and nothing left mounted or loaded.
