@@ -3,7 +3,7 @@
  * fault signals RAWBPF MOMENTS SIG...     (SIG: INT, TERM, HUP, ...)
  *   First measures rawbpf's start-up: the median time from fork to its "attached to" line, over
  *   five runs of the default job. Then, for each signal, starts the default job MOMENTS times and
- *   sends the signal d microseconds after the fork, d spread evenly over 0 .. 1.5 x start-up,
+ *   sends the signal d microseconds after the fork, d spread evenly over 0 .. 2 x start-up,
  *   waits, and classifies the moment by what rawbpf had done when the signal was sent:
  *     early     the signal was not yet blocked (SigBlk in /proc/PID/status)
  *     setup     blocked, but no "attached to" line yet (loading, attaching)
@@ -167,7 +167,7 @@ static double startup_us(const char *rawbpf)
 			return -1;
 	}
 	qsort(t, 5, sizeof t[0], cmp);
-	return t[2];
+	return t[4]; /* the slowest: under emulation (TCG) start-up varies twofold between runs */
 }
 
 /* An error line on stderr: anything from rawbpf but its notice and its attached line. */
@@ -185,8 +185,8 @@ static int do_signals(const char *rawbpf, int moments, char **sigs, int nsigs)
 	double start = startup_us(rawbpf);
 	if (start < 0)
 		return 1;
-	double span = start * 1.5;
-	printf("start-up (fork to \"attached to\", median of 5): %.0f us; %d moments each from 0 to %.0f us; "
+	double span = start * 2; /* some moments fall after the attached line even in a slow run */
+	printf("start-up (fork to \"attached to\", slowest of 5): %.0f us; %d moments each from 0 to %.0f us; "
 	       "tracefs %s mounted before\n",
 	       start, moments, span, mounted_before ? "was" : "was not");
 	for (int s = 0; s < nsigs; s++) {
