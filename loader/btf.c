@@ -158,6 +158,8 @@ static const u8 *rec(struct btf *b, const struct btf_t *t, u64 at)
 int btf_resolve(struct btf *b, u32 id, struct btf_t *t)
 {
 	for (int depth = 0; depth < 32; depth++) {
+		if (!id) /* void, also behind modifiers: kind 0, as in libbpf */
+			return *t = (struct btf_t){0}, 0;
 		if (btf_type(b, id, t))
 			return RB_EOBJ;
 		if (t->kind != BTFK_TYPEDEF && t->kind != BTFK_CONST && t->kind != BTFK_VOLATILE &&

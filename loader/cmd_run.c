@@ -145,25 +145,48 @@ int do_run(struct opts *opt)
 			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", p->name);
 		}
 	}
-	rb_free(types);
 	if (load_prog_arrays(&l, &e) < 0 || output_setup(&out, &e) < 0) {
+		rb_free(types);
 		report(&e, EXIT_FAIL);
 		goto out;
 	}
 	for (unsigned i = 0; i < natt; i++) {
 		char what[256];
-		if (att[i].path == PATH_NONE || att[i].prog->fd < 0)
+		struct prog *p = att[i].prog, *q = twin(&o, p);
+		if (att[i].path == PATH_NONE || p->fd < 0)
 			continue;
 		if (attach_do(&env, &att[i], &e) < 0) {
 			report(&e, EXIT_FAIL);
-			if (!opt->keep_going || !--attachable)
+			/* A BTF-typed program the kernel loads but cannot attach (arm64 before 6.4: no
+			 * trampolines): its alternative then, loaded now and attached in its turn. */
+			if (q && q->fd < 0 && p->def->kind == ATTACH_BTF) {
+				rb_eprintf("rawbpf: prog '%s' cannot attach: attaching its alternative '%s' instead\n", p->name, q->name);
+				unsigned j = 0;
+				while (att[j].prog != q)
+					j++;
+				if (load_prog(&l, q, types[q - o.progs], &e) == EXIT_OK) {
+					if (j > i)
+						continue; /* attached in its turn */
+					if (attach_do(&env, &att[j], &e) == 0) {
+						attach_describe(&att[j], what, sizeof what);
+						rb_eprintf("rawbpf: prog '%s': attached to %s\n", q->name, what);
+						continue;
+					}
+					report(&e, EXIT_FAIL);
+				}
+				p = q;
+			}
+			if (!opt->keep_going || !--attachable) {
+				rb_free(types);
 				goto out;
+			}
 			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", att[i].prog->name);
 			continue;
 		}
 		attach_describe(&att[i], what, sizeof what);
 		rb_eprintf("rawbpf: prog '%s': attached to %s\n", att[i].prog->name, what);
 	}
+	rb_free(types);
 
 	r = output_loop(&out, opt->duration_ms ? now_ns() + opt->duration_ms * 1000000LL : 0);
 	if (r < 0 && r != -32 /* EPIPE: the reader went away, as with | head */) {

@@ -233,7 +233,7 @@ static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 t
 		if (!kind_compat(l.kind, t.kind))
 			return 0;
 		switch (l.kind) {
-		case BTFK_STRUCT: case BTFK_UNION:
+		case 0: case BTFK_STRUCT: case BTFK_UNION: /* (0: void) */
 			return 1;
 		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
 			return !field || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) || ess_eq(name_of(&l), name_of(&t));
@@ -292,12 +292,13 @@ static int types_match(struct core *c, struct btf *lb, u32 lid, struct btf *tb, 
 	for (;; level--) {
 		if (level <= 0)
 			return FAIL(c, deep);
-		if (btf_type(lb, lid, &l) || btf_type(tb, tid, &t))
-			return FAIL(c, "%s", lb->err[0] ? lb->err : tb->err);
-		if (!names_match(lb, name_off(&l), tb, name_off(&t)))
-			return 0;
+		/* (names compared with typedefs and qualifiers skipped, as libbpf) */
 		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
 			return RB_EOBJ;
+		if (!l.kind || !t.kind) /* void */
+			return l.kind == t.kind;
+		if (!names_match(lb, name_off(&l), tb, name_off(&t)))
+			return 0;
 		switch (l.kind) {
 		case BTFK_FWD:
 			if (behind_ptr && t.kind != BTFK_FWD)
@@ -698,7 +699,7 @@ int core_add(struct core *c, const struct core_rec *r, u32 n)
 			c->cap_roots = c->cap_roots * 2 + 8;
 		}
 		u32 len = (u32)ess_len(t.name), h = hash_of(t.name, len);
-		c->roots[c->nroots] = (struct core_root){t.id, t.kind, len, c->hash[h], t.name, 0};
+		c->roots[c->nroots] = (struct core_root){t.id, t.kind, len, c->hash[h], t.name, 0, false};
 		c->hash[h] = c->nroots++;
 		c->kinds |= 1u << t.kind | (is_enum(t.kind) ? 1u << BTFK_ENUM | 1u << BTFK_ENUM64 : 0);
 		c->first[(u8)t.name[0] >> 5] |= 1u << (t.name[0] & 31);
@@ -718,7 +719,7 @@ void core_search(struct core *c, struct btf *b)
 		size_t n = ess_len(t.name);
 		for (u32 i = c->hash[hash_of(t.name, n)]; i != (u32)-1; i = c->roots[i].next) {
 			struct core_root *r = &c->roots[i];
-			if (r->len != n || rb_strncmp(r->name, t.name, n) || !kind_compat(r->kind, t.kind))
+			if (r->len != n || rb_strncmp(r->name, t.name, n) || !kind_compat(r->kind, t.kind) || (b->base && r->base))
 				continue;
 			if (c->ncands == c->cap_cands) {
 				struct core_cand *nc = rb_alloc((c->cap_cands * 2 + 16) * sizeof *nc);
@@ -730,6 +731,7 @@ void core_search(struct core *c, struct btf *b)
 			}
 			c->cands[c->ncands++] = (struct core_cand){i, b, id};
 			r->ncand++;
+			r->base |= !b->base;
 		}
 	}
 }

@@ -22,6 +22,7 @@ struct core_root {                /* a local type that relocations are relative 
 	u32 id, kind, len, next;       /* len: of the name without its ___flavor; next: same hash, or -1 */
 	const char *name;
 	u32 ncand;
+	bool base;                     /* a candidate is vmlinux's: modules' are not looked at */
 };
 struct core_cand {
 	u32 root;

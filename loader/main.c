@@ -95,7 +95,8 @@ static const struct command {
 	{"inspect", do_inspect, true, true, true,
 	 "usage: rawbpf inspect OBJ [--disasm] [-j] [--btf=FILE]\n"
 	 "Shows OBJ's sections, programs, maps, relocations and BTF; --disasm, each program's\n"
-	 "instructions. Reads the file only: no privileges needed.\n"},
+	 "instructions; CO-RE relocations and, with the kernel's BTF (or --btf), what each resolves\n"
+	 "to. Reads the files only: no privileges needed.\n"},
 	{"probe", do_probe, false, true, false,
 	 "usage: rawbpf probe [-j] [--explain]\n"
 	 "Shows what this kernel offers for BPF and how each answer was found; exit 1 if the\n"

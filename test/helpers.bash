@@ -38,6 +38,10 @@ without_tracefs() {
 
 # Runs rawbpf in the background; returns once it has announced every attachment.
 start_rawbpf() {
+	# Emptied here, before the fork: the background job's own redirections may come after the
+	# first grep below, which would then find an earlier run's "attached to".
+	: >"$BATS_TEST_TMPDIR/out"
+	: >"$BATS_TEST_TMPDIR/err"
 	"$RAWBPF" "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	RB_PID=$!
 	for _ in $(seq 200); do

@@ -16,9 +16,8 @@ norm_insn() {
 		my ($f, $op, $t, $reloc) = @F;
 		$t =~ s/ <[^>]*>$//;
 		$t =~ s/\bcall [a-z_0-9]*#(\d+)$/call $1/;
-		$t =~ s/= map(_value)?\[[^\]]*\](\+\d+)?( ll)?$/= RELOC/;
+		$t =~ s/= (map|map_value|ksym)\[[^\]]*\](\+\d+)?( ll)?$/= RELOC/;
 		$t =~ s/^call pc[+-]\d+$/call RELOC/;
-		$t =~ s/= ksym\[[^\]]*\] ll$/= RELOC/;
 		$t =~ s/^call \S+ \(kfunc\)$/call RELOC/;
 		if ($reloc) { $t =~ s/= -?\d+ ll$/= RELOC/; $t =~ s/^call -?\d+$/call RELOC/; }
 		$t =~ s/\b0x([0-9a-f]+)\b/hex($1)/ge;

@@ -30,9 +30,11 @@ SEC("tp/syscalls/sys_enter_execve")
 int bigout(void *ctx)
 {
 	__u32 zero = 0;
+	/* the counter stays in a register (the key is a copy): older verifiers lose a counter kept
+	 * on the stack across the helper call, and refuse the loop as infinite */
 	for (__u32 i = 0; i < 1500; i++) {
-		__u32 v = i * 7;
-		bpf_map_update_elem(&many, &i, &v, BPF_ANY);
+		__u32 k = i, v = i * 7;
+		bpf_map_update_elem(&many, &k, &v, BPF_ANY);
 	}
 	struct big *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)

@@ -238,6 +238,39 @@ void core_tests(void)
 	r = resolve1(withmod, rec(0, lmissing, "0:0", CORE_FIELD_BYTE_OFFSET), mo, 1, &res, err);
 	expect("a module's type (split BTF) is a candidate", r, err, r == 0 && mo[0].imm == 4 && res.targ_id == mfoo, "");
 
+	/* libbpf's rules that a review found broken: type_matches compares the names of types with
+	 * typedefs and qualifiers skipped (const void * matches void *, unsigned int matches a u32
+	 * typedef); void (id 0) is a type like any other (pointed to, returned); and a module's type
+	 * of a name vmlinux has is no candidate (modules are searched only for types vmlinux lacks). */
+	struct bb T4, M2;
+	struct btf tb4, mb2;
+	unsigned lcv = bt(&L, NULL, 10, 0, 0, 0), lpv = bt(&L, NULL, 2, 0, 0, lcv);
+	unsigned ltm = bt(&L, "tm", 4, 2, 0, 16);
+	bmem(&L, "x", lu, 0);
+	bmem(&L, "p", lpv, 64);
+	unsigned lvp = bt(&L, "vp", 8, 0, 0, lpv);
+	bb_init(&T4, NULL);
+	unsigned tu4 = bint(&T4, "unsigned int", 4, 0), ti4 = bint(&T4, "int", 4, 1);
+	unsigned t32 = bt(&T4, "u32", 8, 0, 0, tu4), tpv = bt(&T4, NULL, 2, 0, 0, 0);
+	bt(&T4, "tm", 4, 2, 0, 16);
+	bmem(&T4, "x", t32, 0);
+	bmem(&T4, "p", tpv, 64);
+	bt(&T4, "vp", 8, 0, 0, tpv);
+	bt(&T4, "foo", 4, 1, 0, 4);
+	bmem(&T4, "a", ti4, 0);
+	struct btf *k4 = tparse(&T4, &tb4, NULL);
+	bb_init(&M2, &T4);
+	bt(&M2, "foo", 4, 1, 0, 8);
+	bmem(&M2, "a", ti4, 32);
+	struct btf *k4m[] = {k4, tparse(&M2, &mb2, &tb4), NULL};
+	struct bpf_insn tq[] = {MOV(1)}, tv[] = {MOV(1)}, mf[] = {MOV(0)};
+	r = resolve1(k4m, rec(0, ltm, "0", CORE_TYPE_MATCHES), tq, 1, &res, err);
+	expect("type_matches: unsigned int vs u32, const void * vs void *", r, err, r == 0 && tq[0].imm == 1, "");
+	r = resolve1(k4m, rec(0, lvp, "0", CORE_TYPE_EXISTS), tv, 1, &res, err);
+	expect("type_exists of a typedef of void *", r, err, r == 0 && tv[0].imm == 1, "");
+	r = resolve1(k4m, rec(0, lfoo, "0:0", CORE_FIELD_BYTE_OFFSET), mf, 1, &res, err);
+	expect("a module's foo is no candidate when vmlinux has foo", r, err, r == 0 && mf[0].imm == 0, "");
+
 	/* The access path as C. */
 	static const struct { const char *access; unsigned kind; const char *want; } paths[] = {
 		{"0:1", CORE_FIELD_BYTE_OFFSET, "task_struct___v2::tgid"},
@@ -287,6 +320,8 @@ void core_tests(void)
 	btf_free(&tb2);
 	btf_free(&mb);
 	btf_free(&tb3);
+	btf_free(&tb4);
+	btf_free(&mb2);
 	free(lblob);
 	while (nblobs)
 		free(blobs[--nblobs]);

@@ -54,6 +54,10 @@ ln -sf /proc/self/fd /newroot/dev/fd
 for i in 0:stdin 1:stdout 2:stderr; do ln -sf /proc/self/fd/${i%:*} /newroot/dev/${i#*:}; done
 mount -t tmpfs tmpfs /newroot/tmp
 mount -t tmpfs tmpfs /newroot/run
+# What a Debian system with this kernel has: its config in /boot (the host's /boot holds the
+# host kernel's), and the BPF filesystem mounted (systemd does that).
+[ -f /lib/kconfig ] && mkdir -p /newroot/boot && cp /lib/kconfig "/newroot/boot/config-$(uname -r)"
+mount -t bpf bpf /newroot/sys/fs/bpf 2>/dev/null || true
 [ -d "/newroot$RAWBPF_TOP/test" ] || error "$RAWBPF_TOP/test is not in the shared root"
 
 files=
