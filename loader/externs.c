@@ -114,9 +114,10 @@ void ext_btf_fixup(struct obj *o, u8 *copy)
 			if (o->exts[i].btf_id == id)
 				x = &o->exts[i];
 		/* The kernel takes static and allocated variables only, and sized ones. */
-		u32 linkage;
-		memcpy(&linkage, r + 12, 4);
-		if (t.kind == BTFK_VAR && linkage == 2 /* extern */) {
+		u32 linkage = 0;
+		if (t.kind == BTFK_VAR) /* (only a VAR has the 4 bytes) */
+			memcpy(&linkage, r + 12, 4);
+		if (linkage == 2 /* extern */) {
 			put32(r + 12, 1);
 			if (x && x->kind == EXT_KSYM)
 				put32(r + 8, int_id);
