@@ -38,6 +38,7 @@ mount -t tmpfs -o size=75% rw /rw || error "mount tmpfs failed"
 mkdir -p /rw/up /rw/work
 if mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/up,workdir=/rw/work /newroot 2>/tmp/ovl.err; then
 	echo "RAWBPF-FACT root=virtiofs (read-only) + tmpfs overlay"
+	ovl=1
 else
 	# Without overlayfs: the shared root as it is, with tmpfs where the suite writes.
 	echo "RAWBPF-FACT root=virtiofs (read-only), tmpfs on /tmp /run /var/tmp /root ($(cat /tmp/ovl.err))"
@@ -52,7 +53,9 @@ mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm
 ln -sf /proc/self/fd /newroot/dev/fd
 for i in 0:stdin 1:stdout 2:stderr; do ln -sf /proc/self/fd/${i%:*} /newroot/dev/${i#*:}; done
-mount -t tmpfs tmpfs /newroot/tmp
+# A fresh /tmp, unless the checkout itself is there (a CI clone in /tmp): the overlay's upper
+# layer makes the shared /tmp writable then.
+case $RAWBPF_TOP/ in /tmp/*) [ -n "${ovl:-}" ] || mount -t tmpfs tmpfs /newroot/tmp ;; *) mount -t tmpfs tmpfs /newroot/tmp ;; esac
 mount -t tmpfs tmpfs /newroot/run
 # What a Debian system with this kernel has: its config in /boot (the host's /boot holds the
 # host kernel's), and the BPF filesystem mounted (systemd does that).
