@@ -6,9 +6,8 @@
 #include "ext.h"
 #include "inflate.h"
 
-void *rb_alloc(size_t n) { return malloc(n ? n : 1); }
-void *rb_zalloc(size_t n) { return calloc(1, n ? n : 1); }
-void rb_free(void *p) { free(p); }
+#define FUZZ_NAME "fuzz_gz"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {

@@ -8,19 +8,9 @@
 #include "disasm.h"
 #include "obj.h"
 
-void *rb_alloc(size_t n) { return malloc(n ? n : 1); }
-void *rb_zalloc(size_t n) { return calloc(1, n ? n : 1); }
-void rb_free(void *p) { free(p); }
+#define FUZZ_NAME "fuzz_obj"
+#include "fuzz.h"
 
-#define CHECK(cond, ...)                                                         \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "fuzz_obj: invariant broken: %s: ", #cond); \
-			fprintf(stderr, __VA_ARGS__);                            \
-			fputc('\n', stderr);                                     \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 /* A string handed out by the parser must be terminated inside memory ASan knows: strlen over it
  * reads every byte, so a name running off the end of the buffer is reported here. */

@@ -7,19 +7,9 @@
 #include <string.h>
 #include "uelf.h"
 
-void *rb_alloc(size_t n) { return malloc(n ? n : 1); }
-void *rb_zalloc(size_t n) { return calloc(1, n ? n : 1); }
-void rb_free(void *p) { free(p); }
+#define FUZZ_NAME "fuzz_uelf"
+#include "fuzz.h"
 
-#define CHECK(cond, ...)                                                          \
-	do {                                                                      \
-		if (!(cond)) {                                                    \
-			fprintf(stderr, "fuzz_uelf: invariant broken: %s: ", #cond); \
-			fprintf(stderr, __VA_ARGS__);                             \
-			fputc('\n', stderr);                                      \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
 
 static void check_err(const struct elf *e)
 {
