@@ -8,7 +8,8 @@
 #define FAIL(c, ...) (rb_snprintf((c)->err, sizeof (c)->err, __VA_ARGS__), RB_EOBJ)
 #define SPEC_MAX 64
 #define POISON 1 /* calc_*: the relocation cannot be resolved: poison the instruction */
-static const char deep[] = "types or members nested too deep";
+#define STEPS (1u << 17) /* types resolved per relocation: shared sub-types make paths exponential */
+static const char deep[] = "too many nested types or members to compare";
 
 struct acc {
 	u32 type_id, idx; /* the composite (or array element type) and the member (or element) index */
@@ -99,6 +100,8 @@ static const char *enumerator(struct btf *b, const struct btf_t *t, u32 i, u64 *
 
 static int resolve(struct core *c, struct btf *b, u32 id, struct btf_t *t)
 {
+	if (++c->steps > STEPS)
+		return FAIL(c, deep);
 	return btf_resolve(b, id, t) ? FAIL(c, "%s", b->err) : 0;
 }
 
@@ -116,6 +119,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
 	s->btf = b;
 	s->root = r->type_id;
+	c->steps = 0;
 	if (r->kind >= CORE_KINDS)
 		return FAIL(c, "unknown relocation kind %u", r->kind);
 	if (!str || !*str)
@@ -576,6 +580,9 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 	if (cls == BPF_ALU || cls == BPF_ALU64) {
 		if (BPF_SRC(in->code) != BPF_K)
 			return FAIL(c, "an ALU instruction on a register, not an immediate");
+		/* (sign-extended to 64 bits, except by a 32-bit ALU) */
+		if ((s64)res->val != (s32)res->val && (cls == BPF_ALU64 || res->val >> 32))
+			return FAIL(c, "%llu does not fit the instruction's 32-bit immediate", (unsigned long long)res->val);
 		was = (u64)(s64)in->imm;
 	} else if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
 		was = (u64)(s64)in->off;
@@ -742,6 +749,23 @@ bool core_missing(const struct core *c)
 		if (!c->roots[i].ncand)
 			return true;
 	return false;
+}
+
+int core_refused(const char *log, const struct core_poison *p, u32 n, const void *prog)
+{
+	static const char call[] = ": (85) call unknown#195896080";
+	const char *at = log ? rb_strstr(log, "invalid func unknown#195896080") : NULL, *end;
+	u64 insn = 0, v;
+	bool seen = false;
+	if (!at)
+		return -1;
+	for (const char *s = log; s < at; s++)
+		if ((s == log || s[-1] == '\n') && (end = rb_parse_u64(s, &v)) && !rb_strncmp(end, call, sizeof call - 1))
+			insn = v, seen = true;
+	for (u32 i = 0; seen && i < n; i++)
+		if (p[i].prog == prog && p[i].insn == insn) /* (never the second half of an ld_imm64: it is not reached first) */
+			return (int)i;
+	return -1;
 }
 
 void core_path(struct btf *b, const struct core_rec *r, char *buf, size_t size)

@@ -182,6 +182,27 @@ resolved() {
 	[ -e /sys/kernel/btf/vmlinux ]
 }
 
+@test "CO-RE: a module's BTF that cannot be read is an error naming it, not a type without candidates" {
+	# /sys/kernel/btf as a copy: vmlinux, a module file that is not BTF, one gone since listed
+	cat >"$BATS_TEST_TMPDIR/mods.sh" <<-SH
+		set -e
+		cp /sys/kernel/btf/vmlinux $BATS_TEST_TMPDIR/vmlinux.btf
+		mount -t tmpfs none /sys/kernel/btf
+		cp $BATS_TEST_TMPDIR/vmlinux.btf /sys/kernel/btf/vmlinux
+		ln -s /nonexistent /sys/kernel/btf/gone
+		"$RAWBPF" load "$TOBJ/core_kinds.bpf.o" --explain >$BATS_TEST_TMPDIR/gone 2>&1 || echo "exit \$?" >>$BATS_TEST_TMPDIR/gone
+		printf 'not BTF at all' >/sys/kernel/btf/broken_mod
+		"$RAWBPF" load "$TOBJ/core_kinds.bpf.o" >$BATS_TEST_TMPDIR/broken 2>&1 || echo "exit \$?" >>$BATS_TEST_TMPDIR/broken
+	SH
+	unshare -m --propagation private sh "$BATS_TEST_TMPDIR/mods.sh"
+	cat "$BATS_TEST_TMPDIR/gone" "$BATS_TEST_TMPDIR/broken"
+	# (struct no_such_type is in no BTF: the modules are searched for it)
+	grep -q '^explain: openat("/sys/kernel/btf", O_DIRECTORY)' "$BATS_TEST_TMPDIR/gone"
+	! grep -q '^exit' "$BATS_TEST_TMPDIR/gone"
+	grep -q "^rawbpf: core_kinds.bpf.o: .*/sys/kernel/btf/broken_mod: BTF: " "$BATS_TEST_TMPDIR/broken"
+	grep -q '^exit 1$' "$BATS_TEST_TMPDIR/broken"
+}
+
 @test "CO-RE: a --btf file that is not BTF, or has no .BTF, is refused clearly" {
 	head -c 100 /dev/urandom >"$BATS_TEST_TMPDIR/junk"
 	run "$RAWBPF" load "$TOBJ/core_task.bpf.o" --btf "$BATS_TEST_TMPDIR/junk"
