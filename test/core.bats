@@ -117,6 +117,27 @@ resolved() {
 	done
 }
 
+@test "CO-RE: type_matches (an object built with clang-16) answers as libbpf does, and as any kernel's types say" {
+	command -v clang-16 >/dev/null || { echo "clang-16 is missing (tools/install-deps test)" >&2; return 1; }
+	obj="$BATS_TEST_TMPDIR/core_match.bpf.o"
+	clang-16 -target bpf -O2 -g -Wall -Werror -I"$ROOT/include" -I"/usr/include/$(uname -m)-linux-gnu" \
+		-c "$ROOT/test/core_match.bpf.c" -o "$obj"
+	clang -O2 -Wall -o "$BATS_TEST_TMPDIR/dump" "$ROOT/test/libbpf_core_dump.c" -lbpf
+	"$BATS_TEST_TMPDIR/dump" "$obj" >"$BATS_TEST_TMPDIR/libbpf"
+	"$RAWBPF" inspect -j "$obj" | jq -r '.core.relocations[] | "\(.kind) \(.insn) \(.target)"' >"$BATS_TEST_TMPDIR/rawbpf"
+	cat "$BATS_TEST_TMPDIR/rawbpf"
+	got=
+	while read -r kind insn target; do
+		[ "$kind" = type_matches ]
+		[ "$(awk -v i="$insn" '$2 == i { print $5 }' "$BATS_TEST_TMPDIR/libbpf")" = "$target" ]
+		got="$got$target "
+	done <"$BATS_TEST_TMPDIR/rawbpf"
+	# task_struct, ___size, in6_addr___len, list_head, ___ptr, pid_type, ___bad, pid_t, smp_call_func_t, ___ret, in6_addr
+	[ "$got" = "1 0 0 1 0 1 0 1 1 0 1 " ]
+	run "$RAWBPF" load "$obj"
+	[ "$status" -eq 0 ]
+}
+
 @test "CO-RE: relocations of a subprogram follow it into each program that calls it" {
 	start_rawbpf run "$TOBJ/core_sub.bpf.o"
 	read -r C P < <(sh -c '(sleep 0.2; exec /bin/true) & echo "$! $$"; exec sleep 0.6')
