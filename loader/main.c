@@ -10,98 +10,69 @@
 #define RAWBPF_VERSION "0.1"
 #endif
 
-static const char usage[] =
-	"usage: rawbpf [COMMAND] [OPTIONS]\n"
-	"\n"
-	"A static, libc-free eBPF loader. With no command it runs the Hello World of Learning eBPF\n"
-	"chapter 2: a kprobe on execve printing \"Hello World!\", the trace pipe copied to stdout.\n"
-	"\n"
-	"commands:\n"
-	"  (none)          the default job: rawbpf run hello\n"
-	"  run OBJ         load OBJ, attach every program by its SEC() name, print the trace pipe\n"
-	"                  until Ctrl-C, SIGTERM or --duration; then detach everything\n"
-	"  load OBJ        load every program, report each verdict (the verifier log for a\n"
-	"                  rejected one), release everything; no attach\n"
-	"  inspect OBJ     what OBJ holds: sections, programs, maps, relocations, BTF; reads the\n"
-	"                  file only (no privileges, no kernel)\n"
-	"  probe           what this kernel offers for BPF and how each answer was found; exit 1\n"
-	"                  if the default job cannot run here\n"
-	"  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n"
-	"\n"
-	"OBJ is a BPF ELF object file, or the name of a built-in object (%s).\n"
-	"\n"
-	"options:\n"
-	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
-	"  --interval=SECONDS   how often maps are printed (default 2)\n"
-	"  --attach=MODE        how kprobes and uprobes attach: auto (default: the PMU, else the\n"
-	"                       legacy kprobe_events or uprobe_events, else the syscall\n"
-	"                       tracepoint), pmu (kprobe), legacy (kprobe-legacy) or tracepoint\n"
-	"  --attach-to=PROG=TARGET  run, inspect: PROG's target (PATH:FUNC[+OFF] for a uprobe,\n"
-	"                       PATH:PROVIDER:NAME for usdt)\n"
-	"  --pid=PID            run: user-space probes fire in process PID only\n"
-	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
-	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
-	"  --set NAME=VALUE     run, load: a global variable (.rodata, .data, .bss) before loading;\n"
-	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
-	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
-	"  --record=MAP=TYPE    run: MAP's records (perf or ring buffer) are of BTF type TYPE\n"
-	"  --btf=FILE           the kernel's types for CO-RE objects: a raw BTF file, or an ELF\n"
-	"                       file with a .BTF section (a vmlinux); default /sys/kernel/btf/vmlinux\n"
-	"  --explain            narrate every call into the kernel on stderr\n"
-	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
-	"  -j, --json           JSON on stdout (run: one object per line)\n"
-	"  -h, --help           this text\n"
-	"  -V, --version        the version\n"
-	"\n"
-	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure (the kernel or\n"
-	"system refused), 2 usage error, 3 bad or missing object, 4 program rejected by the verifier\n";
-
-static void print_usage(int fd)
-{
-	char names[128] = "";
-	size_t n = 0;
-	for (const struct builtin *b = rb_builtins; b->name; b++)
-		n += (size_t)rb_snprintf(names + n, sizeof names - n, "%s%s", n ? ", " : "", b->name);
-	/* The text is longer than the formatter's buffer: write it around the one substitution. */
-	const char *mark = rb_strstr(usage, "%s");
-	char *buf = rb_alloc(sizeof usage + sizeof names);
-	memcpy(buf, usage, (size_t)(mark - usage));
-	n = (size_t)(mark - usage);
-	n += rb_strlcpy(buf + n, names, sizeof names);
-	n += rb_strlcpy(buf + n, mark + 2, sizeof usage);
-	rb_flush();
-	rb_write_all(fd, buf, n);
-	rb_free(buf);
-}
-
-/* One function per command, and its own --help. */
+/* One function per command; its line in the usage text is also its own --help. */
 static const struct command {
 	const char *name;
 	int (*run)(struct opts *);
 	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
-	const char *help;
+	const char *opts, *desc;
 } commands[] = {
 	{"run", do_run, true, true, false,
-	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--set NAME=VALUE].. [--keep-going] [--attach-to=PROG=TARGET] [--pid=PID]\n"
-	 "                      [--record=MAP=TYPE] [-j] [--btf=FILE] [--explain]\n"
-	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
-	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
-	{"load", do_load, true, false, false,
-	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--set NAME=VALUE].. [--btf=FILE]\n"
-	 "                       [--explain]\n"
-	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
-	 "releases everything; nothing is attached. Needs root.\n"},
-	{"inspect", do_inspect, true, true, true,
-	 "usage: rawbpf inspect OBJ [--disasm] [-j] [--btf=FILE]\n"
-	 "Shows OBJ's sections, programs, maps, relocations and BTF; --disasm, each program's\n"
-	 "instructions; CO-RE relocations and, with the kernel's BTF (or --btf), what each resolves\n"
-	 "to. Reads the files only: no privileges needed.\n"},
-	{"probe", do_probe, false, true, false,
-	 "usage: rawbpf probe [-j] [--explain]\n"
-	 "Shows what this kernel offers for BPF and how each answer was found; exit 1 if the\n"
-	 "default job cannot run here. What it creates is released before it exits.\n"},
+	 " [--duration=S] [--interval=S] [--attach=MODE] [--attach-to=PROG=TARGET]\n"
+	 "  [--pid=PID] [--prog=P,..] [--skip=P,..] [--set N=V].. [--keep-going] [--record=MAP=TYPE] [-j]\n"
+	 "  [--btf=FILE] [--explain]",
+	 "load OBJ, attach each program by its SEC() name, print what they report\n"
+	 "                  until Ctrl-C, SIGTERM, SIGHUP or --duration, detach everything; root"},
+	{"load", do_load, true, false, false, " [--prog=P,..] [--skip=P,..] [--set N=V].. [--btf=FILE] [--explain]",
+	 "load each program, report the verifier's verdict (its log, exit 4 on a\n"
+	 "                  rejection), release everything; no attach; root"},
+	{"inspect", do_inspect, true, true, true, " [--disasm] [-j] [--attach-to=PROG=TARGET] [--btf=FILE]",
+	 "OBJ's sections, programs, maps, relocations, BTF, CO-RE (with the kernel's\n"
+	 "                  BTF); --disasm: the instructions; reads files only, no privileges"},
+	{"probe", do_probe, false, true, false, " [-j] [--explain]",
+	 "what this kernel offers for BPF and how each answer was found; exit 1 if\n"
+	 "                  the default job cannot run here"},
 };
+
+static const char usage_head[] =
+	"usage: rawbpf [COMMAND] [OPTIONS]\n"
+	"A static, libc-free eBPF loader. No command: rawbpf run hello, the Hello World of Learning\n"
+	"eBPF chapter 2 (a kprobe on execve printing \"Hello World!\", the trace pipe to stdout).\n\n",
+		  usage_tail[] =
+	"  --duration=S         stop after S seconds (decimals allowed)\n"
+	"  --interval=S         print maps every S seconds (default 2)\n"
+	"  --attach=MODE        kprobes, uprobes: auto (the PMU, else the legacy kprobe_events or\n"
+	"                       uprobe_events, else the syscall tracepoint), pmu (kprobe), legacy\n"
+	"                       (kprobe-legacy) or tracepoint\n"
+	"  --attach-to=PROG=TARGET  PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\n"
+	"  --pid=PID            user-space probes fire in process PID only\n"
+	"  --prog=NAME[,NAME]   only these programs ('?' ones too)\n"
+	"  --skip=NAME[,NAME]   all programs but these\n"
+	"  --set NAME=VALUE     a global variable (.rodata, .data, .bss) before loading;\n"
+	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
+	"  --keep-going         leave out a program the kernel refuses, run the others\n"
+	"  --record=MAP=TYPE    MAP's records (perf or ring buffer) are of BTF type TYPE\n"
+	"  --btf=FILE           the kernel's types for CO-RE: raw BTF, or an ELF file with .BTF\n"
+	"                       (a vmlinux); default /sys/kernel/btf/vmlinux\n"
+	"  --explain            narrate every call into the kernel on stderr\n"
+	"  --disasm             inspect: the instructions, as the verifier log shows them\n"
+	"  -j, --json           JSON on stdout (run: one object per line)\n"
+	"  -h, --help, -V, --version\n\n"
+	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure (the kernel or\n"
+	"system refused), 2 usage error, 3 bad or missing object, 4 rejected by the verifier\n";
+
+static void print_usage(void)
+{
+	rb_puts_n(usage_head, sizeof usage_head - 1);
+	for (const struct command *c = commands; c < commands + ARRAY_SIZE(commands); c++)
+		rb_printf("  %-7s %-7s %s\n", c->name, c->obj ? "OBJ" : "", c->desc);
+	rb_printf("  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n\nOBJ: a BPF ELF "
+		  "object file, or a built-in object:\n ");
+	for (const struct builtin *b = rb_builtins; b->name; b++)
+		rb_printf(" %s", b->name);
+	rb_printf("\n\n");
+	rb_puts_n(usage_tail, sizeof usage_tail - 1);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -416,7 +387,7 @@ int main(int argc, char **argv)
 	if (opt.cmd && !rb_strcmp(opt.cmd, "help")) /* rawbpf help [COMMAND] */
 		help = true, opt.cmd = opt.obj;
 	if (help && !opt.cmd) {
-		print_usage(1);
+		print_usage();
 		return EXIT_OK;
 	}
 	if (!opt.cmd) {
@@ -428,7 +399,7 @@ int main(int argc, char **argv)
 	if (c == commands + ARRAY_SIZE(commands))
 		return usage_error("unknown command '%s' (commands: run, load, inspect, probe, help)", opt.cmd);
 	if (help) {
-		rb_printf("%s", c->help);
+		rb_printf("usage: rawbpf %s%s%s\n%18s%s\n", c->name, c->obj ? " OBJ" : "", c->opts, "", c->desc);
 		return EXIT_OK;
 	}
 	if (c->obj && !opt.obj)
