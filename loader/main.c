@@ -119,7 +119,7 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	int r = obj_parse(o, data, size, name);
 	o->owned = file;
 	if (r < 0) {
-		err_set(e, RB_EOBJ, "%s: %s", arg, o->err);
+		err_set(e, RB_EOBJ, "%s: %s", arg, o->err.msg);
 		obj_free(o);
 		return RB_EOBJ;
 	}

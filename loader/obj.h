@@ -125,7 +125,7 @@ struct obj {
 	int kconfig_map;           /* index of the .kconfig map, -1 if none */
 	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
-	char err[320];
+	struct err err;
 };
 
 /* Parses buf (which must outlive obj). Returns 0, or RB_EOBJ with obj->err naming what is wrong. */
