@@ -270,22 +270,6 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 	return rejected || fd == -22 || fd == -7 ? EXIT_REJECTED : EXIT_FAIL;
 }
 
-static bool opt_value(const char *arg, const char *name, char **argv, int *i, int argc, const char **val)
-{
-	size_t n = rb_strlen(name);
-	if (rb_strncmp(arg, name, n))
-		return false;
-	if (arg[n] == '=') {
-		*val = arg + n + 1;
-		return true;
-	}
-	if (arg[n] == 0) {
-		*val = *i + 1 < argc ? argv[++*i] : NULL;
-		return true;
-	}
-	return false;
-}
-
 /* "1", "2.5", "0.25" -> milliseconds; -1 if malformed. */
 static s64 parse_seconds(const char *s)
 {
@@ -302,79 +286,113 @@ static s64 parse_seconds(const char *s)
 	return (s64)(whole * 1000 + frac);
 }
 
+/* The options: one row each, what it sets in struct opts and what its value must be. */
+enum { O_HELP, O_VERSION, O_BOOL, O_STR, O_LIST, O_PAIR, O_SECONDS, O_PID, O_MODE };
+#define OPT(f) (u16) offsetof(struct opts, f)
+static const struct option {
+	char name[14];
+	u8 kind, max;
+	u16 off, count; /* the field; for O_LIST and O_PAIR, the count beside it */
+	const char *want;
+} options[] = {
+	{"-h", O_HELP, 0, 0, 0, 0}, {"--help", O_HELP, 0, 0, 0, 0}, {"-V", O_VERSION, 0, 0, 0, 0},
+	{"--version", O_VERSION, 0, 0, 0, 0}, {"-j", O_BOOL, 0, OPT(json), 0, 0}, {"--json", O_BOOL, 0, OPT(json), 0, 0},
+	{"--disasm", O_BOOL, 0, OPT(disasm), 0, 0}, {"--explain", O_BOOL, 0, OPT(explain), 0, 0},
+	{"--keep-going", O_BOOL, 0, OPT(keep_going), 0, 0},
+	{"--prog", O_STR, 0, OPT(only), 0, "program names, separated by commas"},
+	{"--skip", O_STR, 0, OPT(skip), 0, "program names, separated by commas"},
+	{"--btf", O_STR, 0, OPT(btf), 0, "a file (raw BTF, or an ELF file with a .BTF section)"},
+	{"--set", O_LIST, 32, OPT(sets), OPT(nsets), "NAME=VALUE"},
+	{"--attach-to", O_PAIR, 16, OPT(attach_to), OPT(nattach_to), "PROG=TARGET"},
+	{"--record", O_PAIR, 8, OPT(record), OPT(nrecord), "MAP=TYPE"},
+	{"--duration", O_SECONDS, 0, OPT(duration_ms), 0, "a positive number of seconds"},
+	{"--interval", O_SECONDS, 0, OPT(interval_ms), 0, "a positive number of seconds"},
+	{"--pid", O_PID, 0, OPT(pid), 0, "a process id"},
+	{"--attach", O_MODE, 0, OPT(mode), 0, "auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint"},
+};
+
+/* Sets what argv[*i] says in opt: 0, or 1 for --help, -1 for --version, else an exit code. */
+static int option(struct opts *opt, char **argv, int *i, int argc)
+{
+	/* pmu and legacy say the same as kprobe and kprobe-legacy, for uprobes too */
+	static const char modes[][14] = {"auto", "kprobe", "kprobe-legacy", "tracepoint", "pmu", "legacy"};
+	const char *a = argv[*i], *val = NULL, *eq;
+	const struct option *o = options;
+	size_t n = 0;
+	while (o < options + ARRAY_SIZE(options) &&
+	       (rb_strncmp(a, o->name, n = rb_strlen(o->name)) || (a[n] && (a[n] != '=' || o->kind <= O_BOOL))))
+		o++;
+	if (o == options + ARRAY_SIZE(options))
+		return usage_error("unknown option '%s'", a);
+	if (o->kind <= O_BOOL) {
+		if (o->kind == O_BOOL)
+			((bool *)opt)[o->off] = true;
+		return o->kind == O_HELP ? 1 : o->kind == O_VERSION ? -1 : 0;
+	}
+	val = a[n] ? a + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+	char *f = (char *)opt + o->off;
+	unsigned *cnt = (unsigned *)((char *)opt + o->count);
+	s64 v = -1;
+	u64 pid;
+	const char *end;
+	switch (o->kind) {
+	case O_STR:
+		v = val && *val ? 0 : -1;
+		*(const char **)f = val;
+		break;
+	case O_PAIR:
+		eq = val ? rb_strchr(val, '=') : NULL;
+		if (!eq || eq == val || !eq[1])
+			break;
+		/* fallthrough */
+	case O_LIST:
+		if (val && *cnt == o->max) {
+			char msg[48];
+			rb_snprintf(msg, sizeof msg, "%%s: at most %u of them", o->max);
+			return usage_error(msg, o->name);
+		}
+		if (val)
+			((const char **)f)[(*cnt)++] = val, v = 0;
+		break;
+	case O_SECONDS:
+		v = *(s64 *)f = val ? parse_seconds(val) : -1;
+		v = v > 0 ? 0 : -1;
+		break;
+	case O_PID:
+		end = val ? rb_parse_u64(val, &pid) : NULL;
+		if (end && !*end && pid && pid < 1u << 22)
+			*(int *)f = (int)pid, v = 0;
+		break;
+	case O_MODE:
+		for (unsigned m = 0; val && m < ARRAY_SIZE(modes); m++)
+			if (!rb_strcmp(val, modes[m]))
+				*(enum attach_mode *)f = (enum attach_mode)(m > 3 ? m - 3 : m), v = 0;
+		break;
+	}
+	if (v < 0) {
+		rb_eprintf("rawbpf: %s: expected %s, got '%s'\nTry 'rawbpf --help'.\n", o->name, o->want, val ? val : "");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000, .pid = -1};
-	const char *val;
 	const struct command *c = commands;
 	bool help = false;
 	int code;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!rb_strcmp(a, "-h") || !rb_strcmp(a, "--help")) {
-			help = true;
-		} else if (!rb_strcmp(a, "-j") || !rb_strcmp(a, "--json")) {
-			opt.json = true;
-		} else if (!rb_strcmp(a, "--disasm")) {
-			opt.disasm = true;
-		} else if (!rb_strcmp(a, "-V") || !rb_strcmp(a, "--version")) {
-			rb_printf("rawbpf %s (%s)\n", RAWBPF_VERSION, ARCH_NAME);
-			return EXIT_OK;
-		} else if (!rb_strcmp(a, "--explain")) {
-			opt.explain = true;
-		} else if (!rb_strcmp(a, "--keep-going")) {
-			opt.keep_going = true;
-		} else if (opt_value(a, "--prog", argv, &i, argc, &val) || opt_value(a, "--skip", argv, &i, argc, &val)) {
-			if (!val || !*val)
-				return usage_error("%s: which programs? (names, separated by commas)", a);
-			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
-		} else if (opt_value(a, "--set", argv, &i, argc, &val)) {
-			if (!val || opt.nsets == ARRAY_SIZE(opt.sets))
-				return usage_error("--set: expected NAME=VALUE, at most 32 times%s", "");
-			opt.sets[opt.nsets++] = val;
-		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
-			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
-				return usage_error("--duration: expected a positive number of seconds, got '%s'",
-						   val ? val : "");
-		} else if (opt_value(a, "--btf", argv, &i, argc, &val)) {
-			if (!val || !val[0])
-				return usage_error("--btf: which file? (raw BTF, or an ELF file with a .BTF section)%s", "");
-			opt.btf = val;
-		} else if (opt_value(a, "--interval", argv, &i, argc, &val)) {
-			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
-				return usage_error("--interval: expected a positive number of seconds, got '%s'",
-						   val ? val : "");
-		} else if (opt_value(a, "--attach-to", argv, &i, argc, &val)) {
-			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
-				return usage_error("--attach-to: expected PROG=TARGET, got '%s'", val ? val : "");
-			if (opt.nattach_to == ARRAY_SIZE(opt.attach_to))
-				return usage_error("--attach-to: at most 16 of them%s", "");
-			opt.attach_to[opt.nattach_to++] = val;
-		} else if (opt_value(a, "--record", argv, &i, argc, &val)) {
-			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
-				return usage_error("--record: expected MAP=TYPE, got '%s'", val ? val : "");
-			if (opt.nrecord == ARRAY_SIZE(opt.record))
-				return usage_error("--record: at most 8 of them%s", "");
-			opt.record[opt.nrecord++] = val;
-		} else if (opt_value(a, "--pid", argv, &i, argc, &val)) {
-			u64 pid;
-			const char *end = val ? rb_parse_u64(val, &pid) : NULL;
-			if (!end || *end || !pid || pid >= 1u << 22)
-				return usage_error("--pid: expected a process id, got '%s'", val ? val : "");
-			opt.pid = (int)pid;
-		} else if (opt_value(a, "--attach", argv, &i, argc, &val)) {
-			/* pmu and legacy say the same as kprobe and kprobe-legacy, for uprobes too */
-			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint", "pmu", "legacy"};
-			size_t m = 0;
-			while (m < ARRAY_SIZE(modes) && (!val || rb_strcmp(val, modes[m])))
-				m++;
-			if (m == ARRAY_SIZE(modes))
-				return usage_error("--attach: expected auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint, got '%s'",
-						   val ? val : "");
-			opt.mode = m > 3 ? (enum attach_mode)(m - 3) : (enum attach_mode)m;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
+		if (a[0] == '-' && a[1]) {
+			if ((code = option(&opt, argv, &i, argc)) > 1)
+				return code;
+			if (code < 0) {
+				rb_printf("rawbpf %s (%s)\n", RAWBPF_VERSION, ARCH_NAME);
+				return EXIT_OK;
+			}
+			help |= code;
 		} else if (!opt.cmd) {
 			opt.cmd = a;
 		} else if (!opt.obj) {
