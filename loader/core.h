@@ -40,7 +40,7 @@ struct core {
 	struct core_cand *cands;
 	u32 ncands, cap_cands;
 	u32 steps;                     /* types resolved for the current relocation */
-	char err[300];
+	struct err err;
 };
 
 struct core_res {
