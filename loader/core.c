@@ -5,7 +5,6 @@
  * pass over the target's types; no index of the target is built. */
 #include "core.h"
 
-#define FAIL(c, ...) (rb_snprintf((c)->err, sizeof (c)->err, __VA_ARGS__), RB_EOBJ)
 #define SPEC_MAX 64
 #define POISON 1 /* calc_*: the relocation cannot be resolved: poison the instruction */
 static const char deep[] = "types or members nested too deep";
@@ -82,7 +81,7 @@ static int member(struct core *c, struct btf *b, const struct btf_t *t, u32 i, c
 		  u32 *bits)
 {
 	if (btf_member(b, t, i, name, type, bit))
-		return FAIL(c, "%s", b->err);
+		return ERR_PASS(c, b);
 	if (bits)
 		*bits = t->kflag ? rd32(t->rec + (u64)i * 12 + 8) >> 24 : 0;
 	return 0;
@@ -99,12 +98,12 @@ static const char *enumerator(struct btf *b, const struct btf_t *t, u32 i, u64 *
 
 static int resolve(struct core *c, struct btf *b, u32 id, struct btf_t *t)
 {
-	return btf_resolve(b, id, t) ? FAIL(c, "%s", b->err) : 0;
+	return btf_resolve(b, id, t) ? ERR_PASS(c, b) : 0;
 }
 
 static int size_of(struct core *c, struct btf *b, u32 id, u64 *sz)
 {
-	return btf_size(b, id, sz) || *sz > 0xffffffffu ? FAIL(c, "%s", b->err[0] ? b->err : "type too large") : 0;
+	return btf_size(b, id, sz) || *sz > 0xffffffffu ? FAIL(c, "%s", b->err.msg[0] ? b->err.msg : "type too large") : 0;
 }
 
 /* The local side: access string to accessors (libbpf's bpf_core_parse_spec). */
@@ -121,7 +120,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	if (!str || !*str)
 		return FAIL(c, "access string offset %u out of range or empty", r->access);
 	if (btf_type(b, r->type_id, &t))
-		return FAIL(c, "%s", b->err);
+		return ERR_PASS(c, b);
 	while (*p) {
 		u64 v = 0;
 		if (*p < '0' || *p > '9' || s->raw_len == SPEC_MAX)
@@ -521,7 +520,7 @@ static int calc(struct core *c, const struct core_rec *r, const struct spec *s, 
 		return s || exists ? 0 : POISON;
 	if (r->kind == CORE_ENUMVAL_VALUE) {
 		if (btf_type(s->btf, s->a[0].type_id, &t))
-			return FAIL(c, "%s", s->btf->err);
+			return ERR_PASS(c, s->btf);
 		enumerator(s->btf, &t, s->a[0].idx, &o->val);
 		return 0;
 	}
@@ -624,7 +623,7 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 	u64 bit = 0;
 	u32 n = 0, root = root_of(c, r->type_id);
 	memset(res, 0, sizeof *res);
-	c->err[0] = 0;
+	c->err.msg[0] = 0;
 	if (r->insn >= cnt)
 		return FAIL(c, "instruction %u past the program's end (%u)", r->insn, cnt);
 	if (spec_parse(c, c->local, r, &ls) || calc(c, r, &ls, &lc) < 0)

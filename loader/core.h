@@ -39,7 +39,7 @@ struct core {
 	u32 first[8];                  /* the first bytes of their names, as a bit mask */
 	struct core_cand *cands;
 	u32 ncands, cap_cands;
-	char err[300];
+	struct err err;
 };
 
 struct core_res {

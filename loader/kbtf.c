@@ -79,11 +79,10 @@ int kbtf_load(struct kbtf *k, const char *path, struct err *e)
 	}
 	const u8 *d = file_data(k->map), *btf = d;
 	u64 size = k->map_size;
-	char why[160];
-	if (size >= 4 && !memcmp(d, "\177ELF", 4) && btf_elf_section(d, size, &btf, &size, why, sizeof why) < 0)
-		return err_set(e, RB_EOBJ, "%s: %s", k->src, why);
+	if (size >= 4 && !memcmp(d, "\177ELF", 4) && btf_elf_section(d, size, &btf, &size, e) < 0)
+		return err_ctx(e, "%s", k->src);
 	if (btf_parse(&k->btf, btf, size) < 0)
-		return err_set(e, RB_EOBJ, "%s: %s", k->src, k->btf.err);
+		return err_set(e, RB_EOBJ, "%s: %s", k->src, k->btf.err.msg);
 	return 0;
 }
 
@@ -113,7 +112,7 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 		return NULL;
 	}
 	if (btf_parse_split(&m->btf, file_data(m->map), m->map_size, &k->btf) < 0) {
-		err_set(e, RB_EOBJ, "%s: %s", path, m->btf.err);
+		err_set(e, RB_EOBJ, "%s: %s", path, m->btf.err.msg);
 		btf_free(&m->btf);
 		unmap_file(m->map, m->map_size);
 		rb_free(m);

@@ -118,13 +118,13 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 			struct core_res *out = res ? &res[n] : &one;
 			if (core_apply(&c, insns, p->insn_cnt, &p->core[k], out) < 0) {
 				if (res) {
-					rb_strlcpy(msg[n], c.err, sizeof msg[n]);
+					rb_strlcpy(msg[n], c.err.msg, sizeof msg[n]);
 					continue;
 				}
 				core_path(&o->btf, &p->core[k], path, sizeof path);
 				r = err_set(e, RB_EOBJ, "prog '%s': CO-RE relocation #%u (%s of %s, instruction %u) against %s: %s",
 					    p->name, k, core_kind_name(p->core[k].kind), path, p->core[k].insn, l->kbtf->src,
-					    c.err);
+					    c.err.msg);
 			} else if (out->poison) {
 				if (!res)
 					l->poison[l->npoison] = (struct core_poison){p, k, out->why};

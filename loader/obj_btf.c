@@ -89,7 +89,7 @@ int btf_ext_prog(struct obj *o, struct prog *p)
 		int r = 0;
 		for (u32 i = 0; i < p->core_cnt && !r; i++)
 			if ((r = core_add(&c, &p->core[i], 1)))
-				FAIL(o, "prog '%s': CO-RE relocation #%u (instruction %u): %s", p->name, i, p->core[i].insn, c.err);
+				FAIL(o, "prog '%s': CO-RE relocation #%u (instruction %u): %s", p->name, i, p->core[i].insn, c.err.msg);
 		core_free(&c);
 		if (r)
 			return r;

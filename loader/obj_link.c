@@ -13,7 +13,7 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 	const char *where = target->name;
 
 	if (elf_reloc(e, rs, i, &r))
-		return FAIL(o, "%s", e->err);
+		return ERR_PASS(o, e);
 	if (r.offset % INSN)
 		return FAIL(o, "%s: relocation #%u: offset %llu is not at an instruction boundary", where, i,
 			    (unsigned long long)r.offset);
@@ -21,7 +21,7 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		return FAIL(o, "%s: relocation #%u: offset %llu past the end of the section (%llu bytes)", where, i,
 			    (unsigned long long)r.offset, (unsigned long long)target->size);
 	if (elf_symbol(e, r.sym, &sym))
-		return FAIL(o, "%s: relocation #%u: %s", where, i, e->err);
+		return FAIL(o, "%s: relocation #%u: %s", where, i, e->err.msg);
 	if (r.type != R_BPF_64_64 && r.type != R_BPF_64_32)
 		return FAIL(o, "%s: relocation #%u: type %u is not valid in code", where, i, r.type);
 	const struct func *fn = func_at(c, target->idx, r.offset);
@@ -109,7 +109,7 @@ static int map_values(struct ctx *c, const struct elf_sec *rs)
 	struct elf_sym sym;
 	for (unsigned i = 0; i < elf_nrels(rs); i++) {
 		if (elf_reloc(e, rs, i, &r) || elf_symbol(e, r.sym, &sym))
-			return FAIL(o, "%s", e->err);
+			return ERR_PASS(o, e);
 		struct map *m = NULL;
 		for (unsigned k = 0; k < o->nmaps; k++)
 			if (o->maps[k].def == MAP_DEF_BTF && r.offset >= o->maps[k].off &&
@@ -154,7 +154,7 @@ int relocations(struct ctx *c)
 			return FAIL(o, "relocation section '%s': target section index %u out of range (%u sections)",
 				    rs.name, rs.info, e->shnum);
 		if (elf_section(e, rs.info, &target))
-			return FAIL(o, "%s", e->err);
+			return ERR_PASS(o, e);
 		bool code = is_code(&target), values = (int)target.idx == c->btf_maps_sec;
 		if (!code && !values)
 			continue; /* .BTF, .BTF.ext, debug info: nothing the kernel needs from us */

@@ -9,7 +9,7 @@ const char *map_type_name(u32 t)
 		[BPF_MAP_TYPE_PROG_ARRAY] = "prog_array", [BPF_MAP_TYPE_PERF_EVENT_ARRAY] = "perf_event_array",
 		[BPF_MAP_TYPE_PERCPU_HASH] = "percpu_hash", [BPF_MAP_TYPE_PERCPU_ARRAY] = "percpu_array",
 		[BPF_MAP_TYPE_LRU_HASH] = "lru_hash", [BPF_MAP_TYPE_LRU_PERCPU_HASH] = "lru_percpu_hash",
-		[BPF_MAP_TYPE_RINGBUF] = "ringbuf",
+		[BPF_MAP_TYPE_STACK_TRACE] = "stack_trace", [BPF_MAP_TYPE_RINGBUF] = "ringbuf",
 	};
 	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "other";
 }
@@ -85,8 +85,8 @@ static int btf_uint(struct obj *o, u32 type, const char *map, const char *field,
 	u32 elem;
 	if (btf_resolve(b, type, &t) || t.kind != BTFK_PTR || btf_resolve(b, t.size_or_type, &t) ||
 	    btf_array(b, &t, &elem, out))
-		return FAIL(o, "map '%s': field '%s' is not __uint(%s, N)%s%s", map, field, field, b->err[0] ? ": " : "",
-			    b->err);
+		return FAIL(o, "map '%s': field '%s' is not __uint(%s, N)%s%s", map, field, field, b->err.msg[0] ? ": " : "",
+			    b->err.msg);
 	return 0;
 }
 
@@ -98,7 +98,7 @@ static int btf_ptr_type(struct obj *o, u32 type, const char *map, const char *fi
 	u64 sz;
 	if (btf_resolve(b, type, &t) || t.kind != BTFK_PTR || btf_size(b, t.size_or_type, &sz) || sz > 0xffffffffu)
 		return FAIL(o, "map '%s': field '%s' is not __type(%s, T) of a sized type T%s%s", map, field, field,
-			    b->err[0] ? ": " : "", b->err);
+			    b->err.msg[0] ? ": " : "", b->err.msg);
 	*id = t.size_or_type;
 	*size = (u32)sz;
 	return 0;
@@ -111,13 +111,13 @@ static int btf_map(struct ctx *c, struct map *m, u32 var_type)
 	struct btf *b = &o->btf;
 	struct btf_t t;
 	if (btf_resolve(b, var_type, &t) || t.kind != BTFK_STRUCT)
-		return FAIL(o, "map '%s': its BTF type is not a struct%s%s", m->name, b->err[0] ? ": " : "", b->err);
+		return FAIL(o, "map '%s': its BTF type is not a struct%s%s", m->name, b->err.msg[0] ? ": " : "", b->err.msg);
 	m->def = MAP_DEF_BTF;
 	for (u32 i = 0; i < t.vlen; i++) {
 		const char *name;
 		u32 type, bit;
 		if (btf_member(b, &t, i, &name, &type, &bit))
-			return FAIL(o, "map '%s': %s", m->name, b->err);
+			return FAIL(o, "map '%s': %s", m->name, b->err.msg);
 		int r = 0;
 		u32 ignored;
 		if (!rb_strcmp(name, "type"))
@@ -173,7 +173,7 @@ int btf_maps(struct ctx *c, const struct elf_sec *s)
 		for (u32 k = 0; k < ds.vlen && !vt; k++) {
 			u32 v, off, size;
 			if (btf_datasec_var(&o->btf, &ds, k, &v, &off, &size) || btf_type(&o->btf, v, &var))
-				return FAIL(o, "section '.maps': %s", o->btf.err);
+				return FAIL(o, "section '.maps': %s", o->btf.err.msg);
 			if (var.kind == BTFK_VAR && var.name && !rb_strcmp(var.name, sym.name))
 				vt = var.size_or_type;
 		}

@@ -119,7 +119,7 @@ int find_functions(struct ctx *c)
 
 	for (unsigned i = 1; i < elf_nsyms(e); i++) {
 		if (elf_symbol(e, i, &sym))
-			return FAIL(o, "%s", e->err);
+			return ERR_PASS(o, e);
 		if (sym.type == STT_FUNC)
 			nfunc++;
 	}
@@ -130,7 +130,7 @@ int find_functions(struct ctx *c)
 		if (sym.type != STT_FUNC || sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
 			continue;
 		if (elf_section(e, sym.shndx, &s))
-			return FAIL(o, "symbol '%s': %s", sym.name, e->err);
+			return FAIL(o, "symbol '%s': %s", sym.name, e->err.msg);
 		if (!is_code(&s))
 			continue;
 		if (sym.bind == STB_GLOBAL && is_prog_section(&s)) {

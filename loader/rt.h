@@ -45,7 +45,7 @@ const char *rb_strerror(int err); /* err > 0 */
 int rb_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int rb_snprintf(char *buf, size_t size, const char *fmt, ...) FMT(3, 4);
 
-/* Allocator (alloc.c freestanding; malloc in host builds). Never returns NULL: on exhaustion
+/* Allocator (start.c freestanding; malloc in host builds). Never returns NULL: on exhaustion
  * the freestanding build exits with a message. */
 void *rb_alloc(size_t n);
 void *rb_zalloc(size_t n);
@@ -63,6 +63,12 @@ int err_set(struct err *e, int code, const char *fmt, ...) FMT(3, 4);
 void err_hint(struct err *e, const char *fmt, ...) FMT(2, 3);
 /* Prepends "what: " to the message, so callers can add context on the way up. */
 int err_ctx(struct err *e, const char *fmt, ...) FMT(2, 3);
+/* The readers and the object model (x: a struct with a `struct err err` record): fills x's record
+ * and evaluates to RB_EOBJ. */
+int err_obj(struct err *e, const char *fmt, ...) FMT(2, 3); /* err_set(e, RB_EOBJ, ...) */
+#define FAIL(x, ...) err_obj(&(x)->err, __VA_ARGS__)
+/* Hands y's record up to x as it is (an object failing because its ELF or BTF reader did). */
+#define ERR_PASS(x, y) ((x)->err = (y)->err, RB_EOBJ)
 
 static inline u64 rb_min64(u64 a, u64 b) { return a < b ? a : b; }
 #endif

@@ -146,14 +146,29 @@ const char *rb_strerror(int err)
 	return other;
 }
 
+static int err_v(struct err *e, int code, const char *fmt, va_list ap)
+{
+	rb_vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->code = code;
+	e->hint[0] = 0;
+	return code;
+}
+
 int err_set(struct err *e, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	rb_vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	code = err_v(e, code, fmt, ap);
 	va_end(ap);
-	e->code = code;
-	e->hint[0] = 0;
+	return code;
+}
+
+int err_obj(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int code = err_v(e, RB_EOBJ, fmt, ap);
+	va_end(ap);
 	return code;
 }
 

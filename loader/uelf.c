@@ -4,7 +4,6 @@
 #include "uelf.h"
 #include <linux/elf.h>
 
-#define FAIL(e, ...) (rb_snprintf((e)->err, sizeof (e)->err, __VA_ARGS__), RB_EOBJ)
 #define SHT_GNU_VERDEF 0x6ffffffd
 #define SHT_GNU_VERSYM 0x6fffffff
 #define STT_IFUNC 10
@@ -305,7 +304,7 @@ int uelf_usdt(struct elf *e, const char *provider, const char *name, struct usdt
 		if (base.idx) /* prelink or a linker may have moved the file: .stapsdt.base says by how much */
 			u->vaddr += base.addr - rd(d + 8, 8);
 		if (uelf_off(e, u->vaddr, &u->off) || (u->sema && uelf_off(e, u->sema, &u->sema_off)))
-			return FAIL(e, "USDT %s:%s: %s", u->provider, u->name, e->err);
+			return err_ctx(&e->err, "USDT %s:%s", u->provider, u->name); /* (was formatted into itself) */
 		for (const char *a = u->args; *a;) {
 			const char *why;
 			if (*a == ' ') {

@@ -99,7 +99,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 	if ((r = find_file(name, path, sizeof path, e)) < 0 || (r = rb_read_file(path, 512u << 20, &buf, &size, e)) < 0)
 		return r;
 	if (elf_open_exec(&elf, buf, size)) {
-		r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err);
+		r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
 		goto out;
 	}
 	if (usdt) {
@@ -110,7 +110,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 		if (r == 0 && *np > 64)
 			r = err_set(e, -7, "USDT %s:%s: %u sites (at most 64)", prov, c2 + 1, *np);
 		else if (r)
-			err_set(e, RB_EOBJ, "%s: %s", path, elf.err);
+			err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
 		else {
 			struct usite *u = *sitesp = rb_zalloc(*np * sizeof *u);
 			for (unsigned i = 0; i < *np; i++, u++) {
@@ -147,7 +147,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 			off += add;
 			rb_snprintf(what, wsize, "%s offset 0x%llx", path, (unsigned long long)off);
 		} else if (uelf_sym(&elf, name, &sym)) {
-			r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err);
+			r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
 			goto out;
 		} else {
 			off = sym.off + add;

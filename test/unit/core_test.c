@@ -30,7 +30,7 @@ static int resolve1(struct btf **targets, struct core_rec r, struct bpf_insn *in
 	lblob = bb_finish(&L, &size);
 	btf_free(&lb);
 	if (btf_parse(&lb, lblob, size)) {
-		snprintf(err, 300, "local BTF: %s", lb.err);
+		snprintf(err, 300, "local BTF: %s", lb.err.msg);
 		return -1;
 	}
 	core_init(&c, &lb);
@@ -39,7 +39,7 @@ static int resolve1(struct btf **targets, struct core_rec r, struct bpf_insn *in
 		core_search(&c, *targets);
 	if (!ret)
 		ret = core_apply(&c, in, cnt, &r, res);
-	snprintf(err, 300, "%s", c.err);
+	snprintf(err, 300, "%s", c.err.msg);
 	core_free(&c);
 	return ret;
 }
@@ -52,7 +52,7 @@ static struct btf *tparse(struct bb *b, struct btf *out, struct btf *base)
 	unsigned long long size;
 	unsigned char *blob = blobs[nblobs++] = bb_finish(b, &size); /* (kept for the test's life) */
 	if (btf_parse_split(out, blob, size, base))
-		printf("# target BTF: %s\n", out->err);
+		printf("# target BTF: %s\n", out->err.msg);
 	return out;
 }
 

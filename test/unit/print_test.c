@@ -62,7 +62,7 @@ void print_tests(void)
 	unsigned char *blob = bb_finish(&bb, &size);
 	struct btf b;
 	memset(&b, 0, sizeof b);
-	check(btf_parse(&b, blob, size) == 0, "print: the test BTF parses", b.err, "parsed");
+	check(btf_parse(&b, blob, size) == 0, "print: the test BTF parses", b.err.msg, "parsed");
 
 	/* a=5, b=-3 (0b11101), c=0xabcdef, d=-7 */
 	unsigned w0 = 5u | (0x1du << 3) | (0xabcdefu << 8);
