@@ -219,14 +219,11 @@ static void prefix_line(char *line, void *ctx)
  * milliseconds); probe asks always. */
 int attach_syscall_prefix(struct attach_env *env)
 {
-	char buf[4096 + 256];
 	unsigned found = 0;
-	int fd = kern_open("/proc/kallsyms", O_RDONLY, "which syscall prefix this kernel uses, as BCC's "
-			   "get_syscall_fnname finds it");
-	if (fd < 0)
-		return fd;
-	each_line(fd, buf, sizeof buf, prefix_line, &found);
-	kern_close(fd, "/proc/kallsyms");
+	int r = kern_kallsyms("which syscall prefix this kernel uses, as BCC's get_syscall_fnname finds it",
+			      prefix_line, &found);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++)
 		if (found & (1u << i)) {
 			rb_strlcpy(env->prefix, syscall_prefixes[i], sizeof env->prefix);

@@ -85,6 +85,8 @@ int kern_statx(const char *path, unsigned mask, struct statx *st, const char *wh
 long kern_readlink(const char *path, char *buf, size_t size, const char *why); /* NUL-terminated */
 bool kern_pid_gone(int pid); /* kill(pid, 0) says ESRCH */
 int kern_uname(struct new_utsname *u); /* (empty strings if it fails) */
+/* Each line of /proc/kallsyms to fn ("ffffffff81234560 T name\t[module]"); why: for --explain. */
+int kern_kallsyms(const char *why, void (*fn)(char *line, void *ctx), void *ctx);
 int kern_close(int fd, const char *what);
 /* MAP_SHARED of fd (a perf buffer, a ring buffer); NULL with e filled on failure. */
 void *kern_mmap(int fd, size_t len, int prot, long off, const char *what, struct err *e);

@@ -30,11 +30,11 @@ static inline bool attach_is_user(enum attach_kind k)
 	return k == ATTACH_UPROBE || k == ATTACH_URETPROBE || k == ATTACH_USDT;
 }
 
-struct sec_def {
-	const char *prefix;  /* "kprobe/" needs a target after the slash; "xdp" stands alone */
-	u32 prog_type;
-	u32 expected_attach_type;
-	enum attach_kind kind;
+struct sec_def { /* 19 bytes, the name in place: no pointer, no padding, in a table of 30 */
+	char prefix[16];  /* "kprobe/" needs a target after the slash; "xdp" stands alone */
+	u8 prog_type;
+	u8 expected_attach_type;
+	u8 kind; /* enum attach_kind */
 };
 
 struct ext;

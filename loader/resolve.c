@@ -83,7 +83,7 @@ int load_externs(struct loaded *l, struct err *e)
 	bool cfg_read = false, ks_read = false;
 	const char *why = NULL, *from = "";
 	struct ext *x = NULL;
-	int r = 0, fd;
+	int r = 0;
 	for (unsigned i = 0; i < o->nexts && !r && !why; i++) {
 		x = &o->exts[i];
 		const char *val = NULL;
@@ -97,7 +97,9 @@ int load_externs(struct loaded *l, struct err *e)
 			const char *module = "";
 			u32 kind = x->kind == EXT_KFUNC ? BTFK_FUNC : BTFK_VAR;
 			x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
-			if (!x->kid && kb->sysfs && !kb->modules_listed && kbtf_modules(kb, e) >= 0)
+			if (!x->kid && (r = kbtf_modules(kb, e)) < 0)
+				break;
+			if (!x->kid)
 				x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
 			x->found = x->kid != 0;
 			if (x->found && module[0])
@@ -131,12 +133,8 @@ int load_externs(struct loaded *l, struct err *e)
 		x = &o->exts[i];
 		if (x->kind != EXT_KSYM || x->type)
 			continue;
-		if (!ks_read && (ks_read = true) && (fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0)) >= 0) {
-			char buf[4096];
-			explain("open(\"/proc/kallsyms\") = %d  -- addresses of untyped ksyms", fd);
-			each_line(fd, buf, sizeof buf, kallsyms_line, o);
-			sys_close(fd);
-		}
+		if (!ks_read && (ks_read = true))
+			kern_kallsyms("addresses of untyped ksyms", kallsyms_line, o);
 		if (x->kid > 1)
 			why = "has two addresses in /proc/kallsyms";
 		else if (!x->found && !x->weak)
