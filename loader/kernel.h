@@ -68,6 +68,8 @@ bool kern_has_helper(u32 prog_type, u32 helper);
 int kern_module_btf_fd(const char *name, struct err *e);
 /* A small sysfs, procfs or tracefs file, narrated (rb_read_small). */
 long kern_read(const char *path, char *buf, size_t size);
+/* Each line of /proc/kallsyms to fn ("ffffffff81234560 T name\t[module]"); why: for --explain. */
+int kern_kallsyms(const char *why, void (*fn)(char *line, void *ctx), void *ctx);
 int kern_close(int fd, const char *what);
 
 /* tracefs (found by its magic number; mounted when absent). */

@@ -20,6 +20,7 @@ static bool printable(const struct map *m)
 	switch (m->type) {
 	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_STACK_TRACE:
 		/* not global data, nor libbpf's own USDT bookkeeping */
 		return m->def != MAP_DEF_DATA && !rb_startswith(m->name, "__bpf_usdt_");
 	default:
@@ -165,8 +166,15 @@ static void read_perf(struct output *out, struct perfbuf *pb)
 			u64 lost;
 			memcpy(&lost, tmp + sizeof h + 8, 8);
 			out->lost += lost;
-			rb_eprintf("rawbpf: perf buffer '%s' CPU %d: %llu records lost\n", pb->map->name, pb->cpu,
-				   (unsigned long long)lost);
+			if (out->json) { /* run -j: on stdout with the records, {"type":"lost","map":...} */
+				char b[192];
+				struct strbuf s = {b, sizeof b, 0, true};
+				json_head(&s, "lost", pb->map);
+				sb_add(&s, ",\"cpu\":%d,\"lost\":%llu", pb->cpu, (unsigned long long)lost);
+				json_end(&s, "lost", pb->map);
+			} else
+				rb_eprintf("rawbpf: perf buffer '%s' CPU %d: %llu records lost\n", pb->map->name, pb->cpu,
+					   (unsigned long long)lost);
 		}
 		tail += h.size;
 	}
@@ -276,8 +284,12 @@ static void print_map(struct output *out, struct map *m)
 	u8 *key = rb_alloc(m->key_size * 2 + 8), *next = key + m->key_size + 4, *val = rb_alloc(vlen + 8);
 	static char line[65536];
 	struct strbuf s = {line, sizeof line - 64, 0, out->json};
-	bool any = false, first = true;
+	bool any = false, first = true, stk = m->type == BPF_MAP_TYPE_STACK_TRACE;
 	u64 es;
+	/* Stacks: every address of the snapshot first, so kallsyms is read once for them all. */
+	for (int r = kern_map_next_key(m->fd, NULL, next); stk && r == 0; r = kern_map_next_key(m->fd, key, next))
+		if (memcpy(key, next, m->key_size), kern_map_lookup(m->fd, key, val) == 0)
+			print_stack(NULL, val, m->value_size / 8);
 	if (out->json) {
 		json_head(&s, "map", m);
 		sb_add(&s, ",\"entries\":[");
@@ -298,7 +310,9 @@ static void print_map(struct output *out, struct map *m)
 				sb_add(&s, first ? "{\"key\":" : ",{\"key\":");
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, ",\"value\":");
-				if (percpu(m))
+				if (stk)
+					print_stack(&s, val, m->value_size / 8);
+				else if (percpu(m))
 					percpu_value(&s, out, m, val);
 				else
 					print_entry(&s, b, m->btf_value, val, m->value_size);
@@ -306,10 +320,12 @@ static void print_map(struct output *out, struct map *m)
 			} else if (m->fmt && !percpu(m)) {
 				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
 			} else {
-				sb_add(&s, first ? " " : ", ");
+				sb_add(&s, first ? " " : stk ? "\n%s: " : ", ", m->name); /* a stack a line */
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, " => ");
-				if (percpu(m))
+				if (stk)
+					print_stack(&s, val, m->value_size / 8);
+				else if (percpu(m))
 					percpu_value(&s, out, m, val);
 				else
 					print_entry(&s, b, m->btf_value, val, m->value_size);

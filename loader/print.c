@@ -88,20 +88,15 @@ static void print_float(struct strbuf *s, double v)
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	if (e < -4 || e >= 6) {
-		sb_add(s, "%c%s%.*s", dig[0], nd > 1 ? "." : "", nd - 1, dig + 1);
-		sb_add(s, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
-	} else if (e < 0) {
-		sb_add(s, "0.%.*s%.*s", -e - 1, "0000", nd, dig);
-	} else {
-		sb_add(s, "%.*s", e + 1 < nd ? e + 1 : nd, dig);
-		for (int i = nd; i < e + 1; i++)
-			sb_add(s, "0");
-		if (nd > e + 1)
-			sb_add(s, ".%.*s", nd - e - 1, dig + e + 1);
+		sb_add(s, "%c%s%.*se%c%02d", dig[0], nd > 1 ? "." : "", nd - 1, dig + 1, e < 0 ? '-' : '+', e < 0 ? -e : e);
+		return;
 	}
+	for (int p = e > 0 ? e : 0; p >= 0 || p > e - nd; p--) /* digit positions, 10^p */
+		sb_add(s, p == -1 ? ".%c" : "%c", p <= e && e - p < nd ? dig[e - p] : '0');
 }
 
 static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u32 size, int depth);
+static bool in_stack; /* printing a member named *stack*: an array of u64 in it is a stack */
 
 /* An integer, an enum or a bitfield of one, nbits at bit offset off of the n bytes at d. */
 static bool print_int(struct strbuf *s, struct btf *b, const struct btf_t *t, const u8 *d, u32 n, u32 off, u32 nbits)
@@ -190,6 +185,10 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		}
 		if (n > have / esize)
 			n = (u32)(have / esize);
+		if (in_stack && esize == 8 && et.kind == BTFK_INT && print_stack) {
+			print_stack(s, d, n);
+			return;
+		}
 		if (et.kind == BTFK_INT && esize == 1) { /* char[N]: a string up to its NUL */
 			u32 len = 0;
 			while (len < n && d[len])
@@ -232,7 +231,9 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 			if (bit / 8 + msize > tsize || bit / 8 >= have)
 				continue; /* oddities and what a short record lacks are left out */
 			sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+			in_stack = rb_strstr(name, "stack"); /* kstack, ustack, kern_stack[]: libbpf tools' names */
 			print_depth(s, b, mt, d + bit / 8, (u32)rb_min64(msize, have - bit / 8), depth + 1);
+			in_stack = false;
 		}
 		sb_add(s, "}");
 		return;
@@ -286,11 +287,10 @@ void print_format(struct strbuf *s, const char *fmt, struct btf *b, u32 key_id, 
 		}
 		const char *name = p + 1;
 		size_t n = (size_t)(end - name);
-		if (key && n == 3 && !rb_strncmp(name, "key", 3))
-			print_entry(s, b, key_id, key, key_size);
-		else if (key && n == 5 && !rb_strncmp(name, "value", 5))
-			print_entry(s, b, val_id, val, val_size);
-		else if (n == 5 && !rb_strncmp(name, "value", 5))
+		bool k = key && n == 3 && !rb_strncmp(name, "key", 3), v = n == 5 && !rb_strncmp(name, "value", 5);
+		if (k || (v && key)) /* a map entry's key or value */
+			print_entry(s, b, k ? key_id : val_id, k ? key : val, k ? key_size : val_size);
+		else if (v)
 			print_value(s, b, val_id, val, val_size);
 		else if (!field(s, b, val_id, val, val_size, name, n))
 			sb_add(s, "%.*s", (int)(end - p + 1), p);
