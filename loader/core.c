@@ -7,7 +7,8 @@
 
 #define SPEC_MAX 64
 #define POISON 1 /* calc_*: the relocation cannot be resolved: poison the instruction */
-static const char deep[] = "types or members nested too deep";
+#define STEPS (1u << 17) /* types resolved per relocation: shared sub-types make paths exponential */
+static const char deep[] = "too many nested types or members to compare";
 
 struct acc {
 	u32 type_id, idx; /* the composite (or array element type) and the member (or element) index */
@@ -98,6 +99,8 @@ static const char *enumerator(struct btf *b, const struct btf_t *t, u32 i, u64 *
 
 static int resolve(struct core *c, struct btf *b, u32 id, struct btf_t *t)
 {
+	if (++c->steps > STEPS)
+		return FAIL(c, deep);
 	return btf_resolve(b, id, t) ? ERR_PASS(c, b) : 0;
 }
 
@@ -115,6 +118,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
 	s->btf = b;
 	s->root = r->type_id;
+	c->steps = 0;
 	if (r->kind >= CORE_KINDS)
 		return FAIL(c, "unknown relocation kind %u", r->kind);
 	if (!str || !*str)
@@ -180,7 +184,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	return 0;
 }
 
-static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field);
+static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, u32 how, int level);
 
 /* Finds the local member la in the target composite tid, through anonymous members. */
 static int match_member(struct core *c, struct btf *lb, const struct acc *la, struct btf *tb, u32 tid, struct spec *s,
@@ -208,7 +212,7 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		} else if (!rb_strcmp(lname, name)) {
 			s->a[s->len++] = (struct acc){t.id, i, name};
 			*next = type;
-			int ok = compat(c, lb, ltype, tb, type, 32, true);
+			int ok = cmp(c, lb, ltype, tb, type, 1 /* C_FIELD */, 32);
 			if (ok <= 0)
 				s->len--;
 			return ok;
@@ -217,57 +221,6 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		s->raw_len--;
 	}
 	return 0;
-}
-
-/* libbpf's bpf_core_types_are_compat (type relocations) and, with field, its
- * bpf_core_fields_are_compat (may a local member's type be the target member's?). */
-static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field)
-{
-	struct btf_t l, t;
-	for (int depth = 0; depth < 32; depth++) {
-		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
-			return RB_EOBJ;
-		if (field && is_composite(&l) && is_composite(&t))
-			return 1;
-		if (!kind_compat(l.kind, t.kind))
-			return 0;
-		switch (l.kind) {
-		case 0: case BTFK_STRUCT: case BTFK_UNION: /* (0: void) */
-			return 1;
-		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
-			return !field || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) || ess_eq(name_of(&l), name_of(&t));
-		case BTFK_FLOAT:
-			return field;
-		case BTFK_INT: /* only the old bitfield-like integers are refused */
-			return !(rd32(l.rec) >> 16 & 0xff) && !(rd32(t.rec) >> 16 & 0xff);
-		case BTFK_PTR:
-			if (field)
-				return 1;
-			lid = l.size_or_type, tid = t.size_or_type;
-			continue;
-		case BTFK_ARRAY: {
-			u32 n;
-			btf_array(lb, &l, &lid, &n);
-			btf_array(tb, &t, &tid, &n);
-			continue;
-		}
-		case BTFK_FUNC_PROTO:
-			if (field || l.vlen != t.vlen)
-				return 0;
-			if (level <= 0)
-				return FAIL(c, deep);
-			for (u32 i = 0; i < l.vlen; i++) {
-				int r = compat(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), level - 1, false);
-				if (r <= 0)
-					return r;
-			}
-			lid = l.size_or_type, tid = t.size_or_type;
-			continue;
-		default:
-			return 0;
-		}
-	}
-	return FAIL(c, deep);
 }
 
 /* libbpf's bpf_core_names_match: flavors dropped; an anonymous target matches only anonymous. */
@@ -284,26 +237,57 @@ static u32 name_off(const struct btf_t *t)
 	return rd32(t->rec - 12);
 }
 
-/* libbpf's bpf_core_types_match (type_matches): the stricter, structural comparison. */
-static int types_match(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, bool behind_ptr, int level)
+/* Whether the local type may be relocated to the target type, by libbpf's rules: C_TYPE its
+ * bpf_core_types_are_compat (type relocations), C_FIELD its bpf_core_fields_are_compat (a
+ * member's type), C_MATCH its bpf_core_types_match (type_matches: structural), with C_PTR once
+ * behind a pointer (where composites compare by name only). */
+enum { C_TYPE, C_FIELD, C_MATCH, C_PTR = 4 };
+static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, u32 how, int level)
 {
 	struct btf_t l, t;
+	u32 m = how & 3, ln, tn;
 	for (;; level--) {
 		if (level <= 0)
 			return FAIL(c, deep);
-		/* (names compared with typedefs and qualifiers skipped, as libbpf) */
 		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
 			return RB_EOBJ;
-		if (!l.kind || !t.kind) /* void */
-			return l.kind == t.kind;
-		if (!names_match(lb, name_off(&l), tb, name_off(&t)))
+		/* (type_matches compares names with typedefs and qualifiers skipped, as libbpf) */
+		if (m == C_MATCH) {
+			if (!l.kind || !t.kind || !names_match(lb, name_off(&l), tb, name_off(&t)))
+				return !l.kind && !t.kind;
+		} else if (m == C_FIELD && is_composite(&l) && is_composite(&t)) {
+			return 1;
+		} else if (!kind_compat(l.kind, t.kind)) {
 			return 0;
+		}
 		switch (l.kind) {
-		case BTFK_FWD:
-			if (behind_ptr && t.kind != BTFK_FWD)
+		case 0: /* void */
+			return 1;
+		case BTFK_STRUCT: case BTFK_UNION:
+			if (m != C_MATCH)
+				return 1;
+			if (how & C_PTR)
+				return l.kind == t.kind || (t.kind == BTFK_FWD && (l.kind == BTFK_UNION) == t.kflag);
+			if (l.kind != t.kind || l.vlen > t.vlen)
+				return 0;
+			for (u32 i = 0; i < l.vlen; i++) {
+				int found = 0;
+				for (u32 j = 0; j < t.vlen && !found; j++)
+					if (names_match(lb, rd32(l.rec + i * 12), tb, rd32(t.rec + j * 12)) &&
+					    (found = cmp(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4), how, level - 1)) < 0)
+						return found;
+				if (!found)
+					return 0;
+			}
+			return 1;
+		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
+			if (m != C_MATCH)
+				return m != C_FIELD || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) ||
+				       ess_eq(name_of(&l), name_of(&t));
+			if (l.kind == BTFK_FWD && (how & C_PTR) && t.kind != BTFK_FWD)
 				return (t.kind == BTFK_STRUCT && !l.kflag) || (t.kind == BTFK_UNION && l.kflag);
-			return t.kind == BTFK_FWD && l.kflag == t.kflag;
-		case BTFK_ENUM: case BTFK_ENUM64:
+			if (l.kind == BTFK_FWD)
+				return t.kind == BTFK_FWD && l.kflag == t.kflag;
 			if (!is_enum(t.kind) || l.size_or_type != t.size_or_type || l.vlen > t.vlen)
 				return 0;
 			for (u32 i = 0; i < l.vlen; i++) {
@@ -315,50 +299,34 @@ static int types_match(struct core *c, struct btf *lb, u32 lid, struct btf *tb, 
 					return 0;
 			}
 			return 1;
-		case BTFK_STRUCT: case BTFK_UNION:
-			if (behind_ptr)
-				return l.kind == t.kind || (t.kind == BTFK_FWD && (l.kind == BTFK_UNION) == t.kflag);
-			if (l.kind != t.kind || l.vlen > t.vlen)
-				return 0;
-			for (u32 i = 0; i < l.vlen; i++) {
-				int found = 0;
-				for (u32 j = 0; j < t.vlen && !found; j++) {
-					if (!names_match(lb, rd32(l.rec + i * 12), tb, rd32(t.rec + j * 12)))
-						continue;
-					found = types_match(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4),
-							    behind_ptr, level - 1);
-					if (found < 0)
-						return found;
-				}
-				if (!found)
-					return 0;
-			}
-			return 1;
-		case BTFK_INT:
-			return t.kind == BTFK_INT && l.size_or_type == t.size_or_type &&
-			       (rd32(l.rec) >> 24 & 1) == (rd32(t.rec) >> 24 & 1);
+		case BTFK_FLOAT:
+			return m == C_FIELD;
+		case BTFK_INT: /* compatible: only the old bitfield-like integers are refused */
+			if (m == C_MATCH)
+				return t.kind == BTFK_INT && l.size_or_type == t.size_or_type &&
+				       (rd32(l.rec) >> 24 & 1) == (rd32(t.rec) >> 24 & 1);
+			return !(rd32(l.rec) >> 16 & 0xff) && !(rd32(t.rec) >> 16 & 0xff);
 		case BTFK_PTR:
+			if (m == C_FIELD)
+				return 1;
 			if (t.kind != BTFK_PTR)
 				return 0;
-			behind_ptr = true;
+			how |= C_PTR;
 			lid = l.size_or_type, tid = t.size_or_type;
 			continue;
-		case BTFK_ARRAY: {
-			u32 ln, tn;
+		case BTFK_ARRAY:
 			if (t.kind != BTFK_ARRAY)
 				return 0;
 			btf_array(lb, &l, &lid, &ln);
 			btf_array(tb, &t, &tid, &tn);
-			if (ln != tn)
+			if (m == C_MATCH && ln != tn)
 				return 0;
 			continue;
-		}
 		case BTFK_FUNC_PROTO:
-			if (t.kind != BTFK_FUNC_PROTO || l.vlen != t.vlen)
+			if (m == C_FIELD || t.kind != BTFK_FUNC_PROTO || l.vlen != t.vlen)
 				return 0;
 			for (u32 i = 0; i < l.vlen; i++) {
-				int r = types_match(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), behind_ptr,
-						    level - 1);
+				int r = cmp(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), how, level - 1);
 				if (r <= 0)
 					return r;
 			}
@@ -377,10 +345,8 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 	memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
 	ts->btf = tb;
 	ts->root = tid;
-	if (kind == CORE_TYPE_MATCHES)
-		return types_match(c, ls->btf, ls->root, tb, tid, false, 32);
 	if (!is_field(kind) && !is_enumval(kind))
-		return compat(c, ls->btf, ls->root, tb, tid, 32, false);
+		return cmp(c, ls->btf, ls->root, tb, tid, kind == CORE_TYPE_MATCHES ? C_MATCH : C_TYPE, 32);
 	if (is_enumval(kind)) {
 		if (resolve(c, tb, tid, &t))
 			return RB_EOBJ;
@@ -575,6 +541,9 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 	if (cls == BPF_ALU || cls == BPF_ALU64) {
 		if (BPF_SRC(in->code) != BPF_K)
 			return FAIL(c, "an ALU instruction on a register, not an immediate");
+		/* (sign-extended to 64 bits, except by a 32-bit ALU) */
+		if ((s64)res->val != (s32)res->val && (cls == BPF_ALU64 || res->val >> 32))
+			return FAIL(c, "%llu does not fit the instruction's 32-bit immediate", (unsigned long long)res->val);
 		was = (u64)(s64)in->imm;
 	} else if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
 		was = (u64)(s64)in->off;
@@ -741,6 +710,23 @@ bool core_missing(const struct core *c)
 		if (!c->roots[i].ncand)
 			return true;
 	return false;
+}
+
+int core_refused(const char *log, const struct core_poison *p, u32 n, const void *prog)
+{
+	static const char call[] = ": (85) call unknown#195896080";
+	const char *at = log ? rb_strstr(log, "invalid func unknown#195896080") : NULL, *end;
+	u64 insn = 0, v;
+	bool seen = false;
+	if (!at)
+		return -1;
+	for (const char *s = log; s < at; s++)
+		if ((s == log || s[-1] == '\n') && (end = rb_parse_u64(s, &v)) && !rb_strncmp(end, call, sizeof call - 1))
+			insn = v, seen = true;
+	for (u32 i = 0; seen && i < n; i++)
+		if (p[i].prog == prog && p[i].insn == insn) /* (never the second half of an ld_imm64: it is not reached first) */
+			return (int)i;
+	return -1;
 }
 
 void core_path(struct btf *b, const struct core_rec *r, char *buf, size_t size)

@@ -139,7 +139,8 @@ int kbtf_modules(struct kbtf *k, struct err *e)
 			const char *name = buf + at + 19;
 			if (reclen < 20 || at + reclen > n)
 				break;
-			if (name[0] != '.' && rb_strcmp(name, "vmlinux") && !kbtf_module(k, name, e))
+			/* (a module unloaded since it was listed is no error) */
+			if (name[0] != '.' && rb_strcmp(name, "vmlinux") && !kbtf_module(k, name, e) && e->code != -2)
 				r = e->code;
 			at += reclen;
 		}

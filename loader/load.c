@@ -100,9 +100,10 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 			r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt);
 	core_search(&c, &l->kbtf->btf);
 	/* Types vmlinux lacks may be a module's (libbpf looks there only then, too). */
-	if (!r && core_missing(&c) && !kbtf_modules(l->kbtf, e))
-		for (unsigned i = 0; i < l->kbtf->nmods; i++)
-			core_search(&c, &l->kbtf->mods[i]->btf);
+	if (!r && core_missing(&c) && (r = kbtf_modules(l->kbtf, e)) < 0)
+		err_ctx(e, "%s: CO-RE relocations against the modules' types", o->name);
+	for (unsigned i = 0; !r && i < l->kbtf->nmods; i++)
+		core_search(&c, &l->kbtf->mods[i]->btf);
 	if (!res)
 		l->poison = rb_zalloc(o->ncore * sizeof *l->poison);
 	for (unsigned i = 0; i < o->nprogs && !r; i++) {
@@ -127,7 +128,7 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 					    c.err.msg);
 			} else if (out->poison) {
 				if (!res)
-					l->poison[l->npoison] = (struct core_poison){p, k, out->why};
+					l->poison[l->npoison] = (struct core_poison){p, k, p->core[k].insn, out->why};
 				l->npoison++;
 			} else {
 				l->core_applied++;
@@ -144,32 +145,18 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 
 bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, struct err *e)
 {
-	const char *at = log ? rb_strstr(log, "invalid func unknown#195896080") : NULL, *line = NULL;
 	char path[160];
-	u64 insn = 0;
-	if (!at)
+	int i = core_refused(log, l->poison, l->npoison, p);
+	if (i < 0)
 		return false;
-	/* The instruction: the last "N: (85) call unknown#195896080" line before the message. */
-	for (const char *s = log; s < at; s++)
-		if ((s == log || s[-1] == '\n') && *s >= '0' && *s <= '9' && rb_parse_u64(s, &insn) &&
-		    !rb_strncmp(rb_parse_u64(s, &insn), ": (85) call unknown#195896080", 29))
-			line = s;
-	if (!line)
-		return false;
-	rb_parse_u64(line, &insn);
-	for (u32 i = 0; i < l->npoison; i++) {
-		const struct core_rec *r = &p->core[l->poison[i].rec];
-		if (l->poison[i].p != p || (r->insn != insn && r->insn + 1 != insn))
-			continue;
-		core_path(&l->o->btf, r, path, sizeof path);
-		err_set(e, e->code, "prog '%s': instruction %u: CO-RE relocation #%u (%s of %s) has no match in %s (%s), "
-				    "and the program reaches it",
-			p->name, r->insn, l->poison[i].rec, core_kind_name(r->kind), path, l->kbtf->src, l->poison[i].why);
-		err_hint(e, "guard the access with bpf_core_field_exists() or bpf_core_type_exists(), or build for this "
-			    "kernel's types");
-		return true;
-	}
-	return false;
+	const struct core_rec *r = &p->core[l->poison[i].rec];
+	core_path(&l->o->btf, r, path, sizeof path);
+	err_set(e, e->code, "prog '%s': instruction %u: CO-RE relocation #%u (%s of %s) has no match in %s (%s), "
+			    "and the program reaches it",
+		p->name, r->insn, l->poison[i].rec, core_kind_name(r->kind), path, l->kbtf->src, l->poison[i].why);
+	err_hint(e, "guard the access with bpf_core_field_exists() or bpf_core_type_exists(), or build for this "
+		    "kernel's types");
+	return true;
 }
 
 int load_maps(struct loaded *l, struct err *e)
@@ -261,7 +248,9 @@ int load_btf_target(struct loaded *l, struct prog *p, struct err *e)
 	rb_snprintf(name, sizeof name, "%s%s", tp ? "btf_trace_" : t == BPF_LSM_MAC ? "bpf_lsm_" : "", p->target);
 	u32 kind = tp ? BTFK_TYPEDEF : BTFK_FUNC;
 	p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
-	if (!p->btf_id && !kbtf_modules(l->kbtf, e))
+	if (!p->btf_id && (r = kbtf_modules(l->kbtf, e)) < 0)
+		return err_ctx(e, "prog '%s' (%s)", p->name, p->sec);
+	if (!p->btf_id)
 		p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
 	explain("kernel BTF: %s %s = id %u%s%s  -- the target the program is loaded for (attach_btf_id)",
 		tp ? "typedef" : "FUNC", name, p->btf_id, p->btf_id && mod[0] ? " in module " : "", p->btf_id ? mod : "");

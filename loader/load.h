@@ -6,13 +6,6 @@
 #include "kbtf.h"
 #include "obj.h"
 
-/* A CO-RE relocation that could not be resolved: its instruction calls helper CORE_POISON. */
-struct core_poison {
-	const struct prog *p;
-	u32 rec;                /* index into p->core */
-	const char *why;
-};
-
 struct loaded {
 	struct obj *o;
 	int btf_fd;            /* -1 if the object has no BTF or the kernel refused it */

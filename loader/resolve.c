@@ -97,7 +97,9 @@ int load_externs(struct loaded *l, struct err *e)
 			const char *module = "";
 			u32 kind = x->kind == EXT_KFUNC ? BTFK_FUNC : BTFK_VAR;
 			x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
-			if (!x->kid && kb->sysfs && !kb->modules_listed && kbtf_modules(kb, e) >= 0)
+			if (!x->kid && (r = kbtf_modules(kb, e)) < 0)
+				break;
+			if (!x->kid)
 				x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
 			x->found = x->kid != 0;
 			if (x->found && module[0])
