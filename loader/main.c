@@ -65,7 +65,7 @@ static void print_usage(void)
 {
 	rb_puts_n(usage_head, sizeof usage_head - 1);
 	for (const struct command *c = commands; c < commands + ARRAY_SIZE(commands); c++)
-		rb_printf("  %-7s %-7s %s\n", c->name, c->obj ? "OBJ" : "", c->desc);
+		rb_printf("  %s%-*s %s\n", c->name, (int)(15 - rb_strlen(c->name)), c->obj ? " OBJ" : "", c->desc);
 	rb_printf("  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n\nOBJ: a BPF ELF "
 		  "object file, or a built-in object:\n ");
 	for (const struct builtin *b = rb_builtins; b->name; b++)
