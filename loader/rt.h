@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/errno.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;

@@ -620,6 +620,30 @@ check_btf_typed() {
 	pass "attached $e, $x, tp_btf (one of each pair); each exec once; tp_btf's old_pid right"
 }
 
+# run -j on this kernel's trace line layout (4 flag characters on 5.10, 5 later; the (tgid)
+# column of options/record-tgid): each Hello World line parses into its fields, with as many
+# flag characters as the text line of a plain run shows, and no line comes back unparsed.
+check_json_trace() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	hello_job
+	[ -n "$SEEN" ] || { fail "plain run: no Hello World line"; return; }
+	flags=$(awk '/Hello World/ { for (i = 1; i < NF; i++) if ($i ~ /^\[[0-9]+\]$/) { print $(i + 1); exit } }' /tmp/job.out)
+	n=${#flags}
+	[ "$n" -ge 4 ] || { fail "no flags column in the text line"; return; }
+	mount_ours
+	tgid=; [ -e $TRACEFS/options/record-tgid ] && echo 1 >$TRACEFS/options/record-tgid && tgid=1
+	hello_job -j
+	[ -n "$tgid" ] && echo 0 >$TRACEFS/options/record-tgid
+	unmount_ours
+	[ -n "$SEEN" ] && [ "$RC" = 0 ] || { fail "-j run: no Hello World (exit $RC)"; return; }
+	re='^\{"type":"trace","comm":"[^"]+","pid":[0-9]+,"cpu":[0-9]+,"flags":"[^" ]{'$n'}","ts":[0-9]+\.[0-9]+,"msg":"Hello World!"\}$'
+	good=$(grep -cE "$re" /tmp/job.out)
+	all=$(grep -c 'Hello World' /tmp/job.out)
+	[ "$good" -ge 1 ] && [ "$good" = "$all" ] || { fail "$good of $all Hello World lines parsed into fields with $n flag characters"; return; }
+	grep -q '"line":' /tmp/job.out && { fail "a line came back unparsed"; return; }
+	pass "$good lines as JSON fields, flags of $n characters ($flags)${tgid:+, with the (tgid) column}"
+}
+
 # rawbpf probe where there are kprobes: the PMU type it reports is sysfs's, the syscall prefix
 # is the one found above, BPF links on perf events exist from 5.15 on, the default job runs
 # through kprobes; exit 0, and nothing left mounted or loaded.
