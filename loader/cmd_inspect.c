@@ -207,17 +207,16 @@ static void relocations(struct emit *w, struct obj *o)
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		for (u32 k = 0; k < p->insn_cnt; k++) {
+			/* by DIS_*: each takes the same arguments; "%.0u" uses one and shows nothing */
+			static const char *const fmt[] = {
+				"", "  %{in}s insn %{at}u: map fd of %{target}s%.0u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: extern %{target}s%.0u%.0{kind}s\n"};
 			sym_of(o, p, k, &s);
-			if (s.kind == DIS_MAP)
-				em_rec(w, "  %{in}s insn %{at}u: map fd of %{target}s%.0{kind}s\n", p->name, k, s.name, "map_fd");
-			else if (s.kind == DIS_MAP_VALUE)
-				em_rec(w, "  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n", p->name,
-				       k, s.name, s.off, "map_value");
-			else if (s.kind == DIS_FUNC)
-				em_rec(w, "  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n", p->name,
-				       k, s.name, s.off, "call");
-			else if (s.kind == DIS_EXTERN)
-				em_rec(w, "  %{in}s insn %{at}u: extern %{target}s%.0{kind}s\n", p->name, k, s.name, "extern");
+			if (s.kind != DIS_NONE)
+				em_rec(w, fmt[s.kind], p->name, k, s.name, s.off,
+				       rb_nth("\0map_fd\0map_value\0call\0extern", (unsigned)s.kind));
 		}
 	}
 	for (unsigned i = 0; i < o->nmaps; i++)
