@@ -11,22 +11,21 @@
 
 static const char *sec_type(u32 t)
 {
-	static const char *const names[] = {"NULL", "PROGBITS", "SYMTAB", "STRTAB", "RELA", "HASH", "DYNAMIC", "NOTE",
-					    "NOBITS", "REL"};
-	return t < ARRAY_SIZE(names) ? names[t] : t == 0x6fff4c03 ? "LLVM_ADDRSIG" : "other";
+	return t <= SHT_REL ? rb_nth("NULL\0PROGBITS\0SYMTAB\0STRTAB\0RELA\0HASH\0DYNAMIC\0NOTE\0NOBITS\0REL", t)
+	       : t == 0x6fff4c03 ? "LLVM_ADDRSIG" : "other";
 }
 
 /* What a section is for, as a loader sees it. */
 static const char *sec_role(struct elf *e, const struct elf_sec *s, char *buf, size_t size)
 {
-	static const char *const named[] = {"license", "license", "version", "kernel version", ".maps",
-					    "maps (BTF-defined)", "maps", "maps (legacy)", ".BTF", "types (BTF)",
-					    ".BTF.ext", "function and line info (BTF)", ".rawbpf",
-					    "print formats (rawbpf)", ".text", "functions programs call"};
+	/* name, then role, until an empty name */
+	static const char named[] = "license\0license\0version\0kernel version\0.maps\0maps (BTF-defined)\0maps\0"
+				    "maps (legacy)\0.BTF\0types (BTF)\0.BTF.ext\0function and line info (BTF)\0.rawbpf\0"
+				    "print formats (rawbpf)\0.text\0functions programs call\0";
 	struct elf_sec t;
-	for (size_t i = 0; i < ARRAY_SIZE(named); i += 2)
-		if (!rb_strcmp(s->name, named[i]))
-			return named[i + 1];
+	for (const char *p = named; *p; p = rb_nth(p, 2))
+		if (!rb_strcmp(s->name, p))
+			return rb_nth(p, 1);
 	if (s->type == SHT_REL && !elf_section(e, s->info, &t)) {
 		rb_snprintf(buf, size, "relocations of %s", t.name);
 		return buf;
@@ -47,10 +46,9 @@ static const char *sec_name(struct obj *o, unsigned idx)
 
 static void describe_attach(const struct prog *p, char *buf, size_t size)
 {
-	static const char *const kinds[] = {"none (loaded only)", "kprobe", "kretprobe", "syscall entry",
-					    "syscall return", "tracepoint", "raw tracepoint", "uprobe", "uretprobe", "usdt",
-					    "BTF-typed"};
-	rb_snprintf(buf, size, "%s%s%s", kinds[p->def->kind], p->def->kind ? " " : "", p->target);
+	static const char kinds[] = "none (loaded only)\0kprobe\0kretprobe\0syscall entry\0syscall return\0tracepoint\0"
+				    "raw tracepoint\0uprobe\0uretprobe\0usdt\0BTF-typed"; /* by enum attach_kind */
+	rb_snprintf(buf, size, "%s%s%s", rb_nth(kinds, p->def->kind), p->def->kind ? " " : "", p->target);
 }
 
 /* The function (piece) holding instruction i of p. */
@@ -209,17 +207,16 @@ static void relocations(struct emit *w, struct obj *o)
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		for (u32 k = 0; k < p->insn_cnt; k++) {
+			/* by DIS_*: each takes the same arguments; "%.0u" uses one and shows nothing */
+			static const char *const fmt[] = {
+				"", "  %{in}s insn %{at}u: map fd of %{target}s%.0u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: extern %{target}s%.0u%.0{kind}s\n"};
 			sym_of(o, p, k, &s);
-			if (s.kind == DIS_MAP)
-				em_rec(w, "  %{in}s insn %{at}u: map fd of %{target}s%.0{kind}s\n", p->name, k, s.name, "map_fd");
-			else if (s.kind == DIS_MAP_VALUE)
-				em_rec(w, "  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n", p->name,
-				       k, s.name, s.off, "map_value");
-			else if (s.kind == DIS_FUNC)
-				em_rec(w, "  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n", p->name,
-				       k, s.name, s.off, "call");
-			else if (s.kind == DIS_EXTERN)
-				em_rec(w, "  %{in}s insn %{at}u: extern %{target}s%.0{kind}s\n", p->name, k, s.name, "extern");
+			if (s.kind != DIS_NONE)
+				em_rec(w, fmt[s.kind], p->name, k, s.name, s.off,
+				       rb_nth("\0map_fd\0map_value\0call\0extern", (unsigned)s.kind));
 		}
 	}
 	for (unsigned i = 0; i < o->nmaps; i++)

@@ -14,7 +14,7 @@ static int map_file(const char *path, u8 **out, u64 *size, struct err *e)
 	struct statx st;
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r;
 	if (fd < 0) {
-		explain("openat(\"%s\") = %s", path, kern_res(fd));
+		explain("openat(\"%s\") = %s", path, kern_res(fd).s);
 		return err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
 	}
 	r = sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st);
@@ -33,7 +33,7 @@ static int map_file(const char *path, u8 **out, u64 *size, struct err *e)
 		u64 got = 0;
 		while (got < st.stx_size) {
 			long n = sys_read(fd, m + got, st.stx_size - got);
-			if (n == -4)
+			if (n == -EINTR)
 				continue;
 			if (n <= 0) {
 				rb_free(m);
@@ -57,7 +57,7 @@ static void unmap_file(u8 *m, u64 size)
 	if ((unsigned long)m & 1)
 		rb_free((u8 *)((unsigned long)m & ~1ul));
 	else if (m)
-		sys_munmap(m, size);
+		kern_munmap(m, size, "the kernel's BTF file");
 }
 
 static const u8 *file_data(u8 *m)
@@ -72,7 +72,7 @@ int kbtf_load(struct kbtf *k, const char *path, struct err *e)
 	rb_strlcpy(k->src, path ? path : SYSFS_BTF "/vmlinux", sizeof k->src);
 	int r = map_file(k->src, &k->map, &k->map_size, e);
 	if (r < 0) {
-		if (!path && r == -2)
+		if (!path && r == -ENOENT)
 			err_set(e, r, "this kernel has no BTF (%s: %s): give its BTF with --btf FILE (a raw BTF file, "
 				      "or a vmlinux with a .BTF section)", k->src, rb_strerror(2));
 		return r;
@@ -94,7 +94,7 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 		if (!rb_strcmp(m->name, name))
 			return &m->btf;
 	if (!k->sysfs) {
-		err_set(e, -2, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
+		err_set(e, -ENOENT, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
 		return NULL;
 	}
 	m = rb_zalloc(sizeof *m);
@@ -122,7 +122,7 @@ int kbtf_modules(struct kbtf *k, struct err *e)
 	if (!k->sysfs || k->modules_listed)
 		return 0;
 	int fd = sys_openat(AT_FDCWD, SYSFS_BTF, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- list the modules with BTF", kern_res(fd));
+	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- list the modules with BTF", kern_res(fd).s);
 	if (fd < 0)
 		return err_set(e, fd, "open " SYSFS_BTF ": %s", rb_strerror(-fd));
 	static char buf[4096];

@@ -3,24 +3,6 @@
 #include "io.h"
 #include "sys.h"
 
-/* The possible CPUs ("0-3,8-11"), read once and only by objects that need them: how many there
- * are (8: per-CPU map values hold one each, packed) and the highest id + 1 (12: the slots of a
- * perf event array and the perf buffers, indexed by CPU id). */
-static int possible_cpus(bool slots)
-{
-	static int n, top;
-	char buf[256];
-	if (!top) {
-		long r = kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf);
-		top = r > 0 ? rb_cpu_list(buf, &n) : 0;
-		if (top <= 0 || n <= 0)
-			top = n = 1;
-	}
-	return slots ? top : n;
-}
-int nr_possible_cpus(void) { return possible_cpus(false); }
-int possible_cpu_slots(void) { return possible_cpus(true); }
-
 /* Only these map types take BTF key and value types; the kernel refuses them on the others. */
 static bool btf_typed(u32 type)
 {
@@ -180,12 +162,12 @@ int load_maps(struct loaded *l, struct err *e)
 			r.key_size = r.value_size = 0;
 		m->max_entries = r.max_entries;
 		m->fd = kern_map_create(&r, e);
-		if (m->fd == -22 && r.btf_fd >= 0) { /* an older kernel refusing the types: without them */
+		if (m->fd == -EINVAL && r.btf_fd >= 0) { /* an older kernel refusing the types: without them */
 			r.btf_fd = -1;
 			m->fd = kern_map_create(&r, e);
 		}
 		if (m->fd < 0) {
-			if (m->fd == -1)
+			if (m->fd == -EPERM)
 				err_hint(e, "creating maps needs root (CAP_BPF, or CAP_SYS_ADMIN); before 5.11 also enough "
 					    "RLIMIT_MEMLOCK");
 			return m->fd;
@@ -240,7 +222,7 @@ int load_btf_target(struct loaded *l, struct prog *p, struct err *e)
 	u32 t = p->def->expected_attach_type;
 	bool tp = t == BPF_TRACE_RAW_TP;
 	if (!p->target[0])
-		return err_set(e, -22, "prog '%s': section '%s' names no kernel function: give one with --attach-to %s=FUNC",
+		return err_set(e, -EINVAL, "prog '%s': section '%s' names no kernel function: give one with --attach-to %s=FUNC",
 			       p->name, p->sec, p->name);
 	int r = load_kernel_btf(l, e);
 	if (r < 0)
@@ -255,7 +237,7 @@ int load_btf_target(struct loaded *l, struct prog *p, struct err *e)
 	explain("kernel BTF: %s %s = id %u%s%s  -- the target the program is loaded for (attach_btf_id)",
 		tp ? "typedef" : "FUNC", name, p->btf_id, p->btf_id && mod[0] ? " in module " : "", p->btf_id ? mod : "");
 	if (!p->btf_id)
-		return err_set(e, -2, "prog '%s' (%s): no %s '%s' in the kernel's BTF (%s%s)", p->name, p->sec,
+		return err_set(e, -ENOENT, "prog '%s' (%s): no %s '%s' in the kernel's BTF (%s%s)", p->name, p->sec,
 			       tp ? "typedef" : "function", name, l->kbtf->src, l->kbtf->nmods ? " and the modules'" : "");
 	if (mod[0] && (p->btf_obj_fd = kern_module_btf_fd(mod, e)) < 0)
 		return err_ctx(e, "prog '%s'", p->name);

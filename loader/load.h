@@ -27,8 +27,6 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 /* If the verifier refused p at a poisoned instruction: e names the relocation, true. */
 bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, struct err *e);
 
-int nr_possible_cpus(void);
-int possible_cpu_slots(void);
 /* Loads the BTF (falling back cleanly without it) and creates every map. */
 int load_maps(struct loaded *l, struct err *e);
 /* The BPF_PROG_LOAD request for p as type, with map fds applied and BTF line info if loaded. */

@@ -65,7 +65,7 @@ static void print_usage(void)
 {
 	rb_puts_n(usage_head, sizeof usage_head - 1);
 	for (const struct command *c = commands; c < commands + ARRAY_SIZE(commands); c++)
-		rb_printf("  %-7s %-7s %s\n", c->name, c->obj ? "OBJ" : "", c->desc);
+		rb_printf("  %s%-*s %s\n", c->name, (int)(15 - rb_strlen(c->name)), c->obj ? " OBJ" : "", c->desc);
 	rb_printf("  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n\nOBJ: a BPF ELF "
 		  "object file, or a built-in object:\n ");
 	for (const struct builtin *b = rb_builtins; b->name; b++)
@@ -106,7 +106,7 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
 		if (r < 0) {
-			if (r == -2 && !rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
+			if (r == -ENOENT && !rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
 				err_hint(e, "not a file, and not a built-in object either (rawbpf --help lists them)");
 			return r;
 		}
@@ -148,7 +148,7 @@ static int check_list(struct obj *o, const char *opt, const char *list, struct e
 		while (i < o->nprogs && rb_strcmp(o->progs[i].name, name))
 			i++;
 		if (i == o->nprogs || !n)
-			return err_set(e, -22, "%s: no program '%s' in %s", opt, name, o->name);
+			return err_set(e, -EINVAL, "%s: no program '%s' in %s", opt, name, o->name);
 		p += n + (p[n] == ',');
 	}
 	return 0;
@@ -177,13 +177,13 @@ int select_progs(struct obj *o, const struct opts *opt, struct err *e)
 		while (i < o->nmaps && (rb_strncmp(o->maps[i].name, a, (size_t)n) || o->maps[i].name[n]))
 			i++;
 		if (i == o->nmaps)
-			return err_set(e, -22, "--record %s: no map '%.*s' in %s", a, n, a, o->name);
+			return err_set(e, -EINVAL, "--record %s: no map '%.*s' in %s", a, n, a, o->name);
 		t += rb_startswith(t, "struct ") ? 7 : rb_startswith(t, "union ") ? 6 : 0;
 		u32 id = 0;
 		for (u32 kind = BTFK_STRUCT; o->has_btf && !id && kind <= BTFK_TYPEDEF; kind++)
 			id = btf_find(&o->btf, t, kind);
 		if (!id)
-			return err_set(e, -22, "--record %s: no type '%s' in %s's BTF", a, t, o->name);
+			return err_set(e, -EINVAL, "--record %s: no type '%s' in %s's BTF", a, t, o->name);
 		o->maps[i].record = id;
 	}
 	return 0;
@@ -197,9 +197,9 @@ int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
 		while (i < o->nprogs && (rb_strncmp(o->progs[i].name, a, (size_t)(eq - a)) || o->progs[i].name[eq - a]))
 			i++;
 		if (i == o->nprogs)
-			return err_set(e, -22, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
+			return err_set(e, -EINVAL, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
 		if (o->progs[i].def->kind == ATTACH_NONE)
-			return err_set(e, -22, "--attach-to %s: prog '%s' (section '%s') is not a kind rawbpf attaches", a,
+			return err_set(e, -EINVAL, "--attach-to %s: prog '%s' (section '%s') is not a kind rawbpf attaches", a,
 				       o->progs[i].name, o->progs[i].sec);
 		o->progs[i].target = eq + 1;
 	}
@@ -247,12 +247,12 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
 			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
 			 o->license);
-	else if (fd == -1 && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
-		err_set(e, -1, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
+	else if (fd == -EPERM && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
+		err_set(e, -EPERM, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
 			       "for us: it refuses %s* programs (with no verifier log)", p->name, p->sec, p->def->prefix);
 		err_hint(e, "BPF trampolines are not available to us here (lockdown, an LSM policy, or no trampoline "
 			    "support in this kernel); a kprobe or tracepoint program on the same event does the job");
-	} else if (fd == -1 && !rejected)
+	} else if (fd == -EPERM && !rejected)
 		err_hint(e, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); see also "
 			    "/proc/sys/kernel/unprivileged_bpf_disabled and lockdown");
 	report(e, 0);
@@ -267,7 +267,7 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 	}
 	rb_free(log);
 	e->msg[0] = 0; /* already reported */
-	return rejected || fd == -22 || fd == -7 ? EXIT_REJECTED : EXIT_FAIL;
+	return rejected || fd == -EINVAL || fd == -E2BIG ? EXIT_REJECTED : EXIT_FAIL;
 }
 
 /* "1", "2.5", "0.25" -> milliseconds; -1 if malformed. */
@@ -430,7 +430,7 @@ int main(int argc, char **argv)
 		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);
 	int w = rb_flush();
-	if (w < 0 && w != -32 /* EPIPE: the reader went away, as with | head */ && code == EXIT_OK) {
+	if (w < 0 && w != -EPIPE /* EPIPE: the reader went away, as with | head */ && code == EXIT_OK) {
 		rb_eprintf("rawbpf: writing the output: %s\n", rb_strerror(-w));
 		code = EXIT_FAIL;
 	}

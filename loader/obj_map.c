@@ -4,14 +4,11 @@
 
 const char *map_type_name(u32 t)
 {
-	static const char *const names[] = {
-		[BPF_MAP_TYPE_HASH] = "hash", [BPF_MAP_TYPE_ARRAY] = "array",
-		[BPF_MAP_TYPE_PROG_ARRAY] = "prog_array", [BPF_MAP_TYPE_PERF_EVENT_ARRAY] = "perf_event_array",
-		[BPF_MAP_TYPE_PERCPU_HASH] = "percpu_hash", [BPF_MAP_TYPE_PERCPU_ARRAY] = "percpu_array",
-		[BPF_MAP_TYPE_LRU_HASH] = "lru_hash", [BPF_MAP_TYPE_LRU_PERCPU_HASH] = "lru_percpu_hash",
-		[BPF_MAP_TYPE_STACK_TRACE] = "stack_trace", [BPF_MAP_TYPE_RINGBUF] = "ringbuf",
-	};
-	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "other";
+	/* By enum bpf_map_type, 0 to BPF_MAP_TYPE_RINGBUF (27); an empty one is "other". */
+	static const char names[] = "\0hash\0array\0prog_array\0perf_event_array\0percpu_hash\0percpu_array\0"
+				    "stack_trace\0\0lru_hash\0lru_percpu_hash\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0ringbuf";
+	const char *n = t <= BPF_MAP_TYPE_RINGBUF ? rb_nth(names, t) : "";
+	return *n ? n : "other";
 }
 
 void set_kname(struct map *m, const char *prefix, const char *name)

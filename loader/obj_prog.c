@@ -58,10 +58,9 @@ const struct sec_def *sec_def_find(const char *sec, const char **target)
 /* The licenses the kernel treats as GPL-compatible (license_is_gpl_compatible()). */
 bool license_is_gpl(const char *l)
 {
-	static const char *const ok[] = {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
-					 "Dual MIT/GPL", "Dual MPL/GPL"};
-	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
-		if (!rb_strcmp(l, ok[i]))
+	static const char ok[] = "GPL\0GPL v2\0GPL and additional rights\0Dual BSD/GPL\0Dual MIT/GPL\0Dual MPL/GPL\0";
+	for (const char *p = ok; *p; p = rb_nth(p, 1))
+		if (!rb_strcmp(l, p))
 			return true;
 	return false;
 }

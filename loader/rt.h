@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/errno.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -39,6 +40,8 @@ size_t rb_strlcpy(char *dst, const char *src, size_t size);
 const char *rb_parse_u64(const char *s, u64 *out);
 int rb_cpu_list(const char *s, int *count);
 const char *rb_strerror(int err); /* err > 0 */
+/* The nth of the NUL-separated strings at list (n below their count: the caller checks). */
+const char *rb_nth(const char *list, unsigned n);
 
 /* Formatter (fmt.c): %s %.*s %c %d %i %u %x %ld %lu %lx %lld %llu %llx %zu %zd %p %%, with
  * width, '-' and '0'. Returns the length it wanted; always terminates when size > 0. */

@@ -10,7 +10,6 @@ void trace_discard_old(int pipe_fd);
 long trace_copy(int pipe_fd, unsigned max_reads, u64 limit);
 /* Copies what is already in the pipe (lines written before the programs were detached). */
 int trace_flush(int pipe_fd);
-s64 now_ns(void);
 /* Where trace_copy's bytes go instead of stdout, if set (run -j: tracejson.c). */
 extern void (*trace_sink)(const char *buf, size_t n);
 void trace_json(const char *buf, size_t n);

@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 	sections();
 	btf_tests();
 	print_tests();
+	tracejson_tests();
 	core_tests();
 	ext_tests();
 	uelf_tests();

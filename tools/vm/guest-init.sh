@@ -660,6 +660,109 @@ check_btf_typed() {
 	pass "attached $e, $x, tp_btf (one of each pair); each exec once; tp_btf's old_pid right"
 }
 
+# Starts "rawbpf ARGS" with output in /tmp/$1.out and .err and waits until it attached or gave
+# up (10 s at most); sets R (its pid) and ATT (1 if it attached).
+start_bg() {
+	f=$1; shift
+	/bin/rawbpf "$@" >/tmp/$f.out 2>/tmp/$f.err &
+	R=$! ATT= i=0
+	while [ $i -lt 100 ] && kill -0 $R 2>/dev/null; do
+		grep -q 'attached to' /tmp/$f.err && { ATT=1; break; }
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+# fmod_ret and lsm programs (test/progs/lsm_fmod.bpf.o). Both need BPF trampolines (as fentry
+# does: rawbpf probe says whether this kernel has them); the lsm one runs only where the BPF LSM
+# is active (bpf in /sys/kernel/security/lsm: Debian 12 and 13 list it by default, 11 does not,
+# though it is built in). fmod_ret/security_file_open makes one process's opens fail with EPERM
+# and leaves everyone else's alone; lsm/bprm_check_security sees each exec of a process.
+check_lsm_fmod_ret() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/lsm_fmod.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	# securityfs mounted, as systemd mounts it: probe reads the active LSMs there
+	sec=; grep -q ' /sys/kernel/security securityfs ' /proc/mounts || { mount -t securityfs securityfs /sys/kernel/security && sec=1; }
+	lsms=$(cat /sys/kernel/security/lsm 2>/dev/null)
+	/bin/rawbpf probe >/tmp/lf.probe 2>&1
+	[ -n "$sec" ] && umount /sys/kernel/security
+	grep -E '^(fentry/fexit|BPF LSM) ' /tmp/lf.probe
+	tramp=; grep -Eq '^fentry/fexit +yes' /tmp/lf.probe && tramp=1
+	echo "active LSMs: $lsms"
+	active=; case ",$lsms," in *,bpf,*) active=1 ;; esac
+	# probe's BPF LSM line says what this kernel does with an lsm program
+	if [ -z "$tramp" ]; then want='(no|loads, no attach)'; elif [ -n "$active" ]; then want=yes; else want='attaches, inactive'; fi
+	grep -Eq "^BPF LSM +$want " /tmp/lf.probe || { fail "probe: BPF LSM is not '$want'"; return; }
+	# fmod_ret: a subshell waits on a fifo, rawbpf denies its opens, then it opens a file
+	rm -f /tmp/lf.fifo; mkfifo /tmp/lf.fifo
+	( read x </tmp/lf.fifo; : </bin/busybox ) 2>/tmp/lf.sub &
+	T=$!
+	start_bg fm run $o --prog deny_open --set target_pid=$T
+	echo go >/tmp/lf.fifo
+	wait $T; trc=$?
+	( : </bin/busybox ); orc=$?
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	cat /tmp/fm.err /tmp/lf.sub; grep 'fmod_ret' /tmp/fm.out
+	if [ -n "$tramp" ]; then
+		[ -n "$ATT" ] && [ "$rc" = 0 ] || { fail "fmod_ret: not attached (exit $rc)"; return; }
+		grep -q 'Operation not permitted' /tmp/lf.sub && [ "$trc" != 0 ] && [ "$orc" = 0 ] ||
+			{ fail "fmod_ret: the target's open gave $trc, another's $orc (want EPERM, 0)"; return; }
+		grep -q "fmod_ret denied open $T\$" /tmp/fm.out || { fail "fmod_ret: no trace line for $T"; return; }
+		what="fmod_ret: pid $T's open refused (EPERM), others' not"
+	else
+		[ -z "$ATT" ] && [ "$rc" != 0 ] && grep -q "prog 'deny_open'" /tmp/fm.err ||
+			{ fail "fmod_ret without trampolines: attached, or no message (exit $rc)"; return; }
+		what="fmod_ret refused, named (no trampolines: $(grep -m1 "deny_open" /tmp/fm.err | cut -c1-60))"
+	fi
+	# lsm: each exec of one process, where the BPF LSM is active
+	start_bg ls run $o --prog lsm_exec
+	/bin/busybox sh -c 'exec /bin/busybox true' &
+	C=$!
+	wait $C
+	sleep 0.3
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	cat /tmp/ls.err
+	n=$(grep -c "lsm exec $C\$" /tmp/ls.out)
+	if [ -n "$tramp" ]; then
+		[ -n "$ATT" ] && [ "$rc" = 0 ] || { fail "lsm: not attached (exit $rc)"; return; }
+		if [ -n "$active" ]; then
+			[ "$n" = 2 ] || { fail "lsm: $n lines for pid $C's two execs (want 2)"; return; }
+			what="$what; lsm: both execs of pid $C seen"
+		else
+			[ "$n" = 0 ] || { fail "lsm: $n lines though the BPF LSM is not active"; return; }
+			what="$what; lsm: attaches, silent, as the BPF LSM is not active here ($lsms)"
+		fi
+	else
+		[ -z "$ATT" ] && [ "$rc" != 0 ] || { fail "lsm without trampolines: attached (exit $rc)"; return; }
+		what="$what; lsm refused"
+	fi
+	pass "$what; probe: BPF LSM $want"
+}
+
+# run -j on this kernel's trace line layout (4 flag characters on 5.10, 5 later; the (tgid)
+# column of options/record-tgid): each Hello World line parses into its fields, with as many
+# flag characters as the text line of a plain run shows, and no line comes back unparsed.
+check_json_trace() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	hello_job
+	[ -n "$SEEN" ] || { fail "plain run: no Hello World line"; return; }
+	flags=$(awk '/Hello World/ { for (i = 1; i < NF; i++) if ($i ~ /^\[[0-9]+\]$/) { print $(i + 1); exit } }' /tmp/job.out)
+	n=${#flags}
+	[ "$n" -ge 4 ] || { fail "no flags column in the text line"; return; }
+	mount_ours
+	tgid=; [ -e $TRACEFS/options/record-tgid ] && echo 1 >$TRACEFS/options/record-tgid && tgid=1
+	hello_job -j
+	[ -n "$tgid" ] && echo 0 >$TRACEFS/options/record-tgid
+	unmount_ours
+	[ -n "$SEEN" ] && [ "$RC" = 0 ] || { fail "-j run: no Hello World (exit $RC)"; return; }
+	re='^\{"type":"trace","comm":"[^"]+","pid":[0-9]+,"cpu":[0-9]+,"flags":"[^" ]{'$n'}","ts":[0-9]+\.[0-9]+,"msg":"Hello World!"\}$'
+	good=$(grep -cE "$re" /tmp/job.out)
+	all=$(grep -c 'Hello World' /tmp/job.out)
+	[ "$good" -ge 1 ] && [ "$good" = "$all" ] || { fail "$good of $all Hello World lines parsed into fields with $n flag characters"; return; }
+	grep -q '"line":' /tmp/job.out && { fail "a line came back unparsed"; return; }
+	pass "$good lines as JSON fields, flags of $n characters ($flags)${tgid:+, with the (tgid) column}"
+}
+
 # rawbpf probe where there are kprobes: the PMU type it reports is sysfs's, the syscall prefix
 # is the one found above, BPF links on perf events exist from 5.15 on, the default job runs
 # through kprobes; exit 0, and nothing left mounted or loaded.
