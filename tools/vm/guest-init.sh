@@ -587,6 +587,46 @@ check_core() {
 	pass "pid, tgid, parent $P, comm, state (renamed: $ren), in_execve read right; tgid at $off, also with --btf; unguarded missing field refused"
 }
 
+# CO-RE against a module's type (test/progs/core_mod.bpf.o): struct bpf_ct_opts is nf_conntrack's
+# (its kfuncs' options, 5.18 on), in its split BTF and not vmlinux's. tools/vm/matrix packs the
+# modules in /lib/modules/<release>/; bpftool says where the fields are, rawbpf must agree.
+check_core_module() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/core_mod.bpf.o d=/lib/modules/$KERNEL_RELEASE
+	[ -e $o ] || { fail "no $o"; return; }
+	[ -e $d/nf_conntrack.ko ] || { skip "no nf_conntrack.ko for $KERNEL_RELEASE in the initramfs"; return; }
+	command -v bpftool >/dev/null || { skip "no bpftool in the initramfs to compare with"; return; }
+	for m in crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack; do
+		[ ! -e $d/$m.ko ] || grep -q "^$m " /proc/modules || insmod $d/$m.ko
+	done
+	grep -q '^nf_conntrack ' /proc/modules || { fail "insmod nf_conntrack failed"; return; }
+	/bin/rawbpf inspect $o >/tmp/cm.out 2>&1
+	/bin/rawbpf load $o --explain >/tmp/cm.load 2>&1
+	rc=$?
+	cat /tmp/cm.out /tmp/cm.load
+	[ "$rc" = 0 ] || { fail "rawbpf load: exit $rc"; return; }
+	at() { sed -n "s/.*byte_off bpf_ct_opts::$1 (local type [0-9]*): [0-9]*, here //p" /tmp/cm.out; }
+	if [ ! -e /sys/kernel/btf/nf_conntrack ]; then
+		bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q "STRUCT 'bpf_ct_opts'" && { fail "bpf_ct_opts in vmlinux: not a module's type here"; return; }
+		grep -q 'type_exists struct bpf_ct_opts .*, here 0$' /tmp/cm.out || { fail "no module BTF, yet bpf_ct_opts found"; return; }
+		pass "no module BTF on $KERNEL_RELEASE (CONFIG_DEBUG_INFO_BTF_MODULES unset): bpf_ct_opts missing, guarded, loads"
+		return
+	fi
+	bpftool btf dump file /sys/kernel/btf/nf_conntrack >/tmp/cm.btf || { fail "bpftool cannot read the module's BTF"; return; }
+	bits() { awk -v s="'bpf_ct_opts'" -v m="'$1'" '$2 == "STRUCT" && $3 == s {f = 1; next} f && /^\[/ {exit}
+		f && $1 == m {sub("bits_offset=", "", $3); print $3; exit}' /tmp/cm.btf; }
+	if [ -z "$(bits l4proto)" ]; then
+		grep -q 'type_exists struct bpf_ct_opts .*, here 0$' /tmp/cm.out || { fail "bpf_ct_opts is in no BTF, yet found"; return; }
+		pass "nf_conntrack's BTF has no bpf_ct_opts on $KERNEL_RELEASE (before 5.18): guarded, loads"
+		return
+	fi
+	bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q "STRUCT 'bpf_ct_opts'" && { fail "bpf_ct_opts in vmlinux too"; return; }
+	l4=$(($(bits l4proto) / 8)) er=$(($(bits error) / 8))
+	[ "$(at l4proto)" = "$l4" ] && [ "$(at error)" = "$er" ] || { fail "l4proto at '$(at l4proto)', error at '$(at error)'; the module's BTF: $l4, $er"; return; }
+	grep -q "^explain: CO-RE: 4 relocations against .*, and modules'): 4 applied, 0 poisoned$" /tmp/cm.load || { fail "not 4 applied, with the modules' BTF"; return; }
+	pass "bpf_ct_opts from nf_conntrack's split BTF: l4proto at $l4, error at $er (bpftool's), 4 applied"
+}
+
 # BTF-typed programs and their alternatives (test/progs/btf_typed.bpf.o): fentry/fexit on the
 # execve function with kprobe/kretprobe twins, tp_btf/sched_process_exec with a tracepoint twin.
 # Which of each pair must attach is decided from this kernel: the BTF-typed one if rawbpf probe
