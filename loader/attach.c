@@ -392,7 +392,7 @@ int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 {
 	struct prog *p = a->prog;
 	if (a->path == PATH_BTF) { /* a BPF link; kernels without tracing links (EINVAL): a raw tracepoint fd */
-		a->perf_fd = kern_link_create(p->fd, 0, p->def->expected_attach_type, e);
+		a->perf_fd = kern_link_create(p->fd, 0, p->def->expected_attach_type, 0, e);
 		a->ret = a->perf_fd < 0; /* (for attach_describe: not a link) */
 		if (a->perf_fd == -EINVAL)
 			a->perf_fd = kern_raw_tp_open(NULL, p->fd, e);

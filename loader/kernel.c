@@ -384,22 +384,6 @@ int kern_perf_probe(int pmu_type, bool user, const char *name, u64 off, u64 conf
 		       (unsigned long long)off, rb_strerror(-fd));
 }
 
-int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.link_create.prog_fd = (u32)prog_fd;
-	a.link_create.target_fd = (u32)perf_fd;
-	a.link_create.attach_type = BPF_PERF_EVENT;
-	a.link_create.perf_event.bpf_cookie = cookie;
-	int fd = (int)kern_said(sys_bpf(BPF_LINK_CREATE, &a, sizeof a), "attach with a cookie the program reads back "
-				"(bpf_get_attach_cookie)", "bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type="
-				"BPF_PERF_EVENT, bpf_cookie=%llu)", prog_fd, perf_fd, (unsigned long long)cookie);
-	if (fd < 0)
-		return err_set(e, fd, "BPF_LINK_CREATE with a BPF cookie: %s", rb_strerror(-fd));
-	return fd;
-}
-
 int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 {
 	struct perf_event_attr a;
@@ -424,16 +408,21 @@ int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e)
 	return 0;
 }
 
-int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e)
+int kern_link_create(int prog_fd, int target_fd, u32 attach_type, u64 cookie, struct err *e)
 {
 	union bpf_attr a;
+	char c[40] = "";
 	memset(&a, 0, sizeof a);
 	a.link_create.prog_fd = (u32)prog_fd;
 	a.link_create.target_fd = (u32)target_fd;
 	a.link_create.attach_type = attach_type;
-	int fd = (int)kern_said(sys_bpf(BPF_LINK_CREATE, &a, sizeof a), "a BPF link: attached while the fd is open",
-				"bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=%u)", prog_fd, target_fd,
-				attach_type);
+	a.link_create.perf_event.bpf_cookie = cookie;
+	if (cookie)
+		rb_snprintf(c, sizeof c, ", bpf_cookie=%llu", (unsigned long long)cookie);
+	int fd = (int)kern_said(sys_bpf(BPF_LINK_CREATE, &a, sizeof a), cookie ? "with a cookie the program reads back "
+				"(bpf_get_attach_cookie)" : "a BPF link: attached while the fd is open",
+				"bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=%u%s)", prog_fd, target_fd,
+				attach_type, c);
 	if (fd < 0)
 		return err_set(e, fd, "BPF_LINK_CREATE: %s", rb_strerror(-fd));
 	return fd;

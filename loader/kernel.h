@@ -64,12 +64,10 @@ int kern_perf_enable(int fd, struct err *e);
 int kern_perf_probe(int pmu_type, bool user, const char *name, u64 off, u64 config, int pid, struct err *e);
 /* perf_event_open of a tracefs event (tracepoint or legacy kprobe) by its id; pid -1: every process. */
 int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e);
-/* BPF_LINK_CREATE of prog_fd on a perf event, with a BPF cookie (5.15+). */
-int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e);
 /* PERF_EVENT_IOC_SET_BPF: runs prog_fd on each hit of the event. */
 int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e);
-/* BPF_LINK_CREATE (5.7+; BPF_PERF_EVENT links 5.15+). */
-int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e);
+/* BPF_LINK_CREATE (5.7+; BPF_PERF_EVENT links, with a BPF cookie if not 0, 5.15+). */
+int kern_link_create(int prog_fd, int target_fd, u32 attach_type, u64 cookie, struct err *e);
 /* Does the kernel have helper for programs of type? (a 2-instruction program calling it loads) */
 bool kern_has_helper(u32 prog_type, u32 helper);
 /* An fd of the kernel's BTF object of module name (for attach_btf_obj_fd), or -errno. */

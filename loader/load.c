@@ -84,8 +84,8 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 	/* Types vmlinux lacks may be a module's (libbpf looks there only then, too). */
 	if (!r && core_missing(&c) && (r = kbtf_modules(l->kbtf, e)) < 0)
 		err_ctx(e, "%s: CO-RE relocations against the modules' types", o->name);
-	for (unsigned i = 0; !r && i < l->kbtf->nmods; i++)
-		core_search(&c, &l->kbtf->mods[i]->btf);
+	for (struct kbtf_mod *m = l->kbtf->mods; !r && m; m = m->next)
+		core_search(&c, &m->btf);
 	if (!res)
 		l->poison = rb_zalloc(o->ncore * sizeof *l->poison);
 	for (unsigned i = 0; i < o->nprogs && !r; i++) {

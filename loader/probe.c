@@ -38,7 +38,7 @@ static void btf_prog(struct probe *p, struct kbtf *k, const char *what, u32 type
 	int l = -EINVAL, link = 1;
 	r.attach_btf_id = kbtf_find(k, fn, eat == BPF_TRACE_RAW_TP ? BTFK_TYPEDEF : BTFK_FUNC, NULL, NULL);
 	int fd = r.attach_btf_id ? kern_prog_load(&r, &log, &e) : -ENOENT;
-	if (fd >= 0 && (l = kern_link_create(fd, 0, eat, &e)) == -EINVAL)
+	if (fd >= 0 && (l = kern_link_create(fd, 0, eat, 0, &e)) == -EINVAL)
 		l = kern_raw_tp_open(NULL, fd, &e), link = 0;
 	/* (two results in one line: kern_res gives each its own buffer) */
 	probe_add(p, what, l >= 0, "%s|%s (BTF id %u): PROG_LOAD = %s%s%s%s", fd < 0 ? "no" : l < 0 ? "loads, no attach" :
@@ -110,6 +110,10 @@ void kern_probe(struct probe *p)
 		btf_prog(p, &k, "fentry/fexit", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, ARCH_SYSCALL_PREFIX "execve");
 		btf_prog(p, &k, "tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, "btf_trace_sys_enter");
 		btf_prog(p, &k, "BPF LSM", BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open");
+		/* An lsm program attaches where the BPF LSM is built in but runs only where it is active. */
+		struct probe_item *it = &p->item[p->n - 1];
+		if (it->ok && kern_read("/sys/kernel/security/lsm", buf, sizeof buf, "active LSMs") > 0 && !rb_strstr(buf, "bpf"))
+			it->ok = false, rb_snprintf(it->text, sizeof it->text, "attaches, inactive|lsm: %s", buf);
 	}
 	kbtf_free(&k);
 
@@ -153,7 +157,7 @@ void kern_probe(struct probe *p)
 
 	/* BPF links on perf events (5.15): with target_fd 0, not a perf event, EBADF means the kernel
 	 * got as far as looking at it; EINVAL, that it does not know the attach type. */
-	fd = p->bpf ? kern_link_create(prog, 0, BPF_PERF_EVENT, &e) : prog;
+	fd = p->bpf ? kern_link_create(prog, 0, BPF_PERF_EVENT, 0, &e) : prog;
 	probe_add(p, "perf event links", fd == -EBADF, "%s|BPF_LINK_CREATE(BPF_PERF_EVENT, target_fd 0) = %s; EBADF: known",
 		  fd == -EBADF ? "yes" : "no", kern_res(fd).s);
 	if (fd >= 0)

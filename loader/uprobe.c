@@ -261,7 +261,7 @@ static int usdt_attach(struct attach_env *env, struct attachment *a, struct usit
 		return err_set(e, -E2BIG, "map __bpf_usdt_specs: more sites than its %u entries", specs->max_entries);
 	if (specs && (r = kern_map_update(specs->fd, specs->kname, &id, s->spec, e)) < 0)
 		return r;
-	s->link = kern_link_perf(a->prog->fd, s->fd, id, e);
+	s->link = kern_link_create(a->prog->fd, s->fd, BPF_PERF_EVENT, id, e);
 	if (s->link >= 0)
 		return a->cookies = true, 0;
 	if (s->link != -EINVAL && s->link != -EOPNOTSUPP)

@@ -296,7 +296,30 @@ for v in [7] * 3 + [4095]: s(20000 + v)'
 	if "$RAWBPF" load "$OBJ_BTF" --prog exec_btf >/dev/null 2>&1; then [ "$(f tp_btf)" = true ]; else [ "$(f tp_btf)" = false ]; fi
 	mods=$(find /sys/kernel/btf -mindepth 1 -maxdepth 1 ! -name vmlinux | wc -l)
 	[ "$(echo "$output" | jq -r '.features[] | select(.name == "module BTF") | .value')" = "$mods modules" ]
-	[ -n "$(f "BPF LSM")" ]
+	# BPF LSM: yes only if an lsm program loads here and, where securityfs tells, bpf is an active LSM
+	lsms=$(cat /sys/kernel/security/lsm 2>/dev/null || echo unknown)
+	if "$RAWBPF" load "$TOBJ/lsm_fmod.bpf.o" --prog lsm_exec >/dev/null 2>&1 && [[ "$lsms" == unknown || ",$lsms," == *,bpf,* ]]; then
+		[ "$(f "BPF LSM")" = true ]
+	else
+		[ "$(f "BPF LSM")" = false ]
+	fi
+	nothing_left
+}
+
+@test "fmod_ret and lsm programs: loaded for their BTF targets, or refused with the cause named" {
+	for p in deny_open lsm_exec; do
+		run "$RAWBPF" load "$TOBJ/lsm_fmod.bpf.o" --prog $p --set target_pid=1
+		if [ "$status" -eq 0 ]; then
+			[[ "$output" == *"prog '$p' ("*"): accepted by the verifier"* ]]
+		else
+			# this kernel refuses BPF trampolines to us (as fentry): the message says so, by section
+			[ "$status" -eq 1 ]
+			[[ "$output" == *"prog '$p' ("*"): load: Operation not permitted, though this kernel loads other programs for us: it refuses "*"/* programs"* ]]
+		fi
+	done
+	run "$RAWBPF" inspect "$TOBJ/lsm_fmod.bpf.o"
+	[[ "$output" == *"deny_open        fmod_ret/security_file_open  tracing        BTF-typed security_file_open"* ]]
+	[[ "$output" == *"lsm_exec         lsm/bprm_check_security      lsm            BTF-typed bprm_check_security"* ]]
 	nothing_left
 }
 
