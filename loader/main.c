@@ -96,17 +96,17 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	size_t size = 0;
 	const char *name = arg;
 	const struct builtin *b = rb_builtins;
-	if (!rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
-		while (b->name && rb_strcmp(b->name, arg))
-			b++;
+	bool plain = !rb_strchr(arg, '/') && !rb_strchr(arg, '.'); /* a name, not a path */
+	while (plain && b->name && rb_strcmp(b->name, arg))
+		b++;
 	const u8 *data;
-	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
+	if (plain && b->name) {
 		data = b->data;
 		size = (size_t)b->size;
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
 		if (r < 0) {
-			if (r == -ENOENT && !rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
+			if (r == -ENOENT && plain)
 				err_hint(e, "not a file, and not a built-in object either (rawbpf --help lists them)");
 			return r;
 		}
@@ -136,19 +136,23 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
+/* The program whose name is the n bytes at name, or o->nprogs. */
+static unsigned prog_named(const struct obj *o, const char *name, size_t n)
+{
+	unsigned i = 0;
+	while (i < o->nprogs && (rb_strncmp(o->progs[i].name, name, n) || o->progs[i].name[n]))
+		i++;
+	return i;
+}
+
 static int check_list(struct obj *o, const char *opt, const char *list, struct err *e)
 {
-	char name[64];
 	for (const char *p = list; p && *p;) {
 		size_t n = 0;
 		while (p[n] && p[n] != ',')
 			n++;
-		rb_snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
-		unsigned i = 0;
-		while (i < o->nprogs && rb_strcmp(o->progs[i].name, name))
-			i++;
-		if (i == o->nprogs || !n)
-			return err_set(e, -EINVAL, "%s: no program '%s' in %s", opt, name, o->name);
+		if (!n || prog_named(o, p, n) == o->nprogs)
+			return err_set(e, -EINVAL, "%s: no program '%.*s' in %s", opt, (int)(n < 63 ? n : 63), p, o->name);
 		p += n + (p[n] == ',');
 	}
 	return 0;
@@ -193,9 +197,7 @@ int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
 {
 	for (unsigned k = 0; k < opt->nattach_to; k++) {
 		const char *a = opt->attach_to[k], *eq = rb_strchr(a, '=');
-		unsigned i = 0;
-		while (i < o->nprogs && (rb_strncmp(o->progs[i].name, a, (size_t)(eq - a)) || o->progs[i].name[eq - a]))
-			i++;
+		unsigned i = prog_named(o, a, (size_t)(eq - a));
 		if (i == o->nprogs)
 			return err_set(e, -EINVAL, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
 		if (o->progs[i].def->kind == ATTACH_NONE)
