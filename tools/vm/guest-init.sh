@@ -760,6 +760,49 @@ check_lsm_fmod_ret() {
 	pass "$what; probe: BPF LSM $want"
 }
 
+# fentry on a module's function (test/progs/module_fentry.bpf.o on binfmt_misc's
+# load_misc_binary, the module packed by the matrix per kernel): the target's id is found in the
+# module's BTF (/sys/kernel/btf/binfmt_misc, CONFIG_DEBUG_INFO_BTF_MODULES: not on 5.10) and the
+# program loaded with the module's BTF object as attach_btf_obj_fd; it fires for an exec of a
+# file no binary format takes. Without module BTF, or without trampolines, the refusal is named.
+check_module_fentry() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/module_fentry.bpf.o ko=/lib/modules/$KERNEL_RELEASE/binfmt_misc.ko
+	[ -e $o ] || { fail "no $o"; return; }
+	[ -e $ko ] || { skip "no binfmt_misc.ko for $KERNEL_RELEASE in the initramfs"; return; }
+	insmod $ko || { fail "insmod $ko failed"; return; }
+	btfm=; [ -e /sys/kernel/btf/binfmt_misc ] && btfm=1
+	/bin/rawbpf probe 2>&1 | grep -E '^(fentry/fexit|module BTF) ' >/tmp/mf.probe
+	cat /tmp/mf.probe
+	tramp=; grep -Eq '^fentry/fexit +yes' /tmp/mf.probe && tramp=1
+	printf '\001\002junk' >/tmp/junk; chmod +x /tmp/junk
+	start_bg mf run $o --explain
+	/bin/busybox sh -c 'exec /tmp/junk' 2>/dev/null &
+	C=$!
+	wait $C
+	sleep 0.3
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	grep -E 'kernel BTF: FUNC|misc_load|attached' /tmp/mf.err; grep 'module fentry' /tmp/mf.out
+	rmmod binfmt_misc
+	if [ -z "$btfm" ]; then
+		[ -z "$ATT" ] && [ "$rc" != 0 ] && grep -q "prog 'misc_load' (fentry/load_misc_binary): no function 'load_misc_binary' in the kernel's BTF" /tmp/mf.err ||
+			{ fail "without module BTF: attached, or the refusal not named (exit $rc)"; return; }
+		pass "no module BTF here (/sys/kernel/btf/binfmt_misc absent): refused, named"
+	elif [ -z "$tramp" ]; then
+		[ -z "$ATT" ] && [ "$rc" != 0 ] || { fail "without trampolines: attached (exit $rc)"; return; }
+		grep -q 'kernel BTF: FUNC load_misc_binary = id [1-9][0-9]* in module binfmt_misc' /tmp/mf.err ||
+			{ fail "the target not found in the module's BTF"; return; }
+		pass "found in module binfmt_misc's BTF; refused (no trampolines), named"
+	else
+		[ -n "$ATT" ] && [ "$rc" = 0 ] || { fail "not attached (exit $rc)"; return; }
+		grep -q 'kernel BTF: FUNC load_misc_binary = id [1-9][0-9]* in module binfmt_misc' /tmp/mf.err ||
+			{ fail "the target not found in the module's BTF"; return; }
+		grep -q 'attach_btf_obj_fd=[1-9]' /tmp/mf.err || { fail "no attach_btf_obj_fd in PROG_LOAD"; return; }
+		[ "$(grep -c -- "-$C .*module fentry $C\$" /tmp/mf.out)" -ge 1 ] || { fail "no line for pid $C's exec"; return; }
+		pass "fentry on binfmt_misc's load_misc_binary: id in the module's BTF, attach_btf_obj_fd, fired for pid $C"
+	fi
+}
+
 # run -j on this kernel's trace line layout (4 flag characters on 5.10, 5 later; the (tgid)
 # column of options/record-tgid): each Hello World line parses into its fields, with as many
 # flag characters as the text line of a plain run shows, and no line comes back unparsed.
