@@ -136,14 +136,14 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 		s->raw[s->raw_len++] = (u32)v;
 	}
 	if (!is_field(r->kind) && !is_enumval(r->kind))
-		return rb_strcmp(str, "0") ? FAIL(c, "type relocation with access string \"%s\", not \"0\"", str) : 0;
+		return rb_strcmp(str, "0") ? FAIL(c, "access \"%s\", not \"0\"", str) : 0;
 	if (resolve(c, b, r->type_id, &t))
 		return RB_EOBJ;
 	s->a[0] = (struct acc){t.id, s->raw[0], NULL};
 	s->len = 1;
 	if (is_enumval(r->kind)) {
 		if (!is_enum(t.kind) || s->raw_len > 1 || s->raw[0] >= t.vlen)
-			return FAIL(c, "enum relocation \"%s\" of type %u: not an enumerator of an enum", str, r->type_id);
+			return FAIL(c, "access \"%s\": not an enumerator", str);
 		s->a[0].name = enumerator(b, &t, s->raw[0], NULL);
 		return s->a[0].name ? 0 : FAIL(c, "enumerator name out of range");
 	}
@@ -263,42 +263,33 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 		switch (l.kind) {
 		case 0: /* void */
 			return 1;
-		case BTFK_STRUCT: case BTFK_UNION:
+		case BTFK_STRUCT: case BTFK_UNION: case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64: {
+			bool comp = is_composite(&l);
 			if (m != C_MATCH)
-				return 1;
-			if (how & C_PTR)
-				return l.kind == t.kind || (t.kind == BTFK_FWD && (l.kind == BTFK_UNION) == t.kflag);
-			if (l.kind != t.kind || l.vlen > t.vlen)
+				return comp || m != C_FIELD || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) ||
+				       ess_eq(name_of(&l), name_of(&t));
+			/* a forward declaration, or a composite behind a pointer: only struct or union */
+			if (l.kind == BTFK_FWD || (comp && (how & C_PTR)))
+				return (is_composite(&t) || t.kind == BTFK_FWD) && ((how & C_PTR) || t.kind == BTFK_FWD) &&
+				       (l.kind == BTFK_FWD ? l.kflag : l.kind == BTFK_UNION) ==
+					       (t.kind == BTFK_FWD ? t.kflag : t.kind == BTFK_UNION);
+			/* every local member or enumerator has one of its name in the target (members of a
+			 * type that matches too) */
+			u32 ls = l.kind == BTFK_ENUM ? 8 : 12, ts = t.kind == BTFK_ENUM ? 8 : 12;
+			if ((comp ? l.kind != t.kind : !is_enum(t.kind) || l.size_or_type != t.size_or_type) || l.vlen > t.vlen)
 				return 0;
 			for (u32 i = 0; i < l.vlen; i++) {
 				int found = 0;
 				for (u32 j = 0; j < t.vlen && !found; j++)
-					if (names_match(lb, rd32(l.rec + i * 12), tb, rd32(t.rec + j * 12)) &&
-					    (found = cmp(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4), how, level - 1)) < 0)
+					if (names_match(lb, rd32(l.rec + i * ls), tb, rd32(t.rec + j * ts)) &&
+					    (found = comp ? cmp(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4), how, level - 1)
+							  : 1) < 0)
 						return found;
 				if (!found)
 					return 0;
 			}
 			return 1;
-		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
-			if (m != C_MATCH)
-				return m != C_FIELD || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) ||
-				       ess_eq(name_of(&l), name_of(&t));
-			if (l.kind == BTFK_FWD && (how & C_PTR) && t.kind != BTFK_FWD)
-				return (t.kind == BTFK_STRUCT && !l.kflag) || (t.kind == BTFK_UNION && l.kflag);
-			if (l.kind == BTFK_FWD)
-				return t.kind == BTFK_FWD && l.kflag == t.kflag;
-			if (!is_enum(t.kind) || l.size_or_type != t.size_or_type || l.vlen > t.vlen)
-				return 0;
-			for (u32 i = 0; i < l.vlen; i++) {
-				bool found = false;
-				u32 lo = rd32(l.rec + (u64)i * (l.kind == BTFK_ENUM ? 8 : 12));
-				for (u32 j = 0; j < t.vlen && !found; j++)
-					found = names_match(lb, lo, tb, rd32(t.rec + (u64)j * (t.kind == BTFK_ENUM ? 8 : 12)));
-				if (!found)
-					return 0;
-			}
-			return 1;
+		}
 		case BTFK_FLOAT:
 			return m == C_FIELD;
 		case BTFK_INT: /* compatible: only the old bitfield-like integers are refused */
@@ -405,94 +396,66 @@ struct calc {
 };
 
 /* What the instruction should hold for this spec (NULL: no target), as libbpf computes it. */
-static int calc_field(struct core *c, u32 kind, const struct spec *s, struct calc *o)
+#define EXISTS (1u << CORE_FIELD_EXISTS | 1u << CORE_TYPE_EXISTS | 1u << CORE_TYPE_MATCHES | 1u << CORE_ENUMVAL_EXISTS)
+static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 {
 	struct btf_t t, mt;
 	const char *name;
 	u32 mtype, mbit, bits;
-	u64 sz;
+	u64 sz, bit, byte_off;
+	o->validate = true;
 	o->sz = o->type = 0;
-	if (!s || kind == CORE_FIELD_EXISTS) {
-		o->val = s != NULL;
-		return s || kind == CORE_FIELD_EXISTS ? 0 : POISON;
+	o->val = s != NULL;
+	if (!s || EXISTS >> kind & 1)
+		return s || EXISTS >> kind & 1 ? 0 : POISON;
+	if (kind == CORE_ENUMVAL_VALUE) {
+		if (btf_type(s->btf, s->a[0].type_id, &t))
+			return ERR_PASS(c, s->btf);
+		enumerator(s->btf, &t, s->a[0].idx, &o->val);
+		return 0;
 	}
+	if (kind == CORE_TYPE_SIZE)
+		return size_of(c, s->btf, s->root, &o->val);
+	o->val = s->root; /* the type ids */
+	if (!is_field(kind))
+		return 0;
 	const struct acc *a = &s->a[s->len - 1];
 	if (!a->name) { /* an array element, or the root itself */
 		if (size_of(c, s->btf, a->type_id, &sz))
 			return RB_EOBJ;
-		if (kind != CORE_FIELD_BYTE_OFFSET && kind != CORE_FIELD_BYTE_SIZE)
+		if (kind > CORE_FIELD_BYTE_SIZE)
 			return FAIL(c, "%s of an array element makes no sense", kind_names[kind]);
-		o->val = kind == CORE_FIELD_BYTE_OFFSET ? s->bit / 8 : sz;
-		if (kind == CORE_FIELD_BYTE_OFFSET)
+		o->val = kind ? sz : s->bit / 8;
+		if (!kind)
 			o->sz = (u32)sz, o->type = a->type_id;
 		return 0;
 	}
 	if (btf_type(s->btf, a->type_id, &t) || member(c, s->btf, &t, a->idx, &name, &mtype, &mbit, &bits) ||
 	    resolve(c, s->btf, mtype, &mt))
 		return RB_EOBJ;
-	u64 bit = s->bit, byte_sz, byte_off;
-	bool bitfield = bits != 0;
-	if (bitfield) {
-		byte_sz = mt.size_or_type;
-		if (!byte_sz || byte_sz > 8)
-			return FAIL(c, "bitfield '%s' of a type of %llu bytes", name, (unsigned long long)byte_sz);
-		byte_off = bit / 8 / byte_sz * byte_sz;
-		while (bit + bits - byte_off * 8 > byte_sz * 8) {
-			if (byte_sz >= 8)
-				return FAIL(c, "bitfield '%s' cannot be read with one 64-bit load", name);
-			byte_sz *= 2;
-			byte_off = bit / 8 / byte_sz * byte_sz;
-		}
+	bit = s->bit;
+	bool bf = bits != 0;
+	if (bf) { /* the smallest aligned load of the member's type, or wider, that holds it */
+		sz = mt.size_or_type;
+		for (byte_off = sz ? bit / 8 / sz * sz : 0; sz && sz <= 8 && bit + bits - byte_off * 8 > sz * 8;)
+			sz *= 2, byte_off = bit / 8 / sz * sz;
+		if (!sz || sz > 8)
+			return FAIL(c, "bitfield '%s' cannot be read with one load", name);
 	} else {
-		if (size_of(c, s->btf, mt.id, &byte_sz))
+		if (size_of(c, s->btf, mt.id, &sz))
 			return RB_EOBJ;
 		byte_off = bit / 8;
-		bits = (u32)byte_sz * 8;
+		if (!kind)
+			o->sz = (u32)sz, o->type = mt.id;
+		bits = (u32)sz * 8;
 	}
-	o->validate = !bitfield; /* the compiler and we may read a bitfield differently */
-	switch (kind) {
-	case CORE_FIELD_BYTE_OFFSET:
-		o->val = byte_off;
-		if (!bitfield)
-			o->sz = (u32)byte_sz, o->type = mt.id;
-		break;
-	case CORE_FIELD_BYTE_SIZE:
-		o->val = byte_sz;
-		break;
-	case CORE_FIELD_SIGNED:
-		o->val = (is_enum(mt.kind) && mt.kflag) || (mt.kind == BTFK_INT && (rd32(mt.rec) >> 24 & 1));
-		o->validate = true;
-		break;
-	case CORE_FIELD_LSHIFT_U64:
-		o->val = 64 - (bit + bits - byte_off * 8);
-		break;
-	default: /* CORE_FIELD_RSHIFT_U64 */
-		o->val = 64 - bits;
-		o->validate = true;
-	}
-	return 0;
-}
-
-static int calc(struct core *c, const struct core_rec *r, const struct spec *s, struct calc *o)
-{
-	struct btf_t t;
-	o->validate = true;
-	o->sz = o->type = 0;
-	if (is_field(r->kind))
-		return calc_field(c, r->kind, s, o);
-	bool exists = r->kind == CORE_TYPE_EXISTS || r->kind == CORE_TYPE_MATCHES || r->kind == CORE_ENUMVAL_EXISTS;
-	o->val = exists && s;
-	if (!s || exists)
-		return s || exists ? 0 : POISON;
-	if (r->kind == CORE_ENUMVAL_VALUE) {
-		if (btf_type(s->btf, s->a[0].type_id, &t))
-			return ERR_PASS(c, s->btf);
-		enumerator(s->btf, &t, s->a[0].idx, &o->val);
-		return 0;
-	}
-	if (r->kind == CORE_TYPE_SIZE)
-		return size_of(c, s->btf, s->root, &o->val);
-	o->val = s->root; /* the type ids */
+	/* (the compiler may read a bitfield otherwise than libbpf: its offset is not checked) */
+	o->validate = !bf || kind == CORE_FIELD_SIGNED || kind == CORE_FIELD_RSHIFT_U64;
+	o->val = kind == CORE_FIELD_BYTE_OFFSET ? byte_off
+		 : kind == CORE_FIELD_BYTE_SIZE ? sz
+		 : kind == CORE_FIELD_SIGNED ? (is_enum(mt.kind) && mt.kflag) || (mt.kind == BTFK_INT && (rd32(mt.rec) >> 24 & 1))
+		 : kind == CORE_FIELD_LSHIFT_U64 ? 64 - (bit + bits - byte_off * 8)
+						 : 64 - bits;
 	return 0;
 }
 
@@ -513,68 +476,52 @@ static void poison(struct bpf_insn *in)
 	*in = (struct bpf_insn){.code = BPF_JMP | BPF_CALL, .imm = CORE_POISON};
 }
 
-static int bpf_size(u32 bytes)
-{
-	return bytes == 1 ? BPF_B : bytes == 2 ? BPF_H : bytes == 4 ? BPF_W : bytes == 8 ? BPF_DW : -1;
-}
-
 static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct core_rec *r, struct core_res *res,
 		 const struct calc *lc, const struct calc *tc)
 {
+	static const u8 bytes[4] = {4, 2, 1, 8}; /* of BPF_W, BPF_H, BPF_B, BPF_DW */
 	struct bpf_insn *in = &insns[r->insn];
-	u32 cls = BPF_CLASS(in->code);
-	bool ld64 = in->code == (BPF_LD | BPF_IMM | BPF_DW);
+	u32 cls = BPF_CLASS(in->code), j = 0;
+	bool ld64 = in->code == (BPF_LD | BPF_IMM | BPF_DW), alu = cls == BPF_ALU || cls == BPF_ALU64,
+	     mem = cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX;
+	u64 v = res->val;
 	if (ld64 && r->insn + 1 >= cnt)
-		return FAIL(c, "the 64-bit load is cut off");
-	if (!res->poison && (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) && lc->sz != tc->sz &&
-	    !size_change_ok(c->local, lc->type, res->btf, tc->type)) {
-		res->poison = true;
-		res->why = "the field's size changed, and it is neither a pointer nor an unsigned integer";
-	}
+		goto bad;
+	if (!res->poison && mem && lc->sz != tc->sz && !size_change_ok(c->local, lc->type, res->btf, tc->type))
+		res->poison = true, res->why = "its size changed, and it is no pointer or unsigned integer";
 	if (res->poison) {
 		if (ld64)
 			poison(in + 1); /* the second half too, or the verifier says "unknown opcode 00" */
 		poison(in);
 		return 0;
 	}
-	u64 was = 0;
-	if (cls == BPF_ALU || cls == BPF_ALU64) {
-		if (BPF_SRC(in->code) != BPF_K)
-			return FAIL(c, "an ALU instruction on a register, not an immediate");
-		/* (sign-extended to 64 bits, except by a 32-bit ALU) */
-		if ((s64)res->val != (s32)res->val && (cls == BPF_ALU64 || res->val >> 32))
-			return FAIL(c, "%llu does not fit the instruction's 32-bit immediate", (unsigned long long)res->val);
-		was = (u64)(s64)in->imm;
-	} else if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
-		was = (u64)(s64)in->off;
-	} else if (ld64) {
-		if (in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
-			return FAIL(c, "a 64-bit load of unexpected form");
-		was = (u32)in[0].imm | (u64)(u32)in[1].imm << 32;
-	} else {
-		return FAIL(c, "opcode 0x%02x cannot take a CO-RE value", in->code);
-	}
+	if (ld64 ? in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off
+		 : alu ? BPF_SRC(in->code) != BPF_K : !mem)
+		goto bad;
+	u64 was = ld64 ? (u32)in[0].imm | (u64)(u32)in[1].imm << 32 : (u64)(s64)(alu ? in->imm : in->off);
 	if (lc->validate && was != res->orig)
 		return FAIL(c, "it holds %lld, the object's BTF says %llu: refusing to patch it", (long long)was,
 			    (unsigned long long)res->orig);
-	if (cls == BPF_ALU || cls == BPF_ALU64) {
-		in->imm = (s32)res->val;
-	} else if (ld64) {
-		in[0].imm = (s32)res->val;
-		in[1].imm = (s32)(res->val >> 32);
-	} else {
-		if (res->val > 0x7fff)
-			return FAIL(c, "offset %llu does not fit 16 bits", (unsigned long long)res->val);
-		if (lc->sz != tc->sz) {
-			static const u8 bytes[4] = {4, 2, 1, 8};
-			if (bytes[BPF_SIZE(in->code) >> 3] != lc->sz || bpf_size(tc->sz) < 0)
-				return FAIL(c, "a %u-byte access of a %u-byte field (now %u bytes)", bytes[BPF_SIZE(in->code) >> 3],
-					    lc->sz, tc->sz);
-			in->code = (u8)(BPF_MODE(in->code) | bpf_size(tc->sz) | cls);
-		}
-		in->off = (short)res->val;
+	/* (an ALU immediate is sign-extended to 64 bits, except by a 32-bit ALU) */
+	if (alu ? (s64)v != (s32)v && (cls == BPF_ALU64 || v >> 32) : mem && v > 0x7fff)
+		return FAIL(c, "%llu does not fit the instruction", (unsigned long long)v);
+	if (mem && lc->sz != tc->sz) {
+		while (j < 4 && bytes[j] != tc->sz)
+			j++;
+		if (bytes[BPF_SIZE(in->code) >> 3] != lc->sz || j == 4)
+			return FAIL(c, "a %u-byte access of a %u-byte field (now %u bytes)", bytes[BPF_SIZE(in->code) >> 3],
+				    lc->sz, tc->sz);
+		in->code = (u8)((in->code & ~0x18) | j << 3);
 	}
+	if (mem)
+		in->off = (short)v;
+	else
+		in->imm = (s32)v;
+	if (ld64)
+		in[1].imm = (s32)(v >> 32);
 	return 0;
+bad:
+	return FAIL(c, "opcode 0x%02x cannot take a CO-RE value", in->code);
 }
 
 static u32 root_of(const struct core *c, u32 id)
@@ -595,7 +542,7 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 	c->err.msg[0] = 0;
 	if (r->insn >= cnt)
 		return FAIL(c, "instruction %u past the program's end (%u)", r->insn, cnt);
-	if (spec_parse(c, c->local, r, &ls) || calc(c, r, &ls, &lc) < 0)
+	if (spec_parse(c, c->local, r, &ls) || calc(c, r->kind, &ls, &lc) < 0)
 		return RB_EOBJ;
 	res->orig = lc.val;
 	if (r->kind == CORE_TYPE_ID_LOCAL) {
@@ -611,30 +558,27 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 			return RB_EOBJ;
 		if (!m)
 			continue;
-		int p = calc(c, r, &ts, &cc);
+		int p = calc(c, r->kind, &ts, &cc);
 		if (p < 0)
 			return RB_EOBJ;
 		if (n && ((is_field(r->kind) && ts.bit != bit) || (p == POISON) != res->poison || cc.val != res->val))
-			return FAIL(c, "ambiguous: kernel types %u and %u both match, and disagree (%llu, %llu)", res->targ_id,
-				    k->id, (unsigned long long)res->val, (unsigned long long)cc.val);
+			return FAIL(c, "ambiguous: kernel types %u and %u match and disagree", res->targ_id, k->id);
 		if (!n++) {
 			res->val = cc.val, res->poison = p == POISON, res->btf = k->btf, res->targ_id = k->id;
 			tc = cc, bit = ts.bit;
 		}
 	}
 	if (!n) {
-		int p = calc(c, r, NULL, &tc);
+		int p = calc(c, r->kind, NULL, &tc);
 		if (p < 0)
 			return RB_EOBJ;
 		res->val = tc.val;
 		res->poison = p == POISON;
 		tc.sz = lc.sz; /* no size change without a target */
-		if (root == (u32)-1 || !c->roots[root].ncand)
-			res->why = "the kernel's BTF has no type of that name and kind";
-		else
-			res->why = is_field(r->kind) ? "no kernel type of that name has the field (or not of a compatible type)"
-				   : is_enumval(r->kind) ? "no kernel enum of that name has the enumerator"
-							 : "the kernel's type of that name is not compatible";
+		res->why = root == (u32)-1 || !c->roots[root].ncand ? "no kernel type of that name and kind"
+			   : is_field(r->kind)				    ? "no kernel type of that name has the field"
+			   : is_enumval(r->kind)			    ? "no kernel enum of that name has it"
+									    : "the kernel's type is not compatible";
 	}
 	return patch(c, insns, cnt, r, res, &lc, &tc);
 }

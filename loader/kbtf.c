@@ -89,22 +89,15 @@ int kbtf_load(struct kbtf *k, const char *path, struct err *e)
 struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 {
 	char path[128];
-	for (unsigned i = 0; i < k->nmods; i++)
-		if (!rb_strcmp(k->mods[i]->name, name))
-			return &k->mods[i]->btf;
+	struct kbtf_mod *m;
+	for (m = k->mods; m; m = m->next)
+		if (!rb_strcmp(m->name, name))
+			return &m->btf;
 	if (!k->sysfs) {
 		err_set(e, -ENOENT, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
 		return NULL;
 	}
-	if (k->nmods == k->cap_mods) { /* (an array of pointers: a module's BTF never moves) */
-		struct kbtf_mod **n = rb_zalloc((k->cap_mods * 2 + 8) * sizeof *n);
-		if (k->nmods)
-			memcpy(n, k->mods, k->nmods * sizeof *n);
-		rb_free(k->mods);
-		k->mods = n;
-		k->cap_mods = k->cap_mods * 2 + 8;
-	}
-	struct kbtf_mod *m = rb_zalloc(sizeof *m);
+	m = rb_zalloc(sizeof *m);
 	rb_snprintf(path, sizeof path, SYSFS_BTF "/%s", name);
 	rb_strlcpy(m->name, name, sizeof m->name);
 	if (map_file(path, &m->map, &m->map_size, e) < 0) {
@@ -118,7 +111,9 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 		rb_free(m);
 		return NULL;
 	}
-	k->mods[k->nmods++] = m;
+	m->next = k->mods;
+	k->mods = m;
+	k->nmods++;
 	return &m->btf;
 }
 
@@ -151,14 +146,14 @@ int kbtf_modules(struct kbtf *k, struct err *e)
 
 u32 kbtf_find(struct kbtf *k, const char *name, u32 kind, struct btf **where, const char **module)
 {
-	for (int i = -1; i < (int)k->nmods; i++) {
-		struct btf *b = i < 0 ? &k->btf : &k->mods[i]->btf;
+	struct kbtf_mod *m = NULL;
+	for (struct btf *b = &k->btf; b; b = (m = m ? m->next : k->mods) ? &m->btf : NULL) {
 		u32 id = btf_find(b, name, kind);
 		if (id) {
 			if (where)
 				*where = b;
 			if (module)
-				*module = i < 0 ? "" : k->mods[i]->name;
+				*module = m ? m->name : "";
 			return id;
 		}
 	}
@@ -167,12 +162,12 @@ u32 kbtf_find(struct kbtf *k, const char *name, u32 kind, struct btf **where, co
 
 void kbtf_free(struct kbtf *k)
 {
-	for (unsigned i = 0; i < k->nmods; i++) {
-		btf_free(&k->mods[i]->btf);
-		unmap_file(k->mods[i]->map, k->mods[i]->map_size);
-		rb_free(k->mods[i]);
+	for (struct kbtf_mod *m = k->mods, *next; m; m = next) {
+		next = m->next;
+		btf_free(&m->btf);
+		unmap_file(m->map, m->map_size);
+		rb_free(m);
 	}
-	rb_free(k->mods);
 	btf_free(&k->btf);
 	unmap_file(k->map, k->map_size);
 	memset(k, 0, sizeof *k);

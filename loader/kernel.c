@@ -92,6 +92,7 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	a.kern_version = r->kern_version;
 	a.attach_btf_id = r->attach_btf_id;
 	a.attach_btf_obj_fd = r->attach_btf_obj_fd;
+	a.fd_array = (u64)(uintptr_t)r->fd_array;
 	a.log_level = log_level;
 	a.log_buf = (u64)(uintptr_t)log;
 	a.log_size = log_size;

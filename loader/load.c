@@ -84,8 +84,8 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 	/* Types vmlinux lacks may be a module's (libbpf looks there only then, too). */
 	if (!r && core_missing(&c) && (r = kbtf_modules(l->kbtf, e)) < 0)
 		err_ctx(e, "%s: CO-RE relocations against the modules' types", o->name);
-	for (unsigned i = 0; !r && i < l->kbtf->nmods; i++)
-		core_search(&c, &l->kbtf->mods[i]->btf);
+	for (struct kbtf_mod *m = l->kbtf->mods; !r && m; m = m->next)
+		core_search(&c, &m->btf);
 	if (!res)
 		l->poison = rb_zalloc(o->ncore * sizeof *l->poison);
 	for (unsigned i = 0; i < o->nprogs && !r; i++) {
@@ -208,6 +208,7 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 	}
 	r->attach_btf_id = p->btf_id;
 	r->attach_btf_obj_fd = p->btf_obj_fd > 0 ? (u32)p->btf_obj_fd : 0;
+	r->fd_array = l->nfds ? l->fds : NULL;
 	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
 		r->kern_version = o->has_version && o->kversion != KVER_FILL_IN ? o->kversion : kern_version_code();
 }
@@ -276,6 +277,9 @@ void load_release(struct loaded *l)
 			kern_close(o->maps[i].fd, "the map: the last reference, so the kernel frees it");
 			o->maps[i].fd = -1;
 		}
+	while (l->nfds > 1)
+		kern_close(l->fds[--l->nfds], "the module's BTF object");
+	l->nfds = 0;
 	if (l->btf_fd >= 0)
 		kern_close(l->btf_fd, "the BTF object");
 	l->btf_fd = -1;

@@ -112,9 +112,8 @@ void kern_probe(struct probe *p)
 		btf_prog(p, &k, "BPF LSM", BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open");
 		/* An lsm program attaches where the BPF LSM is built in but runs only where it is active. */
 		struct probe_item *it = &p->item[p->n - 1];
-		if (it->ok && kern_read("/sys/kernel/security/lsm", buf, sizeof buf, "the active LSMs") > 0 && !rb_strstr(buf, "bpf"))
-			it->ok = false, rb_snprintf(it->text, sizeof it->text, "attaches, inactive|bpf is not in "
-						    "/sys/kernel/security/lsm (%s): add it to lsm= at boot", buf);
+		if (it->ok && kern_read("/sys/kernel/security/lsm", buf, sizeof buf, "active LSMs") > 0 && !rb_strstr(buf, "bpf"))
+			it->ok = false, rb_snprintf(it->text, sizeof it->text, "attaches, inactive|lsm: %s", buf);
 	}
 	kbtf_free(&k);
 

@@ -587,6 +587,67 @@ check_core() {
 	pass "pid, tgid, parent $P, comm, state (renamed: $ren), in_execve read right; tgid at $off, also with --btf; unguarded missing field refused"
 }
 
+# CO-RE against a module's type (test/progs/core_mod.bpf.o): struct bpf_ct_opts is nf_conntrack's
+# (its kfuncs' options, 5.18 on), in its split BTF and not vmlinux's. tools/vm/matrix packs the
+# modules in /lib/modules/<release>/; bpftool says where the fields are, rawbpf must agree.
+check_core_module() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/core_mod.bpf.o d=/lib/modules/$KERNEL_RELEASE
+	[ -e $o ] || { fail "no $o"; return; }
+	[ -e $d/nf_conntrack.ko ] || { skip "no nf_conntrack.ko for $KERNEL_RELEASE in the initramfs"; return; }
+	command -v bpftool >/dev/null || { skip "no bpftool in the initramfs to compare with"; return; }
+	for m in crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack; do
+		[ ! -e $d/$m.ko ] || grep -q "^$m " /proc/modules || insmod $d/$m.ko
+	done
+	grep -q '^nf_conntrack ' /proc/modules || { fail "insmod nf_conntrack failed"; return; }
+	/bin/rawbpf inspect $o >/tmp/cm.out 2>&1
+	/bin/rawbpf load $o --explain >/tmp/cm.load 2>&1
+	rc=$?
+	cat /tmp/cm.out /tmp/cm.load
+	[ "$rc" = 0 ] || { fail "rawbpf load: exit $rc"; return; }
+	at() { sed -n "s/.*byte_off bpf_ct_opts::$1 (local type [0-9]*): [0-9]*, here //p" /tmp/cm.out; }
+	if [ ! -e /sys/kernel/btf/nf_conntrack ]; then
+		grep -q 'type_exists struct bpf_ct_opts .*, here 0$' /tmp/cm.out || { fail "no module BTF, yet bpf_ct_opts found"; return; }
+		pass "no module BTF on $KERNEL_RELEASE (CONFIG_DEBUG_INFO_BTF_MODULES unset): bpf_ct_opts missing, guarded, loads"
+		return
+	fi
+	# (bpftool prints the module's own types only: a type vmlinux has is not among them)
+	bpftool btf dump file /sys/kernel/btf/nf_conntrack >/tmp/cm.btf || { fail "bpftool cannot read the module's BTF"; return; }
+	bits() { awk -v s="'bpf_ct_opts'" -v m="'$1'" '$2 == "STRUCT" && $3 == s {f = 1; next} f && /^\[/ {exit}
+		f && $1 == m {sub("bits_offset=", "", $3); print $3; exit}' /tmp/cm.btf; }
+	if [ -z "$(bits l4proto)" ]; then
+		grep -q 'type_exists struct bpf_ct_opts .*, here 0$' /tmp/cm.out || { fail "bpf_ct_opts is in no BTF, yet found"; return; }
+		pass "nf_conntrack's BTF has no bpf_ct_opts on $KERNEL_RELEASE (before 5.18): guarded, loads"
+		return
+	fi
+	l4=$(($(bits l4proto) / 8)) er=$(($(bits error) / 8))
+	[ "$(at l4proto)" = "$l4" ] && [ "$(at error)" = "$er" ] || { fail "l4proto at '$(at l4proto)', error at '$(at error)'; the module's BTF: $l4, $er"; return; }
+	grep -q "^explain: CO-RE: 4 relocations against .*, and modules'): 4 applied, 0 poisoned$" /tmp/cm.load || { fail "not 4 applied, with the modules' BTF"; return; }
+	pass "bpf_ct_opts from nf_conntrack's split BTF: l4proto at $l4, error at $er (bpftool's), 4 applied"
+}
+
+# kfuncs of a module through the program's fd array (test/progs/kfunc_mod.bpf.o, once
+# check_core_module loaded nf_conntrack): where the module's BTF has bpf_xdp_ct_lookup (bpftool
+# says), the verifier accepts the calls only if their off indexes an fd array holding the
+# module's BTF fd; elsewhere the calls are guarded and the program loads anyway.
+check_kfunc_module() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/kfunc_mod.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	grep -q '^nf_conntrack ' /proc/modules || { skip "nf_conntrack is not loaded (check_core_module loads it)"; return; }
+	command -v bpftool >/dev/null || { skip "no bpftool in the initramfs to ask"; return; }
+	/bin/rawbpf load $o --explain >/tmp/km.out 2>&1
+	rc=$?
+	cat /tmp/km.out
+	[ "$rc" = 0 ] || { fail "rawbpf load: exit $rc"; return; }
+	if [ -e /sys/kernel/btf/nf_conntrack ] && bpftool btf dump file /sys/kernel/btf/nf_conntrack | grep -q "FUNC 'bpf_xdp_ct_lookup'"; then
+		grep -q 'find module nf_conntrack' /tmp/km.out || { fail "loaded without looking up nf_conntrack's BTF fd"; return; }
+		pass "nf_conntrack's bpf_xdp_ct_lookup and bpf_ct_release called through the fd array: accepted"
+	else
+		pass "no kfuncs in nf_conntrack's BTF on $KERNEL_RELEASE: guarded, loads"
+	fi
+}
+
 # BTF-typed programs and their alternatives (test/progs/btf_typed.bpf.o): fentry/fexit on the
 # execve function with kprobe/kretprobe twins, tp_btf/sched_process_exec with a tracepoint twin.
 # Which of each pair must attach is decided from this kernel: the BTF-typed one if rawbpf probe
@@ -697,6 +758,49 @@ check_lsm_fmod_ret() {
 		what="$what; lsm refused"
 	fi
 	pass "$what; probe: BPF LSM $want"
+}
+
+# fentry on a module's function (test/progs/module_fentry.bpf.o on binfmt_misc's
+# load_misc_binary, the module packed by the matrix per kernel): the target's id is found in the
+# module's BTF (/sys/kernel/btf/binfmt_misc, CONFIG_DEBUG_INFO_BTF_MODULES: not on 5.10) and the
+# program loaded with the module's BTF object as attach_btf_obj_fd; it fires for an exec of a
+# file no binary format takes. Without module BTF, or without trampolines, the refusal is named.
+check_module_fentry() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/module_fentry.bpf.o ko=/lib/modules/$KERNEL_RELEASE/binfmt_misc.ko
+	[ -e $o ] || { fail "no $o"; return; }
+	[ -e $ko ] || { skip "no binfmt_misc.ko for $KERNEL_RELEASE in the initramfs"; return; }
+	insmod $ko || { fail "insmod $ko failed"; return; }
+	btfm=; [ -e /sys/kernel/btf/binfmt_misc ] && btfm=1
+	/bin/rawbpf probe 2>&1 | grep -E '^(fentry/fexit|module BTF) ' >/tmp/mf.probe
+	cat /tmp/mf.probe
+	tramp=; grep -Eq '^fentry/fexit +yes' /tmp/mf.probe && tramp=1
+	printf '\001\002junk' >/tmp/junk; chmod +x /tmp/junk
+	start_bg mf run $o --explain
+	/bin/busybox sh -c 'exec /tmp/junk' 2>/dev/null &
+	C=$!
+	wait $C
+	sleep 0.3
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	grep -E 'kernel BTF: FUNC|misc_load|attached' /tmp/mf.err; grep 'module fentry' /tmp/mf.out
+	rmmod binfmt_misc
+	if [ -z "$btfm" ]; then
+		[ -z "$ATT" ] && [ "$rc" != 0 ] && grep -q "prog 'misc_load' (fentry/load_misc_binary): no function 'load_misc_binary' in the kernel's BTF" /tmp/mf.err ||
+			{ fail "without module BTF: attached, or the refusal not named (exit $rc)"; return; }
+		pass "no module BTF here (/sys/kernel/btf/binfmt_misc absent): refused, named"
+	elif [ -z "$tramp" ]; then
+		[ -z "$ATT" ] && [ "$rc" != 0 ] || { fail "without trampolines: attached (exit $rc)"; return; }
+		grep -q 'kernel BTF: FUNC load_misc_binary = id [1-9][0-9]* in module binfmt_misc' /tmp/mf.err ||
+			{ fail "the target not found in the module's BTF"; return; }
+		pass "found in module binfmt_misc's BTF; refused (no trampolines), named"
+	else
+		[ -n "$ATT" ] && [ "$rc" = 0 ] || { fail "not attached (exit $rc)"; return; }
+		grep -q 'kernel BTF: FUNC load_misc_binary = id [1-9][0-9]* in module binfmt_misc' /tmp/mf.err ||
+			{ fail "the target not found in the module's BTF"; return; }
+		grep -q 'attach_btf_obj_fd=[1-9]' /tmp/mf.err || { fail "no attach_btf_obj_fd in PROG_LOAD"; return; }
+		[ "$(grep -c -- "-$C .*module fentry $C\$" /tmp/mf.out)" -ge 1 ] || { fail "no line for pid $C's exec"; return; }
+		pass "fentry on binfmt_misc's load_misc_binary: id in the module's BTF, attach_btf_obj_fd, fired for pid $C"
+	fi
 }
 
 # run -j on this kernel's trace line layout (4 flag characters on 5.10, 5 later; the (tgid)
