@@ -10,24 +10,19 @@ static u32 rd32(const u8 *p)
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
 }
 
-/* Bytes after the 12-byte header of a type of this kind and vlen; -1 for an unknown kind. */
+/* Bytes after the 12-byte header of a type of this kind and vlen; -1 for an unknown kind. By kind:
+ * 0 unknown, 1 + the fixed length, or PER + the length of each of vlen entries. */
+#define PER 0x40
 static s64 extra_len(u32 kind, u32 vlen)
 {
-	switch (kind) {
-	case BTFK_INT: case BTFK_VAR: case BTFK_DECL_TAG:
-		return 4;
-	case BTFK_PTR: case BTFK_FWD: case BTFK_TYPEDEF: case BTFK_VOLATILE: case BTFK_CONST:
-	case BTFK_RESTRICT: case BTFK_FUNC: case BTFK_FLOAT: case BTFK_TYPE_TAG:
-		return 0;
-	case BTFK_ARRAY:
-		return 12;
-	case BTFK_STRUCT: case BTFK_UNION: case BTFK_DATASEC: case BTFK_ENUM64:
-		return (s64)vlen * 12;
-	case BTFK_ENUM: case BTFK_FUNC_PROTO:
-		return (s64)vlen * 8;
-	default:
-		return -1;
-	}
+	static const u8 len[] = {
+		[BTFK_INT] = 1 + 4, [BTFK_VAR] = 1 + 4, [BTFK_DECL_TAG] = 1 + 4, [BTFK_PTR] = 1, [BTFK_FWD] = 1,
+		[BTFK_TYPEDEF] = 1, [BTFK_VOLATILE] = 1, [BTFK_CONST] = 1, [BTFK_RESTRICT] = 1, [BTFK_FUNC] = 1,
+		[BTFK_FLOAT] = 1, [BTFK_TYPE_TAG] = 1, [BTFK_ARRAY] = 1 + 12, [BTFK_STRUCT] = PER + 12,
+		[BTFK_UNION] = PER + 12, [BTFK_DATASEC] = PER + 12, [BTFK_ENUM64] = PER + 12, [BTFK_ENUM] = PER + 8,
+		[BTFK_FUNC_PROTO] = PER + 8};
+	u32 v = kind < sizeof len ? len[kind] : 0;
+	return !v ? -1 : v & PER ? (s64)vlen * (v - PER) : v - 1;
 }
 
 /* Split BTF continues its base's string offsets: below start_str a name is the base's. */

@@ -161,8 +161,8 @@ static void programs(struct emit *w, struct obj *o)
 
 static void maps(struct emit *w, struct obj *o)
 {
-	static const char *const defs[] = {"btf", "legacy", "data"}, *const text[] = {"BTF-defined in ",
-		"legacy, in ", "global data "};
+	/* by enum map_def: the text's words, then JSON's */
+	static const char defs[] = "BTF-defined in \0legacy, in \0global data \0btf\0legacy\0data";
 	em_rec(w, "maps:\n");
 	em_open(w, "maps", '[');
 	for (unsigned i = 0; i < o->nmaps; i++) {
@@ -172,7 +172,7 @@ static void maps(struct emit *w, struct obj *o)
 			  "flags 0x%{flags}x: %s%.0{definition}s%{section}s%s%{read_only}b\n",
 		       m->kname, map_type_name(m->type), m->key_size, m->value_size, m->max_entries,
 		       m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries ? " (one per CPU)" : "",
-		       m->flags, text[m->def], defs[m->def], sec_name(o, m->sec_idx),
+		       m->flags, rb_nth(defs, m->def), rb_nth(defs, m->def + 3), sec_name(o, m->sec_idx),
 		       ro ? ", read-only to programs (frozen)" : "", ro);
 	}
 	em_close(w);
@@ -183,16 +183,17 @@ static void maps(struct emit *w, struct obj *o)
 /* .kconfig and .ksyms externs: what the loader will look for in this kernel. */
 static void externs(struct emit *w, struct obj *o)
 {
-	static const char *const kinds[] = {"kconfig", "ksym", "kfunc"};
+	static const char kinds[] = "kconfig\0ksym\0kfunc";
 	em_rec(w, "externs:\n");
 	em_open(w, "externs", '[');
 	for (unsigned i = 0; i < o->nexts; i++) {
 		const struct ext *x = &o->exts[i];
 		if (x->kind == EXT_KCONFIG)
 			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes\n", x->name,
-			       kinds[x->kind], x->weak ? ", weak" : "", x->weak, x->off, x->size);
+			       rb_nth(kinds, x->kind), x->weak ? ", weak" : "", x->weak, x->off, x->size);
 		else
-			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, kinds[x->kind], x->weak ? ", weak" : "",
+			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, rb_nth(kinds, x->kind),
+			       x->weak ? ", weak" : "",
 			       x->weak, x->kind == EXT_KSYM && !x->type ? ", untyped (its address, from /proc/kallsyms)" : "",
 			       x->kind == EXT_KSYM && !x->type);
 	}

@@ -34,6 +34,7 @@ struct load_req {
 	const char *license;
 	u32 kern_version;
 	u32 attach_btf_id, attach_btf_obj_fd; /* BTF-typed programs: the target in the kernel's BTF */
+	const int *fd_array;        /* module BTF fds of kfuncs (insn->off indexes it), or NULL */
 };
 /* BPF_PROG_LOAD. On rejection *log holds the verifier log (allocated, may be empty). */
 int kern_prog_load(const struct load_req *r, char **log, struct err *e);

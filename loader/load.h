@@ -15,6 +15,9 @@ struct loaded {
 	u32 core_applied;
 	struct core_poison *poison;
 	u32 npoison;
+	int fds[8];            /* the BTF fds of modules with kfuncs or ksyms; [0]: vmlinux (unused) */
+	const char *fd_mods[8];
+	u32 nfds;
 };
 
 /* Reads the kernel's BTF (--btf FILE, or /sys/kernel/btf/vmlinux) once; l->kbtf after. */

@@ -41,25 +41,23 @@ static const char usage_head[] =
 		  usage_tail[] =
 	"  --duration=S         stop after S seconds (decimals allowed)\n"
 	"  --interval=S         print maps every S seconds (default 2)\n"
-	"  --attach=MODE        kprobes, uprobes: auto (the PMU, else the legacy kprobe_events or\n"
-	"                       uprobe_events, else the syscall tracepoint), pmu (kprobe), legacy\n"
-	"                       (kprobe-legacy) or tracepoint\n"
+	"  --attach=MODE        auto (the PMU, else legacy kprobe_events or uprobe_events, else the\n"
+	"                       syscall tracepoint), pmu (kprobe), legacy (kprobe-legacy), tracepoint\n"
 	"  --attach-to=PROG=TARGET  PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\n"
 	"  --pid=PID            user-space probes fire in process PID only\n"
-	"  --prog=NAME[,NAME]   only these programs ('?' ones too)\n"
-	"  --skip=NAME[,NAME]   all programs but these\n"
-	"  --set NAME=VALUE     a global variable (.rodata, .data, .bss) before loading;\n"
-	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
+	"  --prog=NAME[,NAME]   only these programs ('?' ones too); --skip=NAME[,NAME]: all but these\n"
+	"  --set NAME=VALUE     a global (.rodata, .data, .bss), MAP.max_entries=N or MAP.value_size=N\n"
+	"                       before loading; repeatable\n"
 	"  --keep-going         leave out a program the kernel refuses, run the others\n"
-	"  --record=MAP=TYPE    MAP's records (perf or ring buffer) are of BTF type TYPE\n"
-	"  --btf=FILE           the kernel's types for CO-RE: raw BTF, or an ELF file with .BTF\n"
-	"                       (a vmlinux); default /sys/kernel/btf/vmlinux\n"
+	"  --record=MAP=TYPE    MAP's perf or ring buffer records are of BTF type TYPE\n"
+	"  --btf=FILE           the kernel's types for CO-RE (raw BTF, or ELF with .BTF; default\n"
+	"                       /sys/kernel/btf/vmlinux)\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
 	"  --disasm             inspect: the instructions, as the verifier log shows them\n"
 	"  -j, --json           JSON on stdout (run: one object per line)\n"
 	"  -h, --help, -V, --version\n\n"
-	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure (the kernel or\n"
-	"system refused), 2 usage error, 3 bad or missing object, 4 rejected by the verifier\n";
+	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure, 2 usage error,\n"
+	"3 bad or missing object, 4 rejected by the verifier\n";
 
 static void print_usage(void)
 {
@@ -96,17 +94,17 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	size_t size = 0;
 	const char *name = arg;
 	const struct builtin *b = rb_builtins;
-	if (!rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
-		while (b->name && rb_strcmp(b->name, arg))
-			b++;
+	bool plain = !rb_strchr(arg, '/') && !rb_strchr(arg, '.'); /* a name, not a path */
+	while (plain && b->name && rb_strcmp(b->name, arg))
+		b++;
 	const u8 *data;
-	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
+	if (plain && b->name) {
 		data = b->data;
 		size = (size_t)b->size;
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
 		if (r < 0) {
-			if (r == -ENOENT && !rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
+			if (r == -ENOENT && plain)
 				err_hint(e, "not a file, and not a built-in object either (rawbpf --help lists them)");
 			return r;
 		}
@@ -136,19 +134,23 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
+/* The program whose name is the n bytes at name, or o->nprogs. */
+static unsigned prog_named(const struct obj *o, const char *name, size_t n)
+{
+	unsigned i = 0;
+	while (i < o->nprogs && (rb_strncmp(o->progs[i].name, name, n) || o->progs[i].name[n]))
+		i++;
+	return i;
+}
+
 static int check_list(struct obj *o, const char *opt, const char *list, struct err *e)
 {
-	char name[64];
 	for (const char *p = list; p && *p;) {
 		size_t n = 0;
 		while (p[n] && p[n] != ',')
 			n++;
-		rb_snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
-		unsigned i = 0;
-		while (i < o->nprogs && rb_strcmp(o->progs[i].name, name))
-			i++;
-		if (i == o->nprogs || !n)
-			return err_set(e, -EINVAL, "%s: no program '%s' in %s", opt, name, o->name);
+		if (!n || prog_named(o, p, n) == o->nprogs)
+			return err_set(e, -EINVAL, "%s: no program '%.*s' in %s", opt, (int)(n < 63 ? n : 63), p, o->name);
 		p += n + (p[n] == ',');
 	}
 	return 0;
@@ -193,9 +195,7 @@ int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
 {
 	for (unsigned k = 0; k < opt->nattach_to; k++) {
 		const char *a = opt->attach_to[k], *eq = rb_strchr(a, '=');
-		unsigned i = 0;
-		while (i < o->nprogs && (rb_strncmp(o->progs[i].name, a, (size_t)(eq - a)) || o->progs[i].name[eq - a]))
-			i++;
+		unsigned i = prog_named(o, a, (size_t)(eq - a));
 		if (i == o->nprogs)
 			return err_set(e, -EINVAL, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
 		if (o->progs[i].def->kind == ATTACH_NONE)
@@ -289,26 +289,26 @@ static s64 parse_seconds(const char *s)
 /* The options: one row each, what it sets in struct opts and what its value must be. */
 enum { O_HELP, O_VERSION, O_BOOL, O_STR, O_LIST, O_PAIR, O_SECONDS, O_PID, O_MODE };
 #define OPT(f) (u16) offsetof(struct opts, f)
+static const char wants[] = "\0program names, separated by commas\0a file (raw BTF, or an ELF file with a .BTF "
+			    "section)\0NAME=VALUE\0PROG=TARGET\0MAP=TYPE\0a positive number of seconds\0a process id\0"
+			    "auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint";
 static const struct option {
-	char name[14];
-	u8 kind, max;
+	char name[13];
+	u8 kind, max, want; /* want: what the value must be, the nth of wants */
 	u16 off, count; /* the field; for O_LIST and O_PAIR, the count beside it */
-	const char *want;
 } options[] = {
 	{"-h", O_HELP, 0, 0, 0, 0}, {"--help", O_HELP, 0, 0, 0, 0}, {"-V", O_VERSION, 0, 0, 0, 0},
-	{"--version", O_VERSION, 0, 0, 0, 0}, {"-j", O_BOOL, 0, OPT(json), 0, 0}, {"--json", O_BOOL, 0, OPT(json), 0, 0},
-	{"--disasm", O_BOOL, 0, OPT(disasm), 0, 0}, {"--explain", O_BOOL, 0, OPT(explain), 0, 0},
-	{"--keep-going", O_BOOL, 0, OPT(keep_going), 0, 0},
-	{"--prog", O_STR, 0, OPT(only), 0, "program names, separated by commas"},
-	{"--skip", O_STR, 0, OPT(skip), 0, "program names, separated by commas"},
-	{"--btf", O_STR, 0, OPT(btf), 0, "a file (raw BTF, or an ELF file with a .BTF section)"},
-	{"--set", O_LIST, 32, OPT(sets), OPT(nsets), "NAME=VALUE"},
-	{"--attach-to", O_PAIR, 16, OPT(attach_to), OPT(nattach_to), "PROG=TARGET"},
-	{"--record", O_PAIR, 8, OPT(record), OPT(nrecord), "MAP=TYPE"},
-	{"--duration", O_SECONDS, 0, OPT(duration_ms), 0, "a positive number of seconds"},
-	{"--interval", O_SECONDS, 0, OPT(interval_ms), 0, "a positive number of seconds"},
-	{"--pid", O_PID, 0, OPT(pid), 0, "a process id"},
-	{"--attach", O_MODE, 0, OPT(mode), 0, "auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint"},
+	{"--version", O_VERSION, 0, 0, 0, 0}, {"-j", O_BOOL, 0, 0, OPT(json), 0}, {"--json", O_BOOL, 0, 0, OPT(json), 0},
+	{"--disasm", O_BOOL, 0, 0, OPT(disasm), 0}, {"--explain", O_BOOL, 0, 0, OPT(explain), 0},
+	{"--keep-going", O_BOOL, 0, 0, OPT(keep_going), 0},
+	{"--prog", O_STR, 0, 1, OPT(only), 0}, {"--skip", O_STR, 0, 1, OPT(skip), 0}, {"--btf", O_STR, 0, 2, OPT(btf), 0},
+	{"--set", O_LIST, 32, 3, OPT(sets), OPT(nsets)},
+	{"--attach-to", O_PAIR, 16, 4, OPT(attach_to), OPT(nattach_to)},
+	{"--record", O_PAIR, 8, 5, OPT(record), OPT(nrecord)},
+	{"--duration", O_SECONDS, 0, 6, OPT(duration_ms), 0},
+	{"--interval", O_SECONDS, 0, 6, OPT(interval_ms), 0},
+	{"--pid", O_PID, 0, 7, OPT(pid), 0},
+	{"--attach", O_MODE, 0, 8, OPT(mode), 0},
 };
 
 /* Sets what argv[*i] says in opt: 0, or 1 for --help, -1 for --version, else an exit code. */
@@ -370,7 +370,8 @@ static int option(struct opts *opt, char **argv, int *i, int argc)
 		break;
 	}
 	if (v < 0) {
-		rb_eprintf("rawbpf: %s: expected %s, got '%s'\nTry 'rawbpf --help'.\n", o->name, o->want, val ? val : "");
+		rb_eprintf("rawbpf: %s: expected %s, got '%s'\nTry 'rawbpf --help'.\n", o->name, rb_nth(wants, o->want),
+			   val ? val : "");
 		return EXIT_USAGE;
 	}
 	return 0;

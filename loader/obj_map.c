@@ -115,28 +115,28 @@ static int btf_map(struct ctx *c, struct map *m, u32 var_type)
 		u32 type, bit;
 		if (btf_member(b, &t, i, &name, &type, &bit))
 			return FAIL(o, "map '%s': %s", m->name, b->err.msg);
-		int r = 0;
-		u32 ignored;
-		if (!rb_strcmp(name, "type"))
-			r = btf_uint(o, type, m->name, name, &m->type);
-		else if (!rb_strcmp(name, "max_entries"))
-			r = btf_uint(o, type, m->name, name, &m->max_entries);
-		else if (!rb_strcmp(name, "map_flags"))
-			r = btf_uint(o, type, m->name, name, &m->flags);
-		else if (!rb_strcmp(name, "key_size"))
-			r = btf_uint(o, type, m->name, name, &m->key_size);
-		else if (!rb_strcmp(name, "value_size"))
-			r = btf_uint(o, type, m->name, name, &m->value_size);
-		else if (!rb_strcmp(name, "pinning") || !rb_strcmp(name, "numa_node"))
-			r = btf_uint(o, type, m->name, name, &ignored);
-		else if (!rb_strcmp(name, "key"))
-			r = btf_ptr_type(o, type, m->name, name, &m->btf_key, &m->key_size);
-		else if (!rb_strcmp(name, "value"))
-			r = btf_ptr_type(o, type, m->name, name, &m->btf_value, &m->value_size);
-		else if (!rb_strcmp(name, "values"))
-			m->values_off = bit / 8;
-		else
+		/* each member: an __uint() into a field of m (none: accepted and ignored), an
+		 * __type() into a BTF id and a size, or __array(values, ...) */
+		static const struct { char name[12]; u8 ptr; u8 off, size; } fields[] = {
+			{"type", 0, offsetof(struct map, type), 0}, {"max_entries", 0, offsetof(struct map, max_entries), 0},
+			{"map_flags", 0, offsetof(struct map, flags), 0}, {"key_size", 0, offsetof(struct map, key_size), 0},
+			{"value_size", 0, offsetof(struct map, value_size), 0}, {"pinning", 0, 0, 0}, {"numa_node", 0, 0, 0},
+			{"key", 1, offsetof(struct map, btf_key), offsetof(struct map, key_size)},
+			{"value", 1, offsetof(struct map, btf_value), offsetof(struct map, value_size)}, {"values", 2, 0, 0}};
+		unsigned f = 0;
+		u32 ignored, *dst;
+		while (f < ARRAY_SIZE(fields) && rb_strcmp(name, fields[f].name))
+			f++;
+		if (f == ARRAY_SIZE(fields))
 			return FAIL(o, "map '%s': unknown definition field '%s'", m->name, name);
+		dst = fields[f].off ? (u32 *)((char *)m + fields[f].off) : &ignored;
+		int r = 0;
+		if (fields[f].ptr == 2)
+			m->values_off = bit / 8;
+		else if (fields[f].ptr)
+			r = btf_ptr_type(o, type, m->name, name, dst, (u32 *)((char *)m + fields[f].size));
+		else
+			r = btf_uint(o, type, m->name, name, dst);
 		if (r)
 			return r;
 	}

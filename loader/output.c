@@ -56,8 +56,8 @@ int output_setup(struct output *out, struct err *e)
 					return fd;
 				struct perfbuf *pb = &out->pb[out->npb++];
 				*pb = (struct perfbuf){m, (int)cpu, fd, NULL, (1 + PERF_DATA_PAGES) * rb_pagesize};
-				if (!(pb->base = kern_mmap(fd, pb->len, PROT_READ | PROT_WRITE, 0, "perf buffer: the ring "
-							   "the kernel writes a CPU's records into", e)))
+				if (!(pb->base = kern_mmap(fd, pb->len, PROT_READ | PROT_WRITE, 0, "perf buffer: a CPU's "
+							   "records", e)))
 					return e->code;
 				int r = kern_perf_enable(fd, e);
 				if (r < 0 || (r = kern_map_update(m->fd, m->kname, &cpu, &fd, e)) < 0)
@@ -68,10 +68,10 @@ int output_setup(struct output *out, struct err *e)
 			rb->map = m;
 			rb->cons_len = rb_pagesize;
 			rb->prod_len = rb_pagesize + 2 * (size_t)m->max_entries;
-			if (!(rb->cons = kern_mmap(m->fd, rb->cons_len, PROT_READ | PROT_WRITE, 0, "ring buffer: its "
-						   "consumer page, which user space writes", e)) ||
-			    !(rb->prod = kern_mmap(m->fd, rb->prod_len, PROT_READ, (long)rb_pagesize, "ring buffer: its "
-						   "producer page and data, twice over, read-only", e)))
+			if (!(rb->cons = kern_mmap(m->fd, rb->cons_len, PROT_READ | PROT_WRITE, 0, "ring buffer: "
+						   "consumer page", e)) ||
+			    !(rb->prod = kern_mmap(m->fd, rb->prod_len, PROT_READ, (long)rb_pagesize, "ring buffer: "
+						   "producer page and data", e)))
 				return err_ctx(e, "map '%s'", m->kname);
 		}
 	}

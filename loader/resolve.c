@@ -102,9 +102,26 @@ int load_externs(struct loaded *l, struct err *e)
 			if (!x->kid)
 				x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
 			x->found = x->kid != 0;
-			if (x->found && module[0])
-				why = "is in a module: rawbpf takes the externs of vmlinux only", from = module;
-			else if (!x->found && !x->weak)
+			if (x->found && module[0]) {
+				/* its module's BTF fd: in the ld_imm64 of a ksym, in the fd array of a kfunc
+				 * call (whose off indexes it; 0 is vmlinux), one per module */
+				u32 k = 1;
+				while (k < l->nfds && rb_strcmp(l->fd_mods[k], module))
+					k++;
+				if (k == ARRAY_SIZE(l->fds)) {
+					why = "is in an 8th module: rawbpf takes those of 7", from = module;
+					break;
+				}
+				if (k >= l->nfds) {
+					int fd = kern_module_btf_fd(module, e);
+					if (fd < 0) {
+						r = err_ctx(e, "extern '%s'", x->name);
+						break;
+					}
+					l->fds[k] = fd, l->fd_mods[k] = module, l->nfds = k + 1;
+				}
+				x->btf_fd = l->fds[k], x->fd_idx = (int16_t)k;
+			} else if (!x->found && !x->weak)
 				why = "is not in the kernel's BTF", from = kb->src;
 		} else if (!rb_strcmp(x->name, "LINUX_KERNEL_VERSION")) {
 			len = (size_t)rb_snprintf(num, sizeof num, "%u", kern_version_code());
