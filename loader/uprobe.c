@@ -10,7 +10,7 @@
 static bool is_file(const char *path, bool exec)
 {
 	struct statx st;
-	return sys_statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_MODE, &st) == 0 && S_ISREG(st.stx_mode) &&
+	return sys_statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_MODE, &st) == 0 && (st.stx_mode & 0170000) == 0100000 &&
 	       (!exec || (st.stx_mode & 0111));
 }
 
