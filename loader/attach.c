@@ -126,11 +126,11 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 			err_set(e, -ENOENT, "prog '%s': attach to %s: this kernel has no kprobes (no kprobe PMU, no kprobe_events)",
 				p->name, a->func);
 			if (mode == MODE_TRACEPOINT)
-				err_set(e, -EINVAL, "prog '%s': --attach=tracepoint: %s is not a syscall function, so no "
-						"syscall tracepoint stands in for it", p->name, a->func);
+				err_set(e, -EINVAL, "prog '%s': --attach=tracepoint: %s is not a syscall function: no "
+						"syscall tracepoint for it", p->name, a->func);
 			else
-				err_hint(e, "the kernel was built without CONFIG_KPROBE_EVENTS; only syscall kprobes can "
-					    "fall back to syscall tracepoints");
+				err_hint(e, "no CONFIG_KPROBE_EVENTS in this kernel; only syscall kprobes fall back to "
+					    "syscall tracepoints");
 			return e->code;
 		}
 		a->path = PATH_TRACEPOINT;
@@ -421,8 +421,8 @@ int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 	if (fd < 0) {
 		err_ctx(e, "prog '%s'", p->name);
 		if (a->path != PATH_TRACEPOINT && unknown_symbol(fd))
-			err_hint(e, "is '%s' a kernel function on this kernel? see /proc/kallsyms (functions that are "
-				    "inlined, or in a module that is not loaded, cannot be probed)", a->func);
+			err_hint(e, "is '%s' a kernel function here? see /proc/kallsyms (inlined functions, and "
+				    "those of modules not loaded, cannot be probed)", a->func);
 		else if (fd == -EPERM || fd == -EACCES)
 			err_hint(e, "attaching needs root (CAP_PERFMON and CAP_BPF, or CAP_SYS_ADMIN)");
 		else if (fd == -EADDRNOTAVAIL)

@@ -38,6 +38,14 @@ static const char *sec_role(struct elf *e, const struct elf_sec *s, char *buf, s
 	       rb_startswith(s->name, ".debug") ? "debug info (DWARF)" : "";
 }
 
+/* "maps:" in text, the start of the array "maps" in JSON */
+static void heading(struct emit *w, const char *key)
+{
+	if (!w->json)
+		rb_printf("%s:\n", key);
+	em_open(w, key, '[');
+}
+
 static const char *sec_name(struct obj *o, unsigned idx)
 {
 	struct elf_sec s;
@@ -90,8 +98,7 @@ static void sections(struct emit *w, struct obj *o)
 	struct elf *e = &o->elf;
 	struct elf_sec s;
 	char buf[160], flags[4];
-	em_rec(w, "sections:\n");
-	em_open(w, "sections", '[');
+	heading(w, "sections");
 	for (unsigned i = 1; i < e->shnum; i++) {
 		if (elf_section(e, i, &s))
 			continue;
@@ -136,8 +143,7 @@ static void user_target(struct emit *w, const struct prog *p)
 static void programs(struct emit *w, struct obj *o)
 {
 	char attach[192];
-	em_rec(w, "programs:\n");
-	em_open(w, "programs", '[');
+	heading(w, "programs");
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		describe_attach(p, attach, sizeof attach);
@@ -161,10 +167,9 @@ static void programs(struct emit *w, struct obj *o)
 
 static void maps(struct emit *w, struct obj *o)
 {
-	static const char *const defs[] = {"btf", "legacy", "data"}, *const text[] = {"BTF-defined in ",
-		"legacy, in ", "global data "};
-	em_rec(w, "maps:\n");
-	em_open(w, "maps", '[');
+	/* by enum map_def: the text's words, then JSON's */
+	static const char defs[] = "BTF-defined in \0legacy, in \0global data \0btf\0legacy\0data";
+	heading(w, "maps");
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		bool data = m->def == MAP_DEF_DATA, ro = data && (m->flags & BPF_F_RDONLY_PROG);
@@ -172,7 +177,7 @@ static void maps(struct emit *w, struct obj *o)
 			  "flags 0x%{flags}x: %s%.0{definition}s%{section}s%s%{read_only}b\n",
 		       m->kname, map_type_name(m->type), m->key_size, m->value_size, m->max_entries,
 		       m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries ? " (one per CPU)" : "",
-		       m->flags, text[m->def], defs[m->def], sec_name(o, m->sec_idx),
+		       m->flags, rb_nth(defs, m->def), rb_nth(defs, m->def + 3), sec_name(o, m->sec_idx),
 		       ro ? ", read-only to programs (frozen)" : "", ro);
 	}
 	em_close(w);
@@ -183,16 +188,16 @@ static void maps(struct emit *w, struct obj *o)
 /* .kconfig and .ksyms externs: what the loader will look for in this kernel. */
 static void externs(struct emit *w, struct obj *o)
 {
-	static const char *const kinds[] = {"kconfig", "ksym", "kfunc"};
-	em_rec(w, "externs:\n");
-	em_open(w, "externs", '[');
+	static const char kinds[] = "kconfig\0ksym\0kfunc";
+	heading(w, "externs");
 	for (unsigned i = 0; i < o->nexts; i++) {
 		const struct ext *x = &o->exts[i];
 		if (x->kind == EXT_KCONFIG)
 			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes\n", x->name,
-			       kinds[x->kind], x->weak ? ", weak" : "", x->weak, x->off, x->size);
+			       rb_nth(kinds, x->kind), x->weak ? ", weak" : "", x->weak, x->off, x->size);
 		else
-			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, kinds[x->kind], x->weak ? ", weak" : "",
+			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, rb_nth(kinds, x->kind),
+			       x->weak ? ", weak" : "",
 			       x->weak, x->kind == EXT_KSYM && !x->type ? ", untyped (its address, from /proc/kallsyms)" : "",
 			       x->kind == EXT_KSYM && !x->type);
 	}
@@ -202,8 +207,7 @@ static void externs(struct emit *w, struct obj *o)
 static void relocations(struct emit *w, struct obj *o)
 {
 	struct dis_sym s;
-	em_rec(w, "relocations:\n");
-	em_open(w, "relocations", '[');
+	heading(w, "relocations");
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		for (u32 k = 0; k < p->insn_cnt; k++) {

@@ -240,8 +240,8 @@ int kern_map_freeze(int fd, const char *map, struct err *e)
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
 	a.map_fd = (u32)fd;
-	int r = (int)kern_said(sys_bpf(BPF_MAP_FREEZE, &a, sizeof a), "read-only from now on, so the verifier may "
-			       "trust its contents (format strings, constants)", "bpf(BPF_MAP_FREEZE, map_fd=%d (%s))", fd, map);
+	int r = (int)kern_said(sys_bpf(BPF_MAP_FREEZE, &a, sizeof a), "read-only now, so the verifier may trust its "
+			       "contents", "bpf(BPF_MAP_FREEZE, map_fd=%d (%s))", fd, map);
 	if (r < 0)
 		return err_set(e, r, "map '%s': freeze: %s", map, rb_strerror(-r));
 	return 0;
@@ -255,8 +255,8 @@ int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
 	a.btf_size = size;
 	int fd, again = 0;
 	do
-		fd = (int)kern_said(sys_bpf(BPF_BTF_LOAD, &a, sizeof a), "the object's type information, so maps carry "
-				    "types and verifier messages point at source lines", "bpf(BPF_BTF_LOAD, btf_size=%u)", size);
+		fd = (int)kern_said(sys_bpf(BPF_BTF_LOAD, &a, sizeof a), "the object's types: typed maps, source lines "
+				    "in verifier logs", "bpf(BPF_BTF_LOAD, btf_size=%u)", size);
 	while (!again++ && raise_memlock(fd));
 	*logp = NULL;
 	if (fd >= 0)
@@ -374,8 +374,8 @@ int kern_perf_probe(int pmu_type, bool user, const char *name, u64 off, u64 conf
 	a.config = config;
 	a.config1 = (u64)(uintptr_t)name; /* kprobe_func, uprobe_path */
 	a.config2 = off;                  /* probe_offset */
-	int fd = perf_open(&a, pid, -2, user ? "a breakpoint at that file offset" : "the kernel creates the probe; "
-			   "nothing to clean up in tracefs", "type=%d (%s PMU), config=0x%llx, config1=\"%s\", config2=0x%llx",
+	int fd = perf_open(&a, pid, -2, user ? "a breakpoint at that file offset" : "the kernel makes the probe; "
+			   "nothing left in tracefs", "type=%d (%s PMU), config=0x%llx, config1=\"%s\", config2=0x%llx",
 			   pmu_type, pmu, (unsigned long long)config, name, (unsigned long long)off);
 	if (fd >= 0)
 		return fd;
@@ -391,7 +391,7 @@ int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 	memset(&a, 0, sizeof a);
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = id;
-	int fd = perf_open(&a, pid, -2, "a perf event on the tracefs event, which the program will hang off",
+	int fd = perf_open(&a, pid, -2, "a perf event on the tracefs event, for the program",
 			   "type=PERF_TYPE_TRACEPOINT, config=%llu (%s)", (unsigned long long)id, what);
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on %s (id %llu): %s", what, (unsigned long long)id,
@@ -401,8 +401,8 @@ int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 
 int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e)
 {
-	int r = (int)kern_said(sys_ioctl(perf_fd, PERF_EVENT_IOC_SET_BPF, prog_fd), "run the program on every hit; "
-			       "the event was opened enabled, so no PERF_EVENT_IOC_ENABLE is needed",
+	int r = (int)kern_said(sys_ioctl(perf_fd, PERF_EVENT_IOC_SET_BPF, prog_fd), "the program runs on each hit (the event was "
+			       "opened enabled)",
 			       "ioctl(%d, PERF_EVENT_IOC_SET_BPF, %d)", perf_fd, prog_fd);
 	if (r < 0)
 		return err_set(e, r, "attach program (PERF_EVENT_IOC_SET_BPF): %s", rb_strerror(-r));
@@ -539,7 +539,7 @@ int kern_stop_signals(struct err *e)
 		stops |= SIG_BIT(SIGHUP), block |= SIG_BIT(SIGHUP);
 	kern_said(sys_rt_sigprocmask(SIG_BLOCK, &block, NULL), "signals wait in the queue instead of killing us mid-setup",
 		  "rt_sigprocmask(SIG_BLOCK, %sINT QUIT TERM PIPE)", stops & SIG_BIT(SIGHUP) ? "HUP " : "");
-	int fd = (int)kern_said(sys_signalfd4(-1, &stops, SFD_CLOEXEC), "the main loop polls it: a stop signal ends the "
+	int fd = (int)kern_said(sys_signalfd4(-1, &stops, SFD_CLOEXEC), "polled by the main loop: a stop signal ends the "
 				"run through the cleanup", "signalfd4(%sINT QUIT TERM)", stops & SIG_BIT(SIGHUP) ? "HUP " : "");
 	if (fd < 0)
 		return err_set(e, fd, "signalfd: %s", rb_strerror(-fd));
@@ -715,7 +715,7 @@ u32 kern_version_code(void)
 	u64 v[3] = {0, 0, 0};
 	u32 code = vdso_version();
 	if (code) {
-		explain("kern_version 0x%x: LINUX_VERSION_CODE from the vDSO's \"Linux\" ELF note (no system call)", code);
+		explain("kern_version 0x%x: from the vDSO's \"Linux\" note (no system call)", code);
 		return code;
 	}
 	if (kern_uname(&u) < 0)

@@ -210,7 +210,7 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 	r->attach_btf_obj_fd = p->btf_obj_fd > 0 ? (u32)p->btf_obj_fd : 0;
 	r->fd_array = l->nfds ? l->fds : NULL;
 	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
-		r->kern_version = o->has_version && o->kversion != 0xFFFFFFFE ? o->kversion : kern_version_code();
+		r->kern_version = o->has_version && o->kversion != KVER_FILL_IN ? o->kversion : kern_version_code();
 }
 
 /* The kernel's BTF id of a BTF-typed program's target: FUNC FUNC (fentry, fexit, fmod_ret),

@@ -41,25 +41,23 @@ static const char usage_head[] =
 		  usage_tail[] =
 	"  --duration=S         stop after S seconds (decimals allowed)\n"
 	"  --interval=S         print maps every S seconds (default 2)\n"
-	"  --attach=MODE        kprobes, uprobes: auto (the PMU, else the legacy kprobe_events or\n"
-	"                       uprobe_events, else the syscall tracepoint), pmu (kprobe), legacy\n"
-	"                       (kprobe-legacy) or tracepoint\n"
+	"  --attach=MODE        auto (the PMU, else legacy kprobe_events or uprobe_events, else the\n"
+	"                       syscall tracepoint), pmu (kprobe), legacy (kprobe-legacy), tracepoint\n"
 	"  --attach-to=PROG=TARGET  PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\n"
 	"  --pid=PID            user-space probes fire in process PID only\n"
-	"  --prog=NAME[,NAME]   only these programs ('?' ones too)\n"
-	"  --skip=NAME[,NAME]   all programs but these\n"
-	"  --set NAME=VALUE     a global variable (.rodata, .data, .bss) before loading;\n"
-	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
+	"  --prog=NAME[,NAME]   only these programs ('?' ones too); --skip=NAME[,NAME]: all but these\n"
+	"  --set NAME=VALUE     a global (.rodata, .data, .bss), MAP.max_entries=N or MAP.value_size=N\n"
+	"                       before loading; repeatable\n"
 	"  --keep-going         leave out a program the kernel refuses, run the others\n"
-	"  --record=MAP=TYPE    MAP's records (perf or ring buffer) are of BTF type TYPE\n"
-	"  --btf=FILE           the kernel's types for CO-RE: raw BTF, or an ELF file with .BTF\n"
-	"                       (a vmlinux); default /sys/kernel/btf/vmlinux\n"
+	"  --record=MAP=TYPE    MAP's perf or ring buffer records are of BTF type TYPE\n"
+	"  --btf=FILE           the kernel's types for CO-RE (raw BTF, or ELF with .BTF; default\n"
+	"                       /sys/kernel/btf/vmlinux)\n"
 	"  --explain            narrate every call into the kernel on stderr\n"
 	"  --disasm             inspect: the instructions, as the verifier log shows them\n"
 	"  -j, --json           JSON on stdout (run: one object per line)\n"
 	"  -h, --help, -V, --version\n\n"
-	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure (the kernel or\n"
-	"system refused), 2 usage error, 3 bad or missing object, 4 rejected by the verifier\n";
+	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure, 2 usage error,\n"
+	"3 bad or missing object, 4 rejected by the verifier\n";
 
 static void print_usage(void)
 {

@@ -140,4 +140,6 @@ void obj_apply_maps(struct obj *o, struct prog *p);
 const struct sec_def *sec_def_find(const char *sec, const char **target);
 bool license_is_gpl(const char *license);
 const char *map_type_name(u32 type);
+/* A version section of 0xFFFFFFFE asks the loader for the running kernel's (libbpf's convention). */
+#define KVER_FILL_IN 0xFFFFFFFEu
 #endif

@@ -56,8 +56,8 @@ int output_setup(struct output *out, struct err *e)
 					return fd;
 				struct perfbuf *pb = &out->pb[out->npb++];
 				*pb = (struct perfbuf){m, (int)cpu, fd, NULL, (1 + PERF_DATA_PAGES) * rb_pagesize};
-				if (!(pb->base = kern_mmap(fd, pb->len, PROT_READ | PROT_WRITE, 0, "perf buffer: the ring "
-							   "the kernel writes a CPU's records into", e)))
+				if (!(pb->base = kern_mmap(fd, pb->len, PROT_READ | PROT_WRITE, 0, "perf buffer: a CPU's "
+							   "records", e)))
 					return e->code;
 				int r = kern_perf_enable(fd, e);
 				if (r < 0 || (r = kern_map_update(m->fd, m->kname, &cpu, &fd, e)) < 0)
@@ -68,10 +68,10 @@ int output_setup(struct output *out, struct err *e)
 			rb->map = m;
 			rb->cons_len = rb_pagesize;
 			rb->prod_len = rb_pagesize + 2 * (size_t)m->max_entries;
-			if (!(rb->cons = kern_mmap(m->fd, rb->cons_len, PROT_READ | PROT_WRITE, 0, "ring buffer: its "
-						   "consumer page, which user space writes", e)) ||
-			    !(rb->prod = kern_mmap(m->fd, rb->prod_len, PROT_READ, (long)rb_pagesize, "ring buffer: its "
-						   "producer page and data, twice over, read-only", e)))
+			if (!(rb->cons = kern_mmap(m->fd, rb->cons_len, PROT_READ | PROT_WRITE, 0, "ring buffer: "
+						   "consumer page", e)) ||
+			    !(rb->prod = kern_mmap(m->fd, rb->prod_len, PROT_READ, (long)rb_pagesize, "ring buffer: "
+						   "producer page and data", e)))
 				return err_ctx(e, "map '%s'", m->kname);
 		}
 	}
@@ -263,6 +263,17 @@ static void print_hist(struct strbuf *s, const u8 *d, u32 n, u64 es)
 	}
 }
 
+/* One entry's value: a stack, one value per CPU, or one value. */
+static void map_value(struct strbuf *s, struct output *out, struct btf *b, struct map *m, const u8 *val)
+{
+	if (m->type == BPF_MAP_TYPE_STACK_TRACE)
+		print_stack(s, val, m->value_size / 8);
+	else if (percpu(m))
+		percpu_value(s, out, m, val);
+	else
+		print_entry(s, b, m->btf_value, val, m->value_size);
+}
+
 static void print_map(struct output *out, struct map *m)
 {
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
@@ -296,12 +307,7 @@ static void print_map(struct output *out, struct map *m)
 				sb_add(&s, first ? "{\"key\":" : ",{\"key\":");
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, ",\"value\":");
-				if (stk)
-					print_stack(&s, val, m->value_size / 8);
-				else if (percpu(m))
-					percpu_value(&s, out, m, val);
-				else
-					print_entry(&s, b, m->btf_value, val, m->value_size);
+				map_value(&s, out, b, m, val);
 				sb_add(&s, "}");
 			} else if (m->fmt && !percpu(m)) {
 				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
@@ -309,12 +315,7 @@ static void print_map(struct output *out, struct map *m)
 				sb_add(&s, first ? " " : stk ? "\n%s: " : ", ", m->name); /* a stack a line */
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, " => ");
-				if (stk)
-					print_stack(&s, val, m->value_size / 8);
-				else if (percpu(m))
-					percpu_value(&s, out, m, val);
-				else
-					print_entry(&s, b, m->btf_value, val, m->value_size);
+				map_value(&s, out, b, m, val);
 			}
 			first = false;
 		}

@@ -58,27 +58,37 @@ static bool bits_at(const u8 *d, u32 n, u32 off, u32 nbits, bool sgn, u64 *v)
 	return true;
 }
 
-/* Decimal digits of v >= 0 (finite), 6 significant, trailing zeros dropped: %g's shape. */
-static void print_float(struct strbuf *s, double v)
+/* An IEEE float of 4 or 8 bytes (its bits in x) as %g does: 6 significant digits, trailing zeros
+ * dropped. In integers only, so the loader needs no floating point (no SSE on x86_64): the value
+ * is f * 2^(b - 63) with f's top bit set, scaled by 10 into [1, 10) with 64 bits kept each step. */
+static void print_float(struct strbuf *s, u64 x, u32 size)
 {
-	if (v != v) {
-		sb_add(s, s->json ? "\"nan\"" : "nan");
+	int mb = size == 8 ? 52 : 23, emax = size == 8 ? 2047 : 255, ex = (int)(x >> mb) & emax, e = 0;
+	u64 f = x & ((1ULL << mb) - 1);
+	if (ex == emax) {
+		sb_add(s, s->json ? "\"%s\"" : "%s", f ? "nan" : x >> (mb + (size == 8 ? 11 : 8)) & 1 ? "-inf" : "inf");
 		return;
 	}
-	if (v > 1.7976931348623157e308 || v < -1.7976931348623157e308) {
-		sb_add(s, s->json ? "\"%sinf\"" : "%sinf", v < 0 ? "-" : "");
-		return;
-	}
-	if (v < 0 || (v == 0 && 1 / v < 0)) {
+	if (x >> (size * 8 - 1) & 1)
 		sb_add(s, "-");
-		v = -v;
+	f |= ex ? 1ULL << mb : 0; /* the implicit bit, but for subnormals */
+	int b = (ex ? ex : 1) - emax / 2 - mb + 63;
+	if (f) {
+		while (!(f >> 63))
+			f <<= 1, b--;
+		for (; b > 3 || (b == 3 && f >= 0xA000000000000000ULL); e++) /* >= 10: / 10 */
+			for (f /= 10; !(f >> 63);)
+				f <<= 1, b--;
+		for (; b < 0; e--) /* < 1: * 10 (as * 0.625 * 16) */
+			for (f = (f >> 1) + (f >> 3), b += 4; !(f >> 63);)
+				f <<= 1, b--;
 	}
-	int e = 0;
-	if (v != 0) {
-		while (v >= 10) v /= 10, e++;
-		while (v < 1) v *= 10, e--;
-	}
-	u64 m = (u64)(v * 100000 + 0.5); /* 6 digits: d.ddddd */
+	/* 6 digits, d.ddddd: f * 2^(b - 63) * 10^5, rounded to nearest, a tie to even as printf does
+	 * (ties are exact in the float's bits; here they are within the scaling's error of one) */
+	int sh = 31 - b; /* th = the product >> 32 (81 bits: no u128 here, which would need libgcc) */
+	u64 th = (f >> 32) * 100000 + ((f & 0xffffffff) * 100000 >> 32), m = th >> sh, rem = th & ((1ULL << sh) - 1),
+	    half = 1ULL << (sh - 1), eps = 1ULL << (sh - 26);
+	m += rem + eps > half && rem < half + eps ? m & 1 : rem >= half;
 	if (m >= 1000000)
 		m /= 10, e++;
 	char dig[8];
@@ -155,21 +165,10 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 			hex(s, d, (u32)tsize);
 		return;
 	case BTFK_FLOAT:
-		if (tsize == 8 || tsize == 4) {
-			double v;
-			if (tsize == 8) {
-				u64 x = load_le(d, 8);
-				memcpy(&v, &x, 8);
-			} else {
-				u32 x = (u32)load_le(d, 4);
-				float f;
-				memcpy(&f, &x, 4);
-				v = f;
-			}
-			print_float(s, v);
-		} else {
+		if (tsize == 8 || tsize == 4)
+			print_float(s, load_le(d, (u32)tsize), (u32)tsize);
+		else
 			hex(s, d, (u32)tsize); /* half and long double: as bytes */
-		}
 		return;
 	case BTFK_PTR:
 		sb_add(s, s->json ? "\"0x%llx\"" : "0x%llx", (unsigned long long)load_le(d, 8));

@@ -10,7 +10,7 @@
 static bool is_file(const char *path, bool exec)
 {
 	struct statx st;
-	return sys_statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_MODE, &st) == 0 && S_ISREG(st.stx_mode) &&
+	return sys_statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_MODE, &st) == 0 && (st.stx_mode & 0170000) == 0100000 &&
 	       (!exec || (st.stx_mode & 0111));
 }
 
@@ -27,8 +27,7 @@ static const char *env_get(const char *name)
  * then the standard directories; a program through $PATH. */
 static int find_file(const char *name, char *out, size_t size, struct err *e)
 {
-	static const char *const dirs[] = {"/lib/" ARCH_MULTIARCH, "/usr/lib/" ARCH_MULTIARCH, "/lib64", "/usr/lib64",
-					   "/lib", "/usr/lib"};
+	static const char dirs[] = "/lib/" ARCH_MULTIARCH "\0/usr/lib/" ARCH_MULTIARCH "\0/lib64\0/usr/lib64\0/lib\0/usr/lib\0";
 	const char *how = "as given";
 	if (rb_strchr(name, '/')) {
 		rb_strlcpy(out, name, size);
@@ -45,8 +44,8 @@ static int find_file(const char *name, char *out, size_t size, struct err *e)
 				rb_strlcpy(out, p, size);
 			rb_free(buf);
 		}
-		for (size_t i = 0; !p && i < ARRAY_SIZE(dirs); i++) {
-			rb_snprintf(out, size, "%s/%s", dirs[i], name);
+		for (const char *d = dirs; !p && *d; d = rb_nth(d, 1)) {
+			rb_snprintf(out, size, "%s/%s", d, name);
 			if (is_file(out, false))
 				p = out, how = "in a standard library directory";
 		}
