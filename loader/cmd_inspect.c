@@ -38,6 +38,14 @@ static const char *sec_role(struct elf *e, const struct elf_sec *s, char *buf, s
 	       rb_startswith(s->name, ".debug") ? "debug info (DWARF)" : "";
 }
 
+/* "maps:" in text, the start of the array "maps" in JSON */
+static void heading(struct emit *w, const char *key)
+{
+	if (!w->json)
+		rb_printf("%s:\n", key);
+	em_open(w, key, '[');
+}
+
 static const char *sec_name(struct obj *o, unsigned idx)
 {
 	struct elf_sec s;
@@ -90,8 +98,7 @@ static void sections(struct emit *w, struct obj *o)
 	struct elf *e = &o->elf;
 	struct elf_sec s;
 	char buf[160], flags[4];
-	em_rec(w, "sections:\n");
-	em_open(w, "sections", '[');
+	heading(w, "sections");
 	for (unsigned i = 1; i < e->shnum; i++) {
 		if (elf_section(e, i, &s))
 			continue;
@@ -136,8 +143,7 @@ static void user_target(struct emit *w, const struct prog *p)
 static void programs(struct emit *w, struct obj *o)
 {
 	char attach[192];
-	em_rec(w, "programs:\n");
-	em_open(w, "programs", '[');
+	heading(w, "programs");
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		describe_attach(p, attach, sizeof attach);
@@ -163,8 +169,7 @@ static void maps(struct emit *w, struct obj *o)
 {
 	/* by enum map_def: the text's words, then JSON's */
 	static const char defs[] = "BTF-defined in \0legacy, in \0global data \0btf\0legacy\0data";
-	em_rec(w, "maps:\n");
-	em_open(w, "maps", '[');
+	heading(w, "maps");
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		bool data = m->def == MAP_DEF_DATA, ro = data && (m->flags & BPF_F_RDONLY_PROG);
@@ -184,8 +189,7 @@ static void maps(struct emit *w, struct obj *o)
 static void externs(struct emit *w, struct obj *o)
 {
 	static const char kinds[] = "kconfig\0ksym\0kfunc";
-	em_rec(w, "externs:\n");
-	em_open(w, "externs", '[');
+	heading(w, "externs");
 	for (unsigned i = 0; i < o->nexts; i++) {
 		const struct ext *x = &o->exts[i];
 		if (x->kind == EXT_KCONFIG)
@@ -203,8 +207,7 @@ static void externs(struct emit *w, struct obj *o)
 static void relocations(struct emit *w, struct obj *o)
 {
 	struct dis_sym s;
-	em_rec(w, "relocations:\n");
-	em_open(w, "relocations", '[');
+	heading(w, "relocations");
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		for (u32 k = 0; k < p->insn_cnt; k++) {

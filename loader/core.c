@@ -109,6 +109,15 @@ static int size_of(struct core *c, struct btf *b, u32 id, u64 *sz)
 	return btf_size(b, id, sz) || *sz > 0xffffffffu ? FAIL(c, "%s", b->err.msg[0] ? b->err.msg : "type too large") : 0;
 }
 
+/* Whether an array of n elements after s's last accessor is a flexible array member: of no
+ * length, and the last member of its struct (any index goes). */
+static bool flex(const struct spec *s, u32 n)
+{
+	const struct acc *a = &s->a[s->len - 1];
+	struct btf_t t;
+	return a->name && !n && !btf_type(s->btf, a->type_id, &t) && a->idx == t.vlen - 1;
+}
+
 /* The local side: access string to accessors (libbpf's bpf_core_parse_spec). */
 static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, struct spec *s)
 {
@@ -164,13 +173,11 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 				s->a[s->len++] = (struct acc){t.id, idx, name};
 			id = mt;
 		} else if (t.kind == BTFK_ARRAY) {
-			struct acc *prev = &s->a[s->len - 1];
-			struct btf_t pt;
 			btf_array(b, &t, &elem, &n);
-			bool flex = prev->name && !n && !btf_type(b, prev->type_id, &pt) && prev->idx == pt.vlen - 1;
+			bool fl = flex(s, n);
 			if (resolve(c, b, elem, &t) || size_of(c, b, t.id, &sz))
 				return RB_EOBJ;
-			if (!flex && idx >= n)
+			if (!fl && idx >= n)
 				return FAIL(c, "access \"%s\": index %u past an array of %u", str, idx, n);
 			s->a[s->len++] = (struct acc){t.id, idx, NULL};
 			s->bit += (u64)idx * sz * 8;
@@ -204,7 +211,7 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		if (member(c, tb, &t, i, &name, &type, &bit, NULL))
 			return RB_EOBJ;
 		s->bit += bit;
-		s->raw[s->raw_len++] = i;
+		s->raw_len++; /* (only counted: how deep the target's access goes) */
 		if (!*name) {
 			int found = match_member(c, lb, la, tb, type, s, next);
 			if (found)
@@ -365,13 +372,10 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 		}
 		if (i > 0) {
 			u32 n;
-			struct btf_t pt;
 			if (t.kind != BTFK_ARRAY)
 				return 0;
 			btf_array(tb, &t, &tid, &n);
-			const struct acc *prev = &ts->a[ts->len - 1];
-			bool flex = prev->name && !n && !btf_type(tb, prev->type_id, &pt) && prev->idx == pt.vlen - 1;
-			if (!flex && la->idx >= n)
+			if (!flex(ts, n) && la->idx >= n)
 				return 0;
 			if (resolve(c, tb, tid, &t))
 				return RB_EOBJ;
@@ -380,7 +384,7 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 			return FAIL(c, deep);
 		u64 sz;
 		ts->a[ts->len++] = (struct acc){t.id, la->idx, NULL};
-		ts->raw[ts->raw_len++] = la->idx;
+		ts->raw_len++;
 		if (size_of(c, tb, t.id, &sz))
 			return RB_EOBJ;
 		ts->bit += (u64)la->idx * sz * 8;
@@ -583,6 +587,18 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 	return patch(c, insns, cnt, r, res, &lc, &tc);
 }
 
+/* Room for one more of n elements of size in p (of *cap). */
+static void *grow(void *p, u32 n, u32 *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	void *q = rb_alloc((*cap = *cap * 2 + 8) * size);
+	if (n)
+		memcpy(q, p, n * size);
+	rb_free(p);
+	return q;
+}
+
 void core_init(struct core *c, struct btf *local)
 {
 	memset(c, 0, sizeof *c);
@@ -602,14 +618,7 @@ int core_add(struct core *c, const struct core_rec *r, u32 n)
 		btf_type(c->local, r[i].type_id, &t);
 		if (!t.name || !*t.name)
 			return FAIL(c, "relocation against an anonymous type (%u)", t.id);
-		if (c->nroots == c->cap_roots) {
-			struct core_root *nr = rb_alloc((c->cap_roots * 2 + 8) * sizeof *nr);
-			if (c->nroots)
-				memcpy(nr, c->roots, c->nroots * sizeof *nr);
-			rb_free(c->roots);
-			c->roots = nr;
-			c->cap_roots = c->cap_roots * 2 + 8;
-		}
+		c->roots = grow(c->roots, c->nroots, &c->cap_roots, sizeof *c->roots);
 		u32 len = (u32)ess_len(t.name), h = hash_of(t.name, len);
 		c->roots[c->nroots] = (struct core_root){t.id, t.kind, len, c->hash[h], t.name, 0, false};
 		c->hash[h] = c->nroots++;
@@ -633,14 +642,7 @@ void core_search(struct core *c, struct btf *b)
 			struct core_root *r = &c->roots[i];
 			if (r->len != n || rb_strncmp(r->name, t.name, n) || !kind_compat(r->kind, t.kind) || (b->base && r->base))
 				continue;
-			if (c->ncands == c->cap_cands) {
-				struct core_cand *nc = rb_alloc((c->cap_cands * 2 + 16) * sizeof *nc);
-				if (c->ncands)
-					memcpy(nc, c->cands, c->ncands * sizeof *nc);
-				rb_free(c->cands);
-				c->cands = nc;
-				c->cap_cands = c->cap_cands * 2 + 16;
-			}
+			c->cands = grow(c->cands, c->ncands, &c->cap_cands, sizeof *c->cands);
 			c->cands[c->ncands++] = (struct core_cand){i, b, id};
 			r->ncand++;
 			r->base |= !b->base;

@@ -12,43 +12,28 @@
 static int map_file(const char *path, u8 **out, u64 *size, struct err *e)
 {
 	struct statx st;
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r;
-	if (fd < 0) {
-		explain("openat(\"%s\") = %s", path, kern_res(fd).s);
-		return err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
-	}
-	r = sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st);
-	if (!r && (st.stx_mode & 0170000) != 0100000 /* S_ISREG */)
-		r = -22;
-	else if (!r && !st.stx_size)
-		r = RB_EOBJ;
-	if (r < 0) {
-		err_set(e, r, "read %s: %s", path, r == RB_EOBJ ? "the file is empty" : rb_strerror(-r));
-		goto out;
-	}
-	u8 *m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r = 0;
+	u8 *m = (u8 *)-1l;
+	if (fd >= 0 && !sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000)
+		r = err_set(e, -22, "read %s: not a regular file", path);
+	else if (fd >= 0 && st.stx_size)
+		m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (fd >= 0)
+		sys_close(fd);
+	if (r)
+		return r;
 	bool mapped = (unsigned long)m < -4096ul;
-	if (!mapped) {
-		m = rb_alloc(st.stx_size);
-		u64 got = 0;
-		while (got < st.stx_size) {
-			long n = sys_read(fd, m + got, st.stx_size - got);
-			if (n == -EINTR)
-				continue;
-			if (n <= 0) {
-				rb_free(m);
-				r = err_set(e, n ? (int)n : RB_EOBJ, "read %s: %s", path, n ? rb_strerror((int)-n) : "truncated");
-				goto out;
-			}
-			got += (u64)n;
-		}
-	}
-	explain("openat(\"%s\") = %d, %s %llu bytes  -- the kernel's type information (BTF)", path, fd,
-		mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)st.stx_size);
-	*out = mapped ? m : (u8 *)((unsigned long)m | 1); /* the low bit: a heap copy */
-	*size = st.stx_size;
-out:
-	sys_close(fd);
+	if (mapped)
+		*size = st.stx_size;
+	else if ((r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
+		m = (u8 *)((unsigned long)m | 1); /* the low bit: a heap copy */
+	if (r)
+		explain("openat(\"%s\") = %s", path, kern_res(fd < 0 ? fd : r).s);
+	else
+		explain("openat(\"%s\") = %d, %s %llu bytes  -- the kernel's type information (BTF)", path, fd,
+			mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)*size);
+	if (!r)
+		*out = m;
 	return r;
 }
 

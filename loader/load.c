@@ -78,8 +78,8 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 			       o->ncore);
 	core_init(&c, &o->btf);
 	for (unsigned i = 0; i < o->nprogs && !r; i++)
-		if (res || o->progs[i].autoload)
-			r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt);
+		if ((res || o->progs[i].autoload) && (r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt)))
+			*e = c.err; /* (obj_parse checked each record already) */
 	core_search(&c, &l->kbtf->btf);
 	/* Types vmlinux lacks may be a module's (libbpf looks there only then, too). */
 	if (!r && core_missing(&c) && (r = kbtf_modules(l->kbtf, e)) < 0)

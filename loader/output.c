@@ -263,6 +263,17 @@ static void print_hist(struct strbuf *s, const u8 *d, u32 n, u64 es)
 	}
 }
 
+/* One entry's value: a stack, one value per CPU, or one value. */
+static void map_value(struct strbuf *s, struct output *out, struct btf *b, struct map *m, const u8 *val)
+{
+	if (m->type == BPF_MAP_TYPE_STACK_TRACE)
+		print_stack(s, val, m->value_size / 8);
+	else if (percpu(m))
+		percpu_value(s, out, m, val);
+	else
+		print_entry(s, b, m->btf_value, val, m->value_size);
+}
+
 static void print_map(struct output *out, struct map *m)
 {
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
@@ -296,12 +307,7 @@ static void print_map(struct output *out, struct map *m)
 				sb_add(&s, first ? "{\"key\":" : ",{\"key\":");
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, ",\"value\":");
-				if (stk)
-					print_stack(&s, val, m->value_size / 8);
-				else if (percpu(m))
-					percpu_value(&s, out, m, val);
-				else
-					print_entry(&s, b, m->btf_value, val, m->value_size);
+				map_value(&s, out, b, m, val);
 				sb_add(&s, "}");
 			} else if (m->fmt && !percpu(m)) {
 				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
@@ -309,12 +315,7 @@ static void print_map(struct output *out, struct map *m)
 				sb_add(&s, first ? " " : stk ? "\n%s: " : ", ", m->name); /* a stack a line */
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, " => ");
-				if (stk)
-					print_stack(&s, val, m->value_size / 8);
-				else if (percpu(m))
-					percpu_value(&s, out, m, val);
-				else
-					print_entry(&s, b, m->btf_value, val, m->value_size);
+				map_value(&s, out, b, m, val);
 			}
 			first = false;
 		}
