@@ -41,16 +41,14 @@ static void line(char *l, void *ctx)
 	u32 i = find(a);
 	if (i < nks && ks[i].sym < a) {
 		ks[i].sym = a;
-		rb_snprintf(ks[i].name, sizeof ks[i].name, "%s", p + 3);
-		for (char *t = ks[i].name; *t; t++)
-			*t = *t == '\t' ? ' ' : *t;
+		rb_strlcpy(ks[i].name, p + 3, sizeof ks[i].name); /* "name\t[module]" */
 	}
 }
 
 static void resolve(void)
 {
 	seen = false;
-	int r = kern_kallsyms("kernel symbols for the stack addresses printed", line, NULL);
+	int r = kern_kallsyms("symbols of stack addresses", line, NULL);
 	/* An address's symbol is the greatest of those that updated it or any entry below it. */
 	for (u32 i = 1; i < nks; i++)
 		if (ks[i - 1].sym > ks[i].sym)
@@ -58,8 +56,8 @@ static void resolve(void)
 	pending = 0;
 	if (!seen) {
 		off = true;
-		rb_eprintf("rawbpf: notice: /proc/kallsyms %s: stack addresses print as hex\n",
-			   r < 0 ? rb_strerror(-r) : "shows no addresses (kernel.kptr_restrict, or not privileged)");
+		rb_eprintf("rawbpf: notice: /proc/kallsyms: %s: stacks in hex\n",
+			   r < 0 ? rb_strerror(-r) : "all addresses 0 (kptr_restrict)");
 	}
 }
 
@@ -99,9 +97,9 @@ void print_stack(struct strbuf *s, const u8 *d, u32 n)
 		const char *q = s->json ? "\"" : "";
 		sb_add(s, "%s%s", j ? (s->json ? "," : ", ") : "", q);
 		if (!off && i < nks && ks[i].addr == a && ks[i].sym) { /* "name+0x1c [module]" */
-			char *mod = rb_strchr(ks[i].name, ' ');
-			sb_add(s, "%.*s+0x%llx%s", mod ? (int)(mod - ks[i].name) : 48, ks[i].name,
-			       (unsigned long long)(a - ks[i].sym), mod ? mod : "");
+			char *mod = rb_strchr(ks[i].name, '\t');
+			sb_add(s, "%.*s+0x%llx%s%s", mod ? (int)(mod - ks[i].name) : 48, ks[i].name,
+			       (unsigned long long)(a - ks[i].sym), mod ? " " : "", mod ? mod + 1 : "");
 		} else {
 			sb_add(s, "0x%llx", (unsigned long long)a);
 		}

@@ -713,7 +713,7 @@ check_lsm_fmod_ret() {
 	active=; case ",$lsms," in *,bpf,*) active=1 ;; esac
 	# probe's BPF LSM line says what this kernel does with an lsm program
 	if [ -z "$tramp" ]; then want='(no|loads, no attach)'; elif [ -n "$active" ]; then want=yes; else want='attaches, inactive'; fi
-	grep -Eq "^BPF LSM +$want " /tmp/lf.probe || { fail "probe: BPF LSM is not '$want'"; return; }
+	grep -Eq "^BPF LSM +$want" /tmp/lf.probe || { fail "probe: BPF LSM is not '$want'"; return; }
 	# fmod_ret: a subshell waits on a fifo, rawbpf denies its opens, then it opens a file
 	rm -f /tmp/lf.fifo; mkfifo /tmp/lf.fifo
 	( read x </tmp/lf.fifo; : </bin/busybox ) 2>/tmp/lf.sub &
@@ -775,6 +775,9 @@ check_module_fentry() {
 	/bin/rawbpf probe 2>&1 | grep -E '^(fentry/fexit|module BTF) ' >/tmp/mf.probe
 	cat /tmp/mf.probe
 	tramp=; grep -Eq '^fentry/fexit +yes' /tmp/mf.probe && tramp=1
+	# probe counts the modules with BTF as sysfs lists them (binfmt_misc's now, where there is any)
+	nm=$(ls /sys/kernel/btf | grep -cv '^vmlinux$')
+	grep -Eq "^module BTF +$nm modules " /tmp/mf.probe || { fail "probe: module BTF is not '$nm modules'"; return; }
 	printf '\001\002junk' >/tmp/junk; chmod +x /tmp/junk
 	start_bg mf run $o --explain
 	/bin/busybox sh -c 'exec /tmp/junk' 2>/dev/null &
@@ -799,8 +802,47 @@ check_module_fentry() {
 			{ fail "the target not found in the module's BTF"; return; }
 		grep -q 'attach_btf_obj_fd=[1-9]' /tmp/mf.err || { fail "no attach_btf_obj_fd in PROG_LOAD"; return; }
 		[ "$(grep -c -- "-$C .*module fentry $C\$" /tmp/mf.out)" -ge 1 ] || { fail "no line for pid $C's exec"; return; }
-		pass "fentry on binfmt_misc's load_misc_binary: id in the module's BTF, attach_btf_obj_fd, fired for pid $C"
+		pass "fentry on binfmt_misc's load_misc_binary: id in the module's BTF, attach_btf_obj_fd, fired for pid $C; probe: $nm modules with BTF"
 	fi
+}
+
+# Stacks as kernel symbols (test/progs/stacks.bpf.o: tp_btf/sched_process_exec fills a stack
+# trace map and a record's kstack[]): each frame rawbpf prints is a text symbol of this kernel's
+# /proc/kallsyms whose offset lies before the next symbol's address, the exec path's execve
+# function is among them, and the record's stack is the map's but for the program's own frames.
+check_stacks() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/stacks.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	start_bg st run $o --interval=0.3
+	[ -n "$ATT" ] || { cat /tmp/st.err; fail "not attached"; return; }
+	/bin/busybox sh -c 'exec /bin/busybox true' &
+	C=$!
+	wait $C
+	i=0 # the first snapshot of the map (slow under TCG)
+	while [ $i -lt 100 ] && ! grep -q '^stacks: .*\]$' /tmp/st.out; do sleep 0.1; i=$((i + 1)); done
+	# the frames, while the program is loaded (its own frame is a symbol only then)
+	sed -n 's/^stacks: [0-9]* => \[\(.*\)\]$/\1/p' /tmp/st.out | tail -n 1 | tr ',' '\n' | sed 's/^ //' >/tmp/st.frames
+	[ -s /tmp/st.frames ] || { kill -INT $R; wait $R; cat /tmp/st.err; head -c 1500 /tmp/st.out; fail "no stack printed"; return; }
+	awk 'function hex(s, n, i) { s = tolower(substr(s, length(s) - 11)); n = 0
+			for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return n }
+		NR == FNR { split($1, a, "+"); off[a[1]] = hex(substr(a[2], 3)); next }
+		$2 ~ /^[tT]$/ { if (cur != "" && hex($1) > caddr) { gap[cur] = hex($1) - caddr; cur = "" }
+			if (($3 in off) && !($3 in seen)) { seen[$3] = 1; if (NF == 3) { cur = $3; caddr = hex($1) } } }
+		END { for (n in off) { v = !(n in seen) ? "missing" : (n in gap) && off[n] >= gap[n] ? "beyond" : "ok"; print n, v } }' \
+		/tmp/st.frames /proc/kallsyms >/tmp/st.check 2>&1
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	cat /tmp/st.err; head -c 600 /tmp/st.out; grep -v ' ok$' /tmp/st.check
+	[ "$rc" = 0 ] || { fail "exit $rc"; return; }
+	nf=$(wc -l </tmp/st.frames)
+	[ "$nf" -ge 3 ] || { fail "a stack of $nf frames"; return; }
+	grep -q "^$EXECVE_FN+0x" /tmp/st.frames || { fail "$EXECVE_FN not in the stack"; return; }
+	grep -Eq ' (missing|beyond)$' /tmp/st.check && { fail "not so in kallsyms: $(grep -Ev ' ok$' /tmp/st.check | tr '\n' ' ')"; return; }
+	# the program's own frames left out (another call site in it; 5.10 shows it twice in kstack[])
+	rec=$(grep -m 1 "^{pid=$C stack_id=" /tmp/st.out | sed 's/bpf_prog_[^,]*, //g')
+	want=$(sed -n 's/^stacks: [0-9]* => \[\(.*\)\]$/\1/p' /tmp/st.out | tail -n 1 | sed 's/bpf_prog_[^,]*, //g')
+	case $rec in *"kstack=[$want] ustack=[0x"*) ;; *) fail "pid $C's record: ${rec:-none}"; return ;; esac
+	pass "$nf frames, each a text symbol in kallsyms, $EXECVE_FN among them; the record's kstack[] the same"
 }
 
 # run -j on this kernel's trace line layout (4 flag characters on 5.10, 5 later; the (tgid)
