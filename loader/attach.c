@@ -143,19 +143,14 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 				    p->name, a->tp);
 		return 0;
 	}
-	if (mode == MODE_KPROBE && !pmu) {
-		err_set(e, -ENOENT, "prog '%s': --attach=kprobe: this kernel has no kprobe PMU "
-			       "(/sys/bus/event_source/devices/kprobe is missing)", p->name);
-		err_hint(e, "kprobes are not in this kernel (CONFIG_KPROBES/CONFIG_KPROBE_EVENTS)%s",
-			 sc ? "; --attach=tracepoint uses the syscall tracepoint instead" : "");
-		return e->code;
-	}
-	if (mode == MODE_LEGACY && !legacy) {
-		if (!env->tfs_ready)
+	if ((mode == MODE_KPROBE && !pmu) || (mode == MODE_LEGACY && !legacy)) { /* the forced path is missing */
+		bool pm = mode == MODE_KPROBE;
+		if (!pm && !env->tfs_ready)
 			return attach_tracefs(env, e); /* says why there is no tracefs */
-		err_set(e, -ENOENT, "prog '%s': --attach=kprobe-legacy: %s/kprobe_events does not exist", p->name,
-			env->tfs->dir);
-		err_hint(e, "kprobes are not in this kernel (CONFIG_KPROBE_EVENTS)%s",
+		err_set(e, -ENOENT, "prog '%s': --attach=%s: %s%s", p->name, pm ? "kprobe" : "kprobe-legacy",
+			pm ? "this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe is missing)" : env->tfs->dir,
+			pm ? "" : "/kprobe_events does not exist");
+		err_hint(e, "kprobes are not in this kernel (%sCONFIG_KPROBE_EVENTS)%s", pm ? "CONFIG_KPROBES/" : "",
 			 sc ? "; --attach=tracepoint uses the syscall tracepoint instead" : "");
 		return e->code;
 	}
