@@ -84,6 +84,7 @@ int do_run(struct opts *opt)
 			goto out;
 		}
 		trace_discard_old(out.trace_fd);
+		trace_use_raw(&tfs);
 	}
 
 	att = rb_zalloc(o.nprogs * sizeof *att);
