@@ -204,7 +204,7 @@ out:
 	output_release(&out);
 	load_release(&l);
 	if (out.trace_fd >= 0)
-		kern_close(out.trace_fd, "trace_pipe");
+		trace_close(out.trace_fd);
 	if (env.tfs_ready)
 		tracefs_release(&tfs);
 	if (out.sig_fd >= 0)

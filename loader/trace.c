@@ -62,11 +62,16 @@ long trace_copy(int fd, unsigned max_reads, u64 limit)
 	return n < 0 && n != -EAGAIN && n != -EINTR ? n : (long)total;
 }
 
+void trace_close(int fd)
+{
+	traceraw_close();
+	kern_close(fd, "trace_pipe");
+}
+
 int trace_flush(int fd)
 {
 	long n = trace_copy(fd, ~0u, 4u << 20);
 	if (n >= 0)
-		explain("read(trace_pipe) until EAGAIN: %ld bytes copied  -- what the programs wrote before they were "
-			"detached", n);
+		explain("read until EAGAIN: %ld bytes copied  -- what the programs wrote before they were detached", n);
 	return n < 0 ? (int)n : 0;
 }

@@ -17,6 +17,9 @@ struct tracefs;
 void trace_use_raw(const struct tracefs *t);
 #define TRACE_RAW_OFF (-4096L)
 long traceraw_copy(const struct tracefs *t, unsigned max_pages, u64 limit);
+/* Closes trace_pipe and the trace_pipe_raw files (before tracefs can be unmounted). */
+void trace_close(int pipe_fd);
+void traceraw_close(void);
 extern char trace_buf[4096];
 /* Where trace_copy's bytes go instead of stdout, if set (run -j: tracejson.c). */
 extern void (*trace_sink)(const char *buf, size_t n);

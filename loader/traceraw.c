@@ -32,7 +32,7 @@ static struct {
 	u32 off[NF], size[NF], id, psz, ev_min;
 	bool irq, ns, nib, lazy, loc, other;
 	u64 pids_at;  /* when the command names were read */
-	u32 olen, budget;
+	u32 olen, budget, skipped;
 	int werr;
 	struct { int pid; char comm[16]; } cmd[64];
 	u32 ncmd;
@@ -154,16 +154,20 @@ static const char *setup(void)
 			continue;
 		if (R.c[i].fd < 0)
 			return "trace_pipe_raw";
-		R.c[i].pg = rb_alloc(R.psz);
 	}
 	return NULL;
 }
 
-static void off(const char *why)
+void traceraw_close(void)
 {
 	for (int i = 0; i < R.n; i++)
-		if (R.c && R.c[i].fd >= 0)
-			kern_close(R.c[i].fd, "trace_pipe_raw");
+		if (R.c[i].fd >= 0)
+			kern_close(R.c[i].fd, "trace_pipe_raw"), R.c[i].fd = -1;
+}
+
+static void off(const char *why)
+{
+	traceraw_close();
 	R.state = -1;
 	explain("trace_pipe_raw not used: %s is not as rawbpf can mirror it; reading trace_pipe", why);
 }
@@ -185,7 +189,10 @@ static bool next(struct rcpu *c, bool skip)
 			 * room after them for the count of lost events (a full page swapped whole has none);
 			 * the second read takes the rest of that page. */
 			u32 w = R.size[F_COMMIT];
+			if (!c->pg && c->fd >= 0) /* a CPU that never traces costs no page */
+				c->pg = rb_alloc(R.psz);
 			long n = c->fd < 0 ? -EAGAIN : sys_read(c->fd, c->pg, R.psz - w);
+			R.other |= n < 0 && n != -EAGAIN && n != -4; /* an error: trace_pipe then */
 			if (n < (long)R.off[F_DATA])
 				return c->pos = c->end = 0, false;
 			if (sys_read(c->fd, c->pg + n, w) != w)
@@ -291,43 +298,34 @@ static const char *comm(int pid)
 	return R.cmd[me].comm;
 }
 
-static u32 line(struct rcpu *c, int cpu)
+/* One line as trace_print_context() and the event's output print it; returns its bytes. */
+static u32 line(struct rcpu *c, int cpu, const u8 *ev, u32 size)
 {
-	u32 o = R.olen, w = 0;
+	static const char hex[] = ".123456789abcdef";
 	char s[1400];
-	const u8 *h = c->pg + c->pos, *ev = h + (rd32(h) & 31 ? 4 : 8);
-	u32 size = rd32(h) & 31 ? (rd32(h) & 31) * 4 : rd32(h + 4) - 4, loc = rd32(ev + R.off[F_STR]);
-	u32 so = loc & 0xffff, sl = loc >> 16;
-	u8 f = ev[R.off[F_FLAGS]], pc = ev[R.off[F_PC]];
-	int pid = (int)rd32(ev + R.off[F_PID]);
+	u32 loc = rd32(ev + R.off[F_STR]), so = loc & 0xffff, sl = loc >> 16, f = ev[R.off[F_FLAGS]], pc = ev[R.off[F_PC]];
+	int pid = (int)rd32(ev + R.off[F_PID]), n = 0;
 	if (c->lost)
-		emit(s, (u32)rb_snprintf(s, sizeof s, c->lost < 0 ? "CPU:%d [LOST EVENTS]\n" : "CPU:%d [LOST %ld EVENTS]\n",
-					 cpu, c->lost));
+		n = rb_snprintf(s, sizeof s, c->lost < 0 ? "CPU:%d [LOST EVENTS]\n" : "CPU:%d [LOST %ld EVENTS]\n", cpu, c->lost);
 	c->lost = 0;
-	w = R.olen - o;
-	int n = rb_snprintf(s, sizeof s, "%16s-%-7d [%03d] ", comm(pid), pid, cpu);
-	if (R.irq) {
-		s[n++] = f & 1 ? (f & 0x80 ? 'D' : 'd') : f & 0x80 ? 'b' : !R.lazy && f & 2 ? 'X' : '.';
+	n += rb_snprintf(s + n, sizeof s - n, "%16s-%-7d [%03d] ", comm(pid), pid, cpu);
+	if (R.irq) { /* trace_print_lat_fmt(); bit 1 is "need resched lazy" from 6.13, "no irq flags" before */
+		s[n++] = f & 0x81 ? ".dbD"[(f & 1) | (f >> 6 & 2)] : !R.lazy && f & 2 ? 'X' : '.';
 		s[n++] = ".nlbpNLB"[(f >> 2 & 1) | (R.lazy ? f & 2 : 0) | (f >> 3 & 4)];
-		s[n++] = f & 0x40 ? (f & 8 ? 'Z' : 'z') : f & 8 ? (f & 0x10 ? 'H' : 'h') : f & 0x10 ? 's' : '.';
-		if (R.nib) {
-			s[n++] = pc & 15 ? "0123456789abcdef"[pc & 15] : '.';
-			s[n++] = pc >> 4 ? "0123456789abcdef"[pc >> 4] : '.';
-		} else if (pc)
-			n += rb_snprintf(s + n, sizeof s - n, "%x", pc);
+		s[n++] = ".hsHzZzZ"[(f >> 3 & 3) | (f >> 4 & 4)];
+		if (R.nib)
+			s[n++] = hex[pc & 15], s[n++] = hex[pc >> 4];
 		else
-			s[n++] = '.';
+			n += pc ? rb_snprintf(s + n, 3, "%x", pc) : (s[n] = '.', 1);
 	}
-	u64 us = (c->ts + 500) / 1000;
+	u64 us = (c->ts + 500) / 1000; /* ns2usecs() rounds */
 	n += rb_snprintf(s + n, sizeof s - n, " %5llu.%06llu: bpf_trace_printk: ", (unsigned long long)(us / 1000000),
 			 (unsigned long long)(us % 1000000));
-	if (so + sl > size)
-		sl = 0; /* the kernel shows such a string as nothing too (it cannot happen) */
-	sl = (u32)rb_strnlen((const char *)ev + so, sl < 1300 ? sl : 1300);
+	sl = so + sl > size ? 0 : (u32)rb_strnlen((const char *)ev + so, sl < 1300 ? sl : 1300);
 	memcpy(s + n, ev + so, sl);
 	s[n + sl] = '\n';
 	emit(s, n + sl + 1);
-	return w + n + sl + 1;
+	return n + sl + 1;
 }
 
 long traceraw_copy(const struct tracefs *t, unsigned max_pages, u64 limit)
@@ -363,16 +361,16 @@ long traceraw_copy(const struct tracefs *t, unsigned max_pages, u64 limit)
 		const u8 *h = m->pg + m->pos, *ev = h + (rd32(h) & 31 ? 4 : 8);
 		u32 size = rd32(h) & 31 ? (rd32(h) & 31) * 4 : rd32(h + 4) - 4;
 		if (size < R.ev_min || (u32)(ev[R.off[F_TYPE]] | ev[R.off[F_TYPE] + 1] << 8) != R.id)
-			R.other = true;
+			R.other = true, R.skipped++;
 		else
-			total += line(m, (int)(m - R.c));
+			total += line(m, (int)(m - R.c), ev, size);
 		if (!next(m, true) && !R.budget)
 			break; /* its next page is not read yet: the merge stops here, not past it */
 	}
 	out();
 	if (R.other) {
-		rb_eprintf("rawbpf: notice: events other than bpf_trace_printk in trace_pipe_raw, not shown: reading "
-			   "trace_pipe from here on\n");
+		rb_eprintf("rawbpf: notice: %u events other than bpf_trace_printk in trace_pipe_raw, not shown: "
+			   "reading trace_pipe from here on\n", R.skipped);
 		off("the buffer");
 	}
 	return R.werr < 0 ? R.werr : (long)total;

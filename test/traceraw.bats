@@ -59,3 +59,19 @@ lines_both_ways() {
 	grep -q "bpf_trace_printk: write" "$BATS_TEST_TMPDIR/kernel"
 	diff "$BATS_TEST_TMPDIR/kernel" "$BATS_TEST_TMPDIR/out"
 }
+
+@test "trace_pipe_raw: another event in the buffer (a trace_marker line) is named in a notice; trace_pipe then, lines go on" {
+	start_rawbpf run "$TOBJ/traceraw.bpf.o"
+	dd if=/dev/zero of=/dev/null bs=1 count=3 status=none
+	echo "rawbpf-test-marker-$$" >"$TRACEFS/trace_marker"
+	dd if=/dev/zero of=/dev/null bs=1 count=3 status=none
+	sleep 0.3
+	echo "rawbpf-test-marker2-$$" >"$TRACEFS/trace_marker"
+	dd if=/dev/zero of=/dev/null bs=1 count=3 status=none
+	sleep 0.3
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -qx "rawbpf: notice: 1 events other than bpf_trace_printk in trace_pipe_raw, not shown: reading trace_pipe from here on" "$BATS_TEST_TMPDIR/err"
+	grep -q "tracing_mark_write: rawbpf-test-marker2-$$\$" "$BATS_TEST_TMPDIR/out"
+	[ "$(grep -c 'bpf_trace_printk: write [0-9]*$' "$BATS_TEST_TMPDIR/out")" -eq 9 ]
+}
