@@ -3,7 +3,6 @@
 #include "attach.h"
 #include "arch.h"
 #include "io.h"
-#include "sys.h"
 
 /* BCC's get_syscall_fnname order. */
 static const char *const syscall_prefixes[] = {"sys_", "__x64_sys_", "__x32_compat_sys_", "__ia32_compat_sys_",
@@ -28,6 +27,18 @@ int attach_tracefs(struct attach_env *env, struct err *e)
 	return r;
 }
 
+/* A line for the CLI to print (attach does not print): appended to env->notice. */
+static void FMT(2, 3) notice(struct attach_env *env, const char *fmt, ...)
+{
+	size_t n = rb_strlen(env->notice);
+	va_list ap;
+	if (n && n < sizeof env->notice - 1)
+		env->notice[n++] = '\n';
+	va_start(ap, fmt);
+	rb_vsnprintf(env->notice + n, sizeof env->notice - n, fmt, ap);
+	va_end(ap);
+}
+
 /* What this kernel offers for kprobes: the PMU (its type is never guessed) and kprobe_events. */
 static void probe_kprobes(struct attach_env *env, bool need_legacy)
 {
@@ -37,16 +48,13 @@ static void probe_kprobes(struct attach_env *env, bool need_legacy)
 	if (env->probed)
 		return;
 	env->probed = true;
-	long n = rb_read_small("/sys/bus/event_source/devices/kprobe/type", buf, sizeof buf);
-	explain("read(\"/sys/bus/event_source/devices/kprobe/type\") = \"%s\"  -- the kprobe PMU's type number, "
-		"for perf_event_attr.type",
-		n < 0 ? rb_strerror((int)-n) : buf);
+	long n = kern_read("/sys/bus/event_source/devices/kprobe/type", buf, sizeof buf,
+			   "the kprobe PMU's type number, for perf_event_attr.type");
 	if (n > 0 && rb_parse_u64(buf, &v))
 		env->pmu_type = (int)v;
 	if (env->pmu_type >= 0) {
-		n = rb_read_small("/sys/bus/event_source/devices/kprobe/format/retprobe", buf, sizeof buf);
-		explain("read(\".../kprobe/format/retprobe\") = \"%s\"  -- which config bit asks for a return probe",
-			n < 0 ? rb_strerror((int)-n) : buf);
+		n = kern_read("/sys/bus/event_source/devices/kprobe/format/retprobe", buf, sizeof buf,
+			      "which config bit asks for a return probe");
 		if (n > 0 && rb_startswith(buf, "config:") && rb_parse_u64(buf + 7, &v) && v < 64)
 			env->retbit = (int)v;
 	}
@@ -56,9 +64,7 @@ static void probe_kprobes(struct attach_env *env, bool need_legacy)
 	if (attach_tracefs(env, &e) < 0)
 		return; /* no tracefs, so no kprobe_events; the path that needs it reports why */
 	rb_snprintf(path, sizeof path, "%s/kprobe_events", env->tfs->dir);
-	int r = sys_statx(AT_FDCWD, path, 0, STATX_TYPE, &st);
-	explain("statx(\"%s\") = %s  -- is the legacy kprobe interface there?", path, r ? rb_strerror(-r) : "0");
-	env->kprobe_events = r == 0;
+	env->kprobe_events = kern_statx(path, STATX_TYPE, &st, "is the legacy kprobe interface there?") == 0;
 }
 
 /* The syscall whose entry/exit a kprobe target stands for, if it is one: "execve" for
@@ -117,14 +123,14 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 	bool pmu = env->pmu_type >= 0, legacy = env->kprobe_events;
 	if (mode == MODE_TRACEPOINT || (mode == MODE_AUTO && !pmu && !legacy)) {
 		if (!sc) {
-			err_set(e, -2, "prog '%s': attach to %s: this kernel has no kprobes (no kprobe PMU, no kprobe_events)",
+			err_set(e, -ENOENT, "prog '%s': attach to %s: this kernel has no kprobes (no kprobe PMU, no kprobe_events)",
 				p->name, a->func);
 			if (mode == MODE_TRACEPOINT)
-				err_set(e, -22, "prog '%s': --attach=tracepoint: %s is not a syscall function, so no "
-						"syscall tracepoint stands in for it", p->name, a->func);
+				err_set(e, -EINVAL, "prog '%s': --attach=tracepoint: %s is not a syscall function: no "
+						"syscall tracepoint for it", p->name, a->func);
 			else
-				err_hint(e, "the kernel was built without CONFIG_KPROBE_EVENTS; only syscall kprobes can "
-					    "fall back to syscall tracepoints");
+				err_hint(e, "no CONFIG_KPROBE_EVENTS in this kernel; only syscall kprobes fall back to "
+					    "syscall tracepoints");
 			return e->code;
 		}
 		a->path = PATH_TRACEPOINT;
@@ -137,19 +143,14 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 				    p->name, a->tp);
 		return 0;
 	}
-	if (mode == MODE_KPROBE && !pmu) {
-		err_set(e, -2, "prog '%s': --attach=kprobe: this kernel has no kprobe PMU "
-			       "(/sys/bus/event_source/devices/kprobe is missing)", p->name);
-		err_hint(e, "kprobes are not in this kernel (CONFIG_KPROBES/CONFIG_KPROBE_EVENTS)%s",
-			 sc ? "; --attach=tracepoint uses the syscall tracepoint instead" : "");
-		return e->code;
-	}
-	if (mode == MODE_LEGACY && !legacy) {
-		if (!env->tfs_ready)
+	if ((mode == MODE_KPROBE && !pmu) || (mode == MODE_LEGACY && !legacy)) { /* the forced path is missing */
+		bool pm = mode == MODE_KPROBE;
+		if (!pm && !env->tfs_ready)
 			return attach_tracefs(env, e); /* says why there is no tracefs */
-		err_set(e, -2, "prog '%s': --attach=kprobe-legacy: %s/kprobe_events does not exist", p->name,
-			env->tfs->dir);
-		err_hint(e, "kprobes are not in this kernel (CONFIG_KPROBE_EVENTS)%s",
+		err_set(e, -ENOENT, "prog '%s': --attach=%s: %s%s", p->name, pm ? "kprobe" : "kprobe-legacy",
+			pm ? "this kernel has no kprobe PMU (/sys/bus/event_source/devices/kprobe is missing)" : env->tfs->dir,
+			pm ? "" : "/kprobe_events does not exist");
+		err_hint(e, "kprobes are not in this kernel (%sCONFIG_KPROBE_EVENTS)%s", pm ? "CONFIG_KPROBES/" : "",
 			 sc ? "; --attach=tracepoint uses the syscall tracepoint instead" : "");
 		return e->code;
 	}
@@ -170,8 +171,8 @@ void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx)
 	size_t have = 0;
 	bool skipping = false;
 	for (;;) {
-		long n = sys_read(fd, buf + have, size - 1 - have);
-		if (n == -4)
+		long n = kern_read_fd(fd, buf + have, size - 1 - have, 32, "line by line");
+		if (n == -EINTR)
 			continue;
 		if (n <= 0)
 			break;
@@ -213,22 +214,18 @@ static void prefix_line(char *line, void *ctx)
  * milliseconds); probe asks always. */
 int attach_syscall_prefix(struct attach_env *env)
 {
-	char buf[4096 + 256];
 	unsigned found = 0;
-	int fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0);
-	explain("open(\"/proc/kallsyms\") = %s  -- which syscall prefix this kernel uses, as BCC's get_syscall_fnname "
-		"finds it", kern_res(fd));
-	if (fd < 0)
-		return fd;
-	each_line(fd, buf, sizeof buf, prefix_line, &found);
-	sys_close(fd);
+	int r = kern_kallsyms("which syscall prefix this kernel uses, as BCC's get_syscall_fnname finds it",
+			      prefix_line, &found);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(syscall_prefixes); i++)
 		if (found & (1u << i)) {
 			rb_strlcpy(env->prefix, syscall_prefixes[i], sizeof env->prefix);
 			explain("syscall function prefix on this kernel: %s", env->prefix);
 			return 0;
 		}
-	return -2;
+	return -ENOENT;
 }
 
 /* Deletes the entry GROUP/EVENT of kprobe_events or uprobe_events: "-:GROUP/EVENT". */
@@ -263,7 +260,7 @@ static void stale_line(char *line, void *ctx)
 	size_t nl = rb_strlen(st->env->ns);
 	if (q && sp && (size_t)(sp - q) == nl && !rb_strncmp(q, st->env->ns, nl) && pid < (1u << 30) &&
 	    (size_t)(sp - line - 2) < sizeof st->tp[0] &&
-	    ((int)pid == st->env->pid || sys_kill((int)pid, 0) == -3 /* ESRCH */)) {
+	    ((int)pid == st->env->pid || kern_pid_gone((int)pid))) {
 		*sp = 0;
 		rb_strlcpy(st->tp[st->n], line + 2, sizeof st->tp[0]);
 		st->pid[st->n++] = pid;
@@ -291,19 +288,17 @@ static void remove_stale(struct attach_env *env, const char *file)
 	unsigned removed;
 	do { /* a pass finds at most 32; another pass if it was full and removed some */
 		st->n = removed = 0;
-		int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-		explain("open(\"%s\") = %s, read line by line  -- look for probes of rawbpf processes that were killed",
-			path, kern_res(fd));
+		int fd = kern_open(path, O_RDONLY, "look for probes of rawbpf processes that were killed");
 		if (fd < 0)
 			break;
 		each_line(fd, buf, sizeof buf, stale_line, st);
-		sys_close(fd);
+		kern_close(fd, path);
 		for (unsigned i = 0; i < st->n; i++) {
 			if (legacy_delete(env, file, st->tp[i], &e) < 0)
 				continue; /* in use, or gone already: left as it is */
 			removed++;
-			rb_eprintf("rawbpf: removed the stale probe %s of dead process %llu\n", st->tp[i],
-				   (unsigned long long)st->pid[i]);
+			notice(env, "removed the stale probe %s of dead process %llu", st->tp[i],
+			       (unsigned long long)st->pid[i]);
 		}
 	} while (st->n == ARRAY_SIZE(st->tp) && removed);
 	rb_free(st);
@@ -319,12 +314,9 @@ int attach_legacy_add(struct attach_env *env, const char *file, bool ret, const 
 	if (!env->pid) { /* only the legacy path names things after us and our pid namespace */
 		char ns[32];
 		u64 ino = 0;
-		env->pid = sys_getpid();
-		long n = sys_readlinkat(AT_FDCWD, "/proc/self/ns/pid", ns, sizeof ns - 1);
-		ns[n > 0 ? n : 0] = 0;
+		env->pid = rb_getpid();
+		kern_readlink("/proc/self/ns/pid", ns, sizeof ns, "our pid namespace, in the names of legacy events");
 		env->ns_known = rb_startswith(ns, "pid:[") && rb_parse_u64(ns + 5, &ino) && ino;
-		explain("readlink(\"/proc/self/ns/pid\") = \"%s\"  -- our pid namespace, in the names of legacy events",
-			n > 0 ? ns : rb_strerror((int)-n));
 		if (env->ns_known && ino != 0xEFFFFFFCu /* PROC_PID_INIT_INO: the first namespace */)
 			rb_snprintf(env->ns, sizeof env->ns, "_ns%llu", (unsigned long long)ino);
 	}
@@ -338,7 +330,7 @@ void attach_legacy_del(struct attach_env *env, const char *file, const char *tp)
 {
 	struct err e;
 	if (legacy_delete(env, file, tp, &e) < 0)
-		rb_eprintf("rawbpf: warning: %s\n", e.msg);
+		notice(env, "warning: %s", e.msg);
 }
 
 static int legacy_define(struct attach_env *env, struct attachment *a, struct err *e)
@@ -364,7 +356,7 @@ static int open_event(struct attach_env *env, struct attachment *a, struct err *
 	int r;
 	switch (a->path) {
 	case PATH_PMU:
-		return kern_perf_kprobe(env->pmu_type, a->func, a->ret ? env->retbit : -1, e);
+		return kern_perf_probe(env->pmu_type, false, a->func, 0, a->ret ? 1ULL << env->retbit : 0, -1, e);
 	case PATH_LEGACY:
 		if ((r = legacy_define(env, a, e)) < 0)
 			return r;
@@ -376,35 +368,35 @@ static int open_event(struct attach_env *env, struct attachment *a, struct err *
 		if ((r = attach_tracefs(env, e)) < 0)
 			return r;
 		if ((r = tracefs_event_id(env->tfs, a->tp, &id, e)) < 0) {
-			if (r == -2)
+			if (r == -ENOENT)
 				err_set(e, r, "tracepoint %s does not exist in this kernel", a->tp);
 			return r;
 		}
 		return kern_perf_tracepoint(id, a->tp, -1, e);
 	default:
-		return err_set(e, -22, "no attach path");
+		return err_set(e, -EINVAL, "no attach path");
 	}
 }
 
 static bool unknown_symbol(int r)
 {
-	return r == -2 /* ENOENT */ || r == -22 /* EINVAL on older kernels */;
+	return r == -ENOENT || r == -EINVAL /* on older kernels */;
 }
 
 int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 {
 	struct prog *p = a->prog;
 	if (a->path == PATH_BTF) { /* a BPF link; kernels without tracing links (EINVAL): a raw tracepoint fd */
-		a->perf_fd = kern_link_create(p->fd, 0, p->def->expected_attach_type, e);
+		a->perf_fd = kern_link_create(p->fd, 0, p->def->expected_attach_type, 0, e);
 		a->ret = a->perf_fd < 0; /* (for attach_describe: not a link) */
-		if (a->perf_fd == -22)
+		if (a->perf_fd == -EINVAL)
 			a->perf_fd = kern_raw_tp_open(NULL, p->fd, e);
 		return a->perf_fd < 0 ? err_ctx(e, "prog '%s' (%s)", p->name, p->sec) : 0;
 	}
 	if (a->path == PATH_RAW_TP) { /* the bpf() call both opens and attaches */
 		a->perf_fd = kern_raw_tp_open(a->tp, p->fd, e);
 		if (a->perf_fd < 0) {
-			if (a->perf_fd == -2)
+			if (a->perf_fd == -ENOENT)
 				err_hint(e, "no raw tracepoint '%s' in this kernel (names are as in "
 					    "/sys/kernel/tracing/events/*/, e.g. sys_enter)", a->tp);
 			return err_ctx(e, "prog '%s'", p->name);
@@ -424,13 +416,13 @@ int attach_do(struct attach_env *env, struct attachment *a, struct err *e)
 	if (fd < 0) {
 		err_ctx(e, "prog '%s'", p->name);
 		if (a->path != PATH_TRACEPOINT && unknown_symbol(fd))
-			err_hint(e, "is '%s' a kernel function on this kernel? see /proc/kallsyms (functions that are "
-				    "inlined, or in a module that is not loaded, cannot be probed)", a->func);
-		else if (fd == -1 || fd == -13)
+			err_hint(e, "is '%s' a kernel function here? see /proc/kallsyms (inlined functions, and "
+				    "those of modules not loaded, cannot be probed)", a->func);
+		else if (fd == -EPERM || fd == -EACCES)
 			err_hint(e, "attaching needs root (CAP_PERFMON and CAP_BPF, or CAP_SYS_ADMIN)");
-		else if (fd == -99)
+		else if (fd == -EADDRNOTAVAIL)
 			err_hint(e, "the name '%s' matches several kernel functions", a->func);
-		else if (fd == -16)
+		else if (fd == -EBUSY)
 			err_hint(e, "the function may be live-patched, or the probe name is in use");
 		return fd;
 	}

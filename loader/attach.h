@@ -22,6 +22,7 @@ struct attach_env {
 	char ns[24];       /* legacy event names: "" in the first pid namespace, "_ns<inode>" in another */
 	bool ns_known;     /* /proc/self/ns/pid could be read: only then are stale events swept */
 	char prefix[24];   /* syscall function prefix, once resolved */
+	char notice[512];  /* lines for the CLI to print (stale probes removed, a failed removal) */
 	/* user-space probes */
 	struct obj *obj;   /* whose USDT maps (__bpf_usdt_specs, __bpf_usdt_ip_to_spec_id) get filled */
 	int target_pid;    /* --pid: probes fire in this process only; -1: in every one */

@@ -2,7 +2,6 @@
  * length depends on its kind and vlen), and checks ids and names as they are used. */
 #include "btf.h"
 
-#define FAIL(b, ...) (rb_snprintf((b)->err, sizeof (b)->err, __VA_ARGS__), RB_EOBJ)
 #define BTF_MAGIC 0xeB9F
 #define MAX_TYPES (1u << 20)
 
@@ -11,24 +10,19 @@ static u32 rd32(const u8 *p)
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
 }
 
-/* Bytes after the 12-byte header of a type of this kind and vlen; -1 for an unknown kind. */
+/* Bytes after the 12-byte header of a type of this kind and vlen; -1 for an unknown kind. By kind:
+ * 0 unknown, 1 + the fixed length, or PER + the length of each of vlen entries. */
+#define PER 0x40
 static s64 extra_len(u32 kind, u32 vlen)
 {
-	switch (kind) {
-	case BTFK_INT: case BTFK_VAR: case BTFK_DECL_TAG:
-		return 4;
-	case BTFK_PTR: case BTFK_FWD: case BTFK_TYPEDEF: case BTFK_VOLATILE: case BTFK_CONST:
-	case BTFK_RESTRICT: case BTFK_FUNC: case BTFK_FLOAT: case BTFK_TYPE_TAG:
-		return 0;
-	case BTFK_ARRAY:
-		return 12;
-	case BTFK_STRUCT: case BTFK_UNION: case BTFK_DATASEC: case BTFK_ENUM64:
-		return (s64)vlen * 12;
-	case BTFK_ENUM: case BTFK_FUNC_PROTO:
-		return (s64)vlen * 8;
-	default:
-		return -1;
-	}
+	static const u8 len[] = {
+		[BTFK_INT] = 1 + 4, [BTFK_VAR] = 1 + 4, [BTFK_DECL_TAG] = 1 + 4, [BTFK_PTR] = 1, [BTFK_FWD] = 1,
+		[BTFK_TYPEDEF] = 1, [BTFK_VOLATILE] = 1, [BTFK_CONST] = 1, [BTFK_RESTRICT] = 1, [BTFK_FUNC] = 1,
+		[BTFK_FLOAT] = 1, [BTFK_TYPE_TAG] = 1, [BTFK_ARRAY] = 1 + 12, [BTFK_STRUCT] = PER + 12,
+		[BTFK_UNION] = PER + 12, [BTFK_DATASEC] = PER + 12, [BTFK_ENUM64] = PER + 12, [BTFK_ENUM] = PER + 8,
+		[BTFK_FUNC_PROTO] = PER + 8};
+	u32 v = kind < sizeof len ? len[kind] : 0;
+	return !v ? -1 : v & PER ? (s64)vlen * (v - PER) : v - 1;
 }
 
 /* Split BTF continues its base's string offsets: below start_str a name is the base's. */
@@ -60,7 +54,7 @@ int btf_parse_split(struct btf *b, const u8 *data, u64 size, struct btf *base)
 	b->start_id = base ? base->ntypes : 0;
 	b->start_str = base ? base->start_str + base->str_len : 0;
 	b->ntypes = b->start_id;
-	b->err[0] = 0;
+	b->err.msg[0] = 0;
 	if (size < 24)
 		return FAIL(b, "BTF: truncated header (%llu bytes)", (unsigned long long)size);
 	if ((rd32(data) & 0xffff) != BTF_MAGIC)
@@ -133,7 +127,7 @@ int btf_type(struct btf *b, u32 id, struct btf_t *t)
 	if (id && id <= b->start_id) {
 		if (!btf_type(b->base, id, t))
 			return 0;
-		rb_strlcpy(b->err, b->base->err, sizeof b->err);
+		b->err = b->base->err;
 		return RB_EOBJ;
 	}
 	if (id == 0 || id > b->ntypes)
@@ -275,33 +269,32 @@ static u64 rd64(const u8 *p)
 	return rd32(p) | (u64)rd32(p + 4) << 32;
 }
 
-int btf_elf_section(const u8 *d, u64 size, const u8 **btf, u64 *btf_size, char *err, size_t errsz)
+int btf_elf_section(const u8 *d, u64 size, const u8 **btf, u64 *btf_size, struct err *e)
 {
 	if (size < 64 || memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
-		return rb_snprintf(err, errsz, "not a little-endian ELF64 file"), RB_EOBJ;
+		return err_set(e, RB_EOBJ, "not a little-endian ELF64 file");
 	u64 shoff = rd64(d + 40);
 	u32 entsz = d[58] | d[59] << 8, shnum = d[60] | d[61] << 8, shstrndx = d[62] | d[63] << 8;
 	if (entsz != 64 || shoff > size || (u64)shnum * 64 > size - shoff || shstrndx >= shnum)
-		return rb_snprintf(err, errsz, "ELF section headers (offset %llu, %u of %u bytes) do not fit the file",
-				   (unsigned long long)shoff, shnum, entsz), RB_EOBJ;
+		return err_set(e, RB_EOBJ, "ELF section headers (offset %llu, %u of %u bytes) do not fit the file",
+				   (unsigned long long)shoff, shnum, entsz);
 	const u8 *strs = d + shoff + (u64)shstrndx * 64;
 	u64 str_off = rd64(strs + 24), str_size = rd64(strs + 32);
 	if (str_off > size || str_size > size - str_off)
-		return rb_snprintf(err, errsz, "ELF section name table past the end of the file"), RB_EOBJ;
+		return err_set(e, RB_EOBJ, "ELF section name table past the end of the file");
 	for (u32 i = 1; i < shnum; i++) {
 		const u8 *sh = d + shoff + (u64)i * 64;
 		u64 off = rd64(sh + 24), sz = rd64(sh + 32);
 		if (rd32(sh) + 5ull > str_size || memcmp(d + str_off + rd32(sh), ".BTF", 5))
 			continue;
 		if (rd32(sh + 4) == 8 /* SHT_NOBITS */ || off > size || sz > size - off)
-			return rb_snprintf(err, errsz, "section .BTF (offset %llu, %llu bytes) past the end of the file",
-					   (unsigned long long)off, (unsigned long long)sz), RB_EOBJ;
+			return err_set(e, RB_EOBJ, "section .BTF (offset %llu, %llu bytes) past the end of the file",
+					   (unsigned long long)off, (unsigned long long)sz);
 		*btf = d + off;
 		*btf_size = sz;
 		return 0;
 	}
-	return rb_snprintf(err, errsz, "an ELF file without a .BTF section (a kernel built without CONFIG_DEBUG_INFO_BTF?)"),
-	       RB_EOBJ;
+	return err_set(e, RB_EOBJ, "an ELF file without a .BTF section (a kernel built without CONFIG_DEBUG_INFO_BTF?)");
 }
 
 u32 btf_find(struct btf *b, const char *name, u32 kind)

@@ -21,7 +21,7 @@ struct btf {
 	u32 *offs;         /* offs[id - start_id]: byte offset of type id in the type section */
 	struct btf *base;  /* split BTF (a module's): the vmlinux BTF its ids and strings continue */
 	u32 start_id, start_str;
-	char err[200];
+	struct err err;   /* what is wrong, naming the object (RB_EOBJ) */
 };
 
 int btf_parse(struct btf *b, const u8 *data, u64 size);
@@ -29,7 +29,7 @@ int btf_parse(struct btf *b, const u8 *data, u64 size);
  * string offsets after base's strings. base must outlive b. */
 int btf_parse_split(struct btf *b, const u8 *data, u64 size, struct btf *base);
 /* The .BTF section of an ELF file of any machine and type (a vmlinux); 0, or RB_EOBJ with err. */
-int btf_elf_section(const u8 *data, u64 size, const u8 **btf, u64 *btf_size, char *err, size_t errsz);
+int btf_elf_section(const u8 *data, u64 size, const u8 **btf, u64 *btf_size, struct err *e);
 /* The string at offset off (split BTF: the base's below start_str); NULL if out of range. */
 const char *btf_str(struct btf *b, u32 off);
 void btf_free(struct btf *b);

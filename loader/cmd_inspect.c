@@ -11,22 +11,21 @@
 
 static const char *sec_type(u32 t)
 {
-	static const char *const names[] = {"NULL", "PROGBITS", "SYMTAB", "STRTAB", "RELA", "HASH", "DYNAMIC", "NOTE",
-					    "NOBITS", "REL"};
-	return t < ARRAY_SIZE(names) ? names[t] : t == 0x6fff4c03 ? "LLVM_ADDRSIG" : "other";
+	return t <= SHT_REL ? rb_nth("NULL\0PROGBITS\0SYMTAB\0STRTAB\0RELA\0HASH\0DYNAMIC\0NOTE\0NOBITS\0REL", t)
+	       : t == 0x6fff4c03 ? "LLVM_ADDRSIG" : "other";
 }
 
 /* What a section is for, as a loader sees it. */
 static const char *sec_role(struct elf *e, const struct elf_sec *s, char *buf, size_t size)
 {
-	static const char *const named[] = {"license", "license", "version", "kernel version", ".maps",
-					    "maps (BTF-defined)", "maps", "maps (legacy)", ".BTF", "types (BTF)",
-					    ".BTF.ext", "function and line info (BTF)", ".rawbpf",
-					    "print formats (rawbpf)", ".text", "functions programs call"};
+	/* name, then role, until an empty name */
+	static const char named[] = "license\0license\0version\0kernel version\0.maps\0maps (BTF-defined)\0maps\0"
+				    "maps (legacy)\0.BTF\0types (BTF)\0.BTF.ext\0function and line info (BTF)\0.rawbpf\0"
+				    "print formats (rawbpf)\0.text\0functions programs call\0";
 	struct elf_sec t;
-	for (size_t i = 0; i < ARRAY_SIZE(named); i += 2)
-		if (!rb_strcmp(s->name, named[i]))
-			return named[i + 1];
+	for (const char *p = named; *p; p = rb_nth(p, 2))
+		if (!rb_strcmp(s->name, p))
+			return rb_nth(p, 1);
 	if (s->type == SHT_REL && !elf_section(e, s->info, &t)) {
 		rb_snprintf(buf, size, "relocations of %s", t.name);
 		return buf;
@@ -39,6 +38,14 @@ static const char *sec_role(struct elf *e, const struct elf_sec *s, char *buf, s
 	       rb_startswith(s->name, ".debug") ? "debug info (DWARF)" : "";
 }
 
+/* "maps:" in text, the start of the array "maps" in JSON */
+static void heading(struct emit *w, const char *key)
+{
+	if (!w->json)
+		rb_printf("%s:\n", key);
+	em_open(w, key, '[');
+}
+
 static const char *sec_name(struct obj *o, unsigned idx)
 {
 	struct elf_sec s;
@@ -47,10 +54,9 @@ static const char *sec_name(struct obj *o, unsigned idx)
 
 static void describe_attach(const struct prog *p, char *buf, size_t size)
 {
-	static const char *const kinds[] = {"none (loaded only)", "kprobe", "kretprobe", "syscall entry",
-					    "syscall return", "tracepoint", "raw tracepoint", "uprobe", "uretprobe", "usdt",
-					    "BTF-typed"};
-	rb_snprintf(buf, size, "%s%s%s", kinds[p->def->kind], p->def->kind ? " " : "", p->target);
+	static const char kinds[] = "none (loaded only)\0kprobe\0kretprobe\0syscall entry\0syscall return\0tracepoint\0"
+				    "raw tracepoint\0uprobe\0uretprobe\0usdt\0BTF-typed"; /* by enum attach_kind */
+	rb_snprintf(buf, size, "%s%s%s", rb_nth(kinds, p->def->kind), p->def->kind ? " " : "", p->target);
 }
 
 /* The function (piece) holding instruction i of p. */
@@ -92,8 +98,7 @@ static void sections(struct emit *w, struct obj *o)
 	struct elf *e = &o->elf;
 	struct elf_sec s;
 	char buf[160], flags[4];
-	em_rec(w, "sections:\n");
-	em_open(w, "sections", '[');
+	heading(w, "sections");
 	for (unsigned i = 1; i < e->shnum; i++) {
 		if (elf_section(e, i, &s))
 			continue;
@@ -138,8 +143,7 @@ static void user_target(struct emit *w, const struct prog *p)
 static void programs(struct emit *w, struct obj *o)
 {
 	char attach[192];
-	em_rec(w, "programs:\n");
-	em_open(w, "programs", '[');
+	heading(w, "programs");
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		describe_attach(p, attach, sizeof attach);
@@ -163,10 +167,9 @@ static void programs(struct emit *w, struct obj *o)
 
 static void maps(struct emit *w, struct obj *o)
 {
-	static const char *const defs[] = {"btf", "legacy", "data"}, *const text[] = {"BTF-defined in ",
-		"legacy, in ", "global data "};
-	em_rec(w, "maps:\n");
-	em_open(w, "maps", '[');
+	/* by enum map_def: the text's words, then JSON's */
+	static const char defs[] = "BTF-defined in \0legacy, in \0global data \0btf\0legacy\0data";
+	heading(w, "maps");
 	for (unsigned i = 0; i < o->nmaps; i++) {
 		struct map *m = &o->maps[i];
 		bool data = m->def == MAP_DEF_DATA, ro = data && (m->flags & BPF_F_RDONLY_PROG);
@@ -174,7 +177,7 @@ static void maps(struct emit *w, struct obj *o)
 			  "flags 0x%{flags}x: %s%.0{definition}s%{section}s%s%{read_only}b\n",
 		       m->kname, map_type_name(m->type), m->key_size, m->value_size, m->max_entries,
 		       m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries ? " (one per CPU)" : "",
-		       m->flags, text[m->def], defs[m->def], sec_name(o, m->sec_idx),
+		       m->flags, rb_nth(defs, m->def), rb_nth(defs, m->def + 3), sec_name(o, m->sec_idx),
 		       ro ? ", read-only to programs (frozen)" : "", ro);
 	}
 	em_close(w);
@@ -185,16 +188,16 @@ static void maps(struct emit *w, struct obj *o)
 /* .kconfig and .ksyms externs: what the loader will look for in this kernel. */
 static void externs(struct emit *w, struct obj *o)
 {
-	static const char *const kinds[] = {"kconfig", "ksym", "kfunc"};
-	em_rec(w, "externs:\n");
-	em_open(w, "externs", '[');
+	static const char kinds[] = "kconfig\0ksym\0kfunc";
+	heading(w, "externs");
 	for (unsigned i = 0; i < o->nexts; i++) {
 		const struct ext *x = &o->exts[i];
 		if (x->kind == EXT_KCONFIG)
 			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes\n", x->name,
-			       kinds[x->kind], x->weak ? ", weak" : "", x->weak, x->off, x->size);
+			       rb_nth(kinds, x->kind), x->weak ? ", weak" : "", x->weak, x->off, x->size);
 		else
-			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, kinds[x->kind], x->weak ? ", weak" : "",
+			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, rb_nth(kinds, x->kind),
+			       x->weak ? ", weak" : "",
 			       x->weak, x->kind == EXT_KSYM && !x->type ? ", untyped (its address, from /proc/kallsyms)" : "",
 			       x->kind == EXT_KSYM && !x->type);
 	}
@@ -204,22 +207,20 @@ static void externs(struct emit *w, struct obj *o)
 static void relocations(struct emit *w, struct obj *o)
 {
 	struct dis_sym s;
-	em_rec(w, "relocations:\n");
-	em_open(w, "relocations", '[');
+	heading(w, "relocations");
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		for (u32 k = 0; k < p->insn_cnt; k++) {
+			/* by DIS_*: each takes the same arguments; "%.0u" uses one and shows nothing */
+			static const char *const fmt[] = {
+				"", "  %{in}s insn %{at}u: map fd of %{target}s%.0u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n",
+				"  %{in}s insn %{at}u: extern %{target}s%.0u%.0{kind}s\n"};
 			sym_of(o, p, k, &s);
-			if (s.kind == DIS_MAP)
-				em_rec(w, "  %{in}s insn %{at}u: map fd of %{target}s%.0{kind}s\n", p->name, k, s.name, "map_fd");
-			else if (s.kind == DIS_MAP_VALUE)
-				em_rec(w, "  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n", p->name,
-				       k, s.name, s.off, "map_value");
-			else if (s.kind == DIS_FUNC)
-				em_rec(w, "  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n", p->name,
-				       k, s.name, s.off, "call");
-			else if (s.kind == DIS_EXTERN)
-				em_rec(w, "  %{in}s insn %{at}u: extern %{target}s%.0{kind}s\n", p->name, k, s.name, "extern");
+			if (s.kind != DIS_NONE)
+				em_rec(w, fmt[s.kind], p->name, k, s.name, s.off,
+				       rb_nth("\0map_fd\0map_value\0call\0extern", (unsigned)s.kind));
 		}
 	}
 	for (unsigned i = 0; i < o->nmaps; i++)

@@ -2,19 +2,18 @@
  * then whether the default job can run here, and why not. Exit 1 if it cannot. */
 #include "cli.h"
 #include "emit.h"
-#include "sys.h"
 
 int do_probe(struct opts *opt)
 {
 	struct emit w = {.json = opt->json};
 	struct probe p = {.n = 0};
 	struct attach_env env;
-	struct { char f[6][65]; } u;
+	struct new_utsname u;
 	const char *why = NULL;
 
-	sys_uname(&u);
+	kern_uname(&u);
 	em_open(&w, NULL, '{');
-	em_rec(&w, "kernel %{release}s, %{machine}s\n", u.f[2], u.f[4]);
+	em_rec(&w, "kernel %{release}s, %{machine}s\n", u.release, u.machine);
 	kern_probe(&p);
 	bool ours = p.tfs.mounted_by_us;
 	attach_env_init(&env, &p.tfs); /* (which forgets who mounted tracefs) */

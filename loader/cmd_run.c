@@ -5,12 +5,19 @@
 #include "io.h"
 #include "kernel.h"
 #include "output.h"
-#include "sys.h"
 #include "trace.h"
 
-#define SIG_BIT(s) (1ULL << ((s) - 1))
-/* SIGHUP, SIGINT, SIGQUIT, SIGTERM end the run cleanly; SIGPIPE turns into EPIPE on write. */
-static const u64 stop_signals = SIG_BIT(1) | SIG_BIT(2) | SIG_BIT(3) | SIG_BIT(15);
+/* Prints what the attach layer had to say (a line each) and forgets it. */
+static void tell(struct attach_env *env)
+{
+	for (char *s = env->notice, *nl; *s; s = nl + 1) {
+		nl = rb_strchr(s, '\n');
+		rb_eprintf("rawbpf: %.*s\n", nl ? (int)(nl - s) : (int)rb_strlen(s), s);
+		if (!nl)
+			break;
+	}
+	env->notice[0] = 0;
+}
 
 /* The other program of an alternative: fentry/F and kprobe/F, fexit/F and kretprobe/F, tp_btf/T
  * and tracepoint/CAT/T or raw_tp/T, both to be loaded; else NULL. */
@@ -40,7 +47,6 @@ int do_run(struct opts *opt)
 	struct attachment *att = NULL;
 	unsigned natt = 0;
 	int code = EXIT_FAIL, r;
-	u64 mask = stop_signals | SIG_BIT(13);
 	bool trace = false;
 
 	if (open_object(opt->obj, &o, &e) < 0)
@@ -59,19 +65,9 @@ int do_run(struct opts *opt)
 
 	/* From here on a stop signal only queues up on the signalfd, so whatever moment it comes,
 	 * the run still goes through the cleanup below. */
-	/* Started under nohup (SIGHUP ignored), a hangup must not stop the run. SIGINT and SIGTERM
-	 * always do, even from the background of a script, where the shell ignores SIGINT. */
-	u64 stops = stop_signals, act[4];
-	if (sys_rt_sigaction(1, NULL, act) == 0 && act[0] == 1 /* SIG_IGN */)
-		stops &= ~SIG_BIT(1), mask &= ~SIG_BIT(1);
-	r = sys_rt_sigprocmask(0 /* SIG_BLOCK */, &mask, NULL);
-	explain("rt_sigprocmask(SIG_BLOCK, %sINT QUIT TERM PIPE) = %s  -- signals wait in the queue instead of "
-		"killing us mid-setup", stops & SIG_BIT(1) ? "HUP " : "", kern_res(r));
-	out.sig_fd = sys_signalfd4(-1, &stops, 02000000 /* SFD_CLOEXEC */);
-	explain("signalfd4(HUP INT QUIT TERM) = %s  -- the main loop polls it: a stop signal ends the run through "
-		"the cleanup", kern_res(out.sig_fd));
-	if (out.sig_fd < 0) {
-		err_set(&e, out.sig_fd, "signalfd: %s", rb_strerror(-out.sig_fd));
+	/* SIGHUP (unless started under nohup), SIGINT, SIGQUIT and SIGTERM end the run cleanly, even
+	 * from the background of a script, where the shell ignores SIGINT; SIGPIPE turns into EPIPE. */
+	if ((out.sig_fd = kern_stop_signals(&e)) < 0) {
 		report(&e, EXIT_FAIL);
 		goto out;
 	}
@@ -105,7 +101,7 @@ int do_run(struct opts *opt)
 	for (unsigned i = 0; i < natt; i++)
 		attachable += att[i].path != PATH_NONE;
 	if (!attachable) {
-		err_set(&e, -22, "%s: no program to attach (rawbpf attaches kprobe/, kretprobe/, ksyscall/, "
+		err_set(&e, -EINVAL, "%s: no program to attach (rawbpf attaches kprobe/, kretprobe/, ksyscall/, "
 				 "kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/ and usdt/ programs; '?' sections are "
 				 "skipped)",
 			opt->obj);
@@ -156,7 +152,9 @@ int do_run(struct opts *opt)
 		struct prog *p = att[i].prog, *q = twin(&o, p);
 		if (att[i].path == PATH_NONE || p->fd < 0)
 			continue;
-		if (attach_do(&env, &att[i], &e) < 0) {
+		r = attach_do(&env, &att[i], &e);
+		tell(&env);
+		if (r < 0) {
 			report(&e, EXIT_FAIL);
 			/* A BTF-typed program the kernel loads but cannot attach (arm64 before 6.4: no
 			 * trampolines): its alternative then, loaded now and attached in its turn. */
@@ -190,7 +188,7 @@ int do_run(struct opts *opt)
 	rb_free(types);
 
 	r = output_loop(&out, opt->duration_ms ? now_ns() + opt->duration_ms * 1000000LL : 0);
-	if (r < 0 && r != -32 /* EPIPE: the reader went away, as with | head */) {
+	if (r < 0 && r != -EPIPE /* the reader went away, as with | head */) {
 		err_set(&e, r, "writing the output: %s", rb_strerror(-r));
 		report(&e, EXIT_FAIL);
 		goto out;
@@ -199,6 +197,7 @@ int do_run(struct opts *opt)
 out:
 	for (unsigned i = natt; i-- > 0;)
 		attach_undo(&env, &att[i]);
+	tell(&env);
 	if (code == EXIT_OK)
 		output_final(&out); /* what the programs wrote before they were detached */
 	output_release(&out);

@@ -5,10 +5,10 @@
  * pass over the target's types; no index of the target is built. */
 #include "core.h"
 
-#define FAIL(c, ...) (rb_snprintf((c)->err, sizeof (c)->err, __VA_ARGS__), RB_EOBJ)
 #define SPEC_MAX 64
 #define POISON 1 /* calc_*: the relocation cannot be resolved: poison the instruction */
-static const char deep[] = "types or members nested too deep";
+#define STEPS (1u << 17) /* types resolved per relocation: shared sub-types make paths exponential */
+static const char deep[] = "too many nested types or members to compare";
 
 struct acc {
 	u32 type_id, idx; /* the composite (or array element type) and the member (or element) index */
@@ -82,7 +82,7 @@ static int member(struct core *c, struct btf *b, const struct btf_t *t, u32 i, c
 		  u32 *bits)
 {
 	if (btf_member(b, t, i, name, type, bit))
-		return FAIL(c, "%s", b->err);
+		return ERR_PASS(c, b);
 	if (bits)
 		*bits = t->kflag ? rd32(t->rec + (u64)i * 12 + 8) >> 24 : 0;
 	return 0;
@@ -99,12 +99,23 @@ static const char *enumerator(struct btf *b, const struct btf_t *t, u32 i, u64 *
 
 static int resolve(struct core *c, struct btf *b, u32 id, struct btf_t *t)
 {
-	return btf_resolve(b, id, t) ? FAIL(c, "%s", b->err) : 0;
+	if (++c->steps > STEPS)
+		return FAIL(c, deep);
+	return btf_resolve(b, id, t) ? ERR_PASS(c, b) : 0;
 }
 
 static int size_of(struct core *c, struct btf *b, u32 id, u64 *sz)
 {
-	return btf_size(b, id, sz) || *sz > 0xffffffffu ? FAIL(c, "%s", b->err[0] ? b->err : "type too large") : 0;
+	return btf_size(b, id, sz) || *sz > 0xffffffffu ? FAIL(c, "%s", b->err.msg[0] ? b->err.msg : "type too large") : 0;
+}
+
+/* Whether an array of n elements after s's last accessor is a flexible array member: of no
+ * length, and the last member of its struct (any index goes). */
+static bool flex(const struct spec *s, u32 n)
+{
+	const struct acc *a = &s->a[s->len - 1];
+	struct btf_t t;
+	return a->name && !n && !btf_type(s->btf, a->type_id, &t) && a->idx == t.vlen - 1;
 }
 
 /* The local side: access string to accessors (libbpf's bpf_core_parse_spec). */
@@ -116,12 +127,13 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
 	s->btf = b;
 	s->root = r->type_id;
+	c->steps = 0;
 	if (r->kind >= CORE_KINDS)
 		return FAIL(c, "unknown relocation kind %u", r->kind);
 	if (!str || !*str)
 		return FAIL(c, "access string offset %u out of range or empty", r->access);
 	if (btf_type(b, r->type_id, &t))
-		return FAIL(c, "%s", b->err);
+		return ERR_PASS(c, b);
 	while (*p) {
 		u64 v = 0;
 		if (*p < '0' || *p > '9' || s->raw_len == SPEC_MAX)
@@ -133,14 +145,14 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 		s->raw[s->raw_len++] = (u32)v;
 	}
 	if (!is_field(r->kind) && !is_enumval(r->kind))
-		return rb_strcmp(str, "0") ? FAIL(c, "type relocation with access string \"%s\", not \"0\"", str) : 0;
+		return rb_strcmp(str, "0") ? FAIL(c, "access \"%s\", not \"0\"", str) : 0;
 	if (resolve(c, b, r->type_id, &t))
 		return RB_EOBJ;
 	s->a[0] = (struct acc){t.id, s->raw[0], NULL};
 	s->len = 1;
 	if (is_enumval(r->kind)) {
 		if (!is_enum(t.kind) || s->raw_len > 1 || s->raw[0] >= t.vlen)
-			return FAIL(c, "enum relocation \"%s\" of type %u: not an enumerator of an enum", str, r->type_id);
+			return FAIL(c, "access \"%s\": not an enumerator", str);
 		s->a[0].name = enumerator(b, &t, s->raw[0], NULL);
 		return s->a[0].name ? 0 : FAIL(c, "enumerator name out of range");
 	}
@@ -161,13 +173,11 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 				s->a[s->len++] = (struct acc){t.id, idx, name};
 			id = mt;
 		} else if (t.kind == BTFK_ARRAY) {
-			struct acc *prev = &s->a[s->len - 1];
-			struct btf_t pt;
 			btf_array(b, &t, &elem, &n);
-			bool flex = prev->name && !n && !btf_type(b, prev->type_id, &pt) && prev->idx == pt.vlen - 1;
+			bool fl = flex(s, n);
 			if (resolve(c, b, elem, &t) || size_of(c, b, t.id, &sz))
 				return RB_EOBJ;
-			if (!flex && idx >= n)
+			if (!fl && idx >= n)
 				return FAIL(c, "access \"%s\": index %u past an array of %u", str, idx, n);
 			s->a[s->len++] = (struct acc){t.id, idx, NULL};
 			s->bit += (u64)idx * sz * 8;
@@ -181,7 +191,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	return 0;
 }
 
-static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field);
+static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, u32 how, int level);
 
 /* Finds the local member la in the target composite tid, through anonymous members. */
 static int match_member(struct core *c, struct btf *lb, const struct acc *la, struct btf *tb, u32 tid, struct spec *s,
@@ -201,7 +211,7 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		if (member(c, tb, &t, i, &name, &type, &bit, NULL))
 			return RB_EOBJ;
 		s->bit += bit;
-		s->raw[s->raw_len++] = i;
+		s->raw_len++; /* (only counted: how deep the target's access goes) */
 		if (!*name) {
 			int found = match_member(c, lb, la, tb, type, s, next);
 			if (found)
@@ -209,7 +219,7 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		} else if (!rb_strcmp(lname, name)) {
 			s->a[s->len++] = (struct acc){t.id, i, name};
 			*next = type;
-			int ok = compat(c, lb, ltype, tb, type, 32, true);
+			int ok = cmp(c, lb, ltype, tb, type, 1 /* C_FIELD */, 32);
 			if (ok <= 0)
 				s->len--;
 			return ok;
@@ -218,57 +228,6 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 		s->raw_len--;
 	}
 	return 0;
-}
-
-/* libbpf's bpf_core_types_are_compat (type relocations) and, with field, its
- * bpf_core_fields_are_compat (may a local member's type be the target member's?). */
-static int compat(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, int level, bool field)
-{
-	struct btf_t l, t;
-	for (int depth = 0; depth < 32; depth++) {
-		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
-			return RB_EOBJ;
-		if (field && is_composite(&l) && is_composite(&t))
-			return 1;
-		if (!kind_compat(l.kind, t.kind))
-			return 0;
-		switch (l.kind) {
-		case 0: case BTFK_STRUCT: case BTFK_UNION: /* (0: void) */
-			return 1;
-		case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64:
-			return !field || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) || ess_eq(name_of(&l), name_of(&t));
-		case BTFK_FLOAT:
-			return field;
-		case BTFK_INT: /* only the old bitfield-like integers are refused */
-			return !(rd32(l.rec) >> 16 & 0xff) && !(rd32(t.rec) >> 16 & 0xff);
-		case BTFK_PTR:
-			if (field)
-				return 1;
-			lid = l.size_or_type, tid = t.size_or_type;
-			continue;
-		case BTFK_ARRAY: {
-			u32 n;
-			btf_array(lb, &l, &lid, &n);
-			btf_array(tb, &t, &tid, &n);
-			continue;
-		}
-		case BTFK_FUNC_PROTO:
-			if (field || l.vlen != t.vlen)
-				return 0;
-			if (level <= 0)
-				return FAIL(c, deep);
-			for (u32 i = 0; i < l.vlen; i++) {
-				int r = compat(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), level - 1, false);
-				if (r <= 0)
-					return r;
-			}
-			lid = l.size_or_type, tid = t.size_or_type;
-			continue;
-		default:
-			return 0;
-		}
-	}
-	return FAIL(c, deep);
 }
 
 /* libbpf's bpf_core_names_match: flavors dropped; an anonymous target matches only anonymous. */
@@ -285,81 +244,87 @@ static u32 name_off(const struct btf_t *t)
 	return rd32(t->rec - 12);
 }
 
-/* libbpf's bpf_core_types_match (type_matches): the stricter, structural comparison. */
-static int types_match(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, bool behind_ptr, int level)
+/* Whether the local type may be relocated to the target type, by libbpf's rules: C_TYPE its
+ * bpf_core_types_are_compat (type relocations), C_FIELD its bpf_core_fields_are_compat (a
+ * member's type), C_MATCH its bpf_core_types_match (type_matches: structural), with C_PTR once
+ * behind a pointer (where composites compare by name only). */
+enum { C_TYPE, C_FIELD, C_MATCH, C_PTR = 4 };
+static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid, u32 how, int level)
 {
 	struct btf_t l, t;
+	u32 m = how & 3, ln, tn;
 	for (;; level--) {
 		if (level <= 0)
 			return FAIL(c, deep);
-		/* (names compared with typedefs and qualifiers skipped, as libbpf) */
 		if (resolve(c, lb, lid, &l) || resolve(c, tb, tid, &t))
 			return RB_EOBJ;
-		if (!l.kind || !t.kind) /* void */
-			return l.kind == t.kind;
-		if (!names_match(lb, name_off(&l), tb, name_off(&t)))
-			return 0;
-		switch (l.kind) {
-		case BTFK_FWD:
-			if (behind_ptr && t.kind != BTFK_FWD)
-				return (t.kind == BTFK_STRUCT && !l.kflag) || (t.kind == BTFK_UNION && l.kflag);
-			return t.kind == BTFK_FWD && l.kflag == t.kflag;
-		case BTFK_ENUM: case BTFK_ENUM64:
-			if (!is_enum(t.kind) || l.size_or_type != t.size_or_type || l.vlen > t.vlen)
-				return 0;
-			for (u32 i = 0; i < l.vlen; i++) {
-				bool found = false;
-				u32 lo = rd32(l.rec + (u64)i * (l.kind == BTFK_ENUM ? 8 : 12));
-				for (u32 j = 0; j < t.vlen && !found; j++)
-					found = names_match(lb, lo, tb, rd32(t.rec + (u64)j * (t.kind == BTFK_ENUM ? 8 : 12)));
-				if (!found)
-					return 0;
-			}
+		/* (type_matches compares names with typedefs and qualifiers skipped, as libbpf) */
+		if (m == C_MATCH) {
+			if (!l.kind || !t.kind || !names_match(lb, name_off(&l), tb, name_off(&t)))
+				return !l.kind && !t.kind;
+		} else if (m == C_FIELD && is_composite(&l) && is_composite(&t)) {
 			return 1;
-		case BTFK_STRUCT: case BTFK_UNION:
-			if (behind_ptr)
-				return l.kind == t.kind || (t.kind == BTFK_FWD && (l.kind == BTFK_UNION) == t.kflag);
-			if (l.kind != t.kind || l.vlen > t.vlen)
+		} else if (!kind_compat(l.kind, t.kind)) {
+			return 0;
+		}
+		switch (l.kind) {
+		case 0: /* void */
+			return 1;
+		case BTFK_STRUCT: case BTFK_UNION: case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64: {
+			bool comp = is_composite(&l);
+			if (m != C_MATCH)
+				return comp || m != C_FIELD || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) ||
+				       ess_eq(name_of(&l), name_of(&t));
+			/* a forward declaration, or a composite behind a pointer: only struct or union */
+			if (l.kind == BTFK_FWD || (comp && (how & C_PTR)))
+				return (is_composite(&t) || t.kind == BTFK_FWD) && ((how & C_PTR) || t.kind == BTFK_FWD) &&
+				       (l.kind == BTFK_FWD ? l.kflag : l.kind == BTFK_UNION) ==
+					       (t.kind == BTFK_FWD ? t.kflag : t.kind == BTFK_UNION);
+			/* every local member or enumerator has one of its name in the target (members of a
+			 * type that matches too) */
+			u32 ls = l.kind == BTFK_ENUM ? 8 : 12, ts = t.kind == BTFK_ENUM ? 8 : 12;
+			if ((comp ? l.kind != t.kind : !is_enum(t.kind) || l.size_or_type != t.size_or_type) || l.vlen > t.vlen)
 				return 0;
 			for (u32 i = 0; i < l.vlen; i++) {
 				int found = 0;
-				for (u32 j = 0; j < t.vlen && !found; j++) {
-					if (!names_match(lb, rd32(l.rec + i * 12), tb, rd32(t.rec + j * 12)))
-						continue;
-					found = types_match(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4),
-							    behind_ptr, level - 1);
-					if (found < 0)
+				for (u32 j = 0; j < t.vlen && !found; j++)
+					if (names_match(lb, rd32(l.rec + i * ls), tb, rd32(t.rec + j * ts)) &&
+					    (found = comp ? cmp(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4), how, level - 1)
+							  : 1) < 0)
 						return found;
-				}
 				if (!found)
 					return 0;
 			}
 			return 1;
-		case BTFK_INT:
-			return t.kind == BTFK_INT && l.size_or_type == t.size_or_type &&
-			       (rd32(l.rec) >> 24 & 1) == (rd32(t.rec) >> 24 & 1);
+		}
+		case BTFK_FLOAT:
+			return m == C_FIELD;
+		case BTFK_INT: /* compatible: only the old bitfield-like integers are refused */
+			if (m == C_MATCH)
+				return t.kind == BTFK_INT && l.size_or_type == t.size_or_type &&
+				       (rd32(l.rec) >> 24 & 1) == (rd32(t.rec) >> 24 & 1);
+			return !(rd32(l.rec) >> 16 & 0xff) && !(rd32(t.rec) >> 16 & 0xff);
 		case BTFK_PTR:
+			if (m == C_FIELD)
+				return 1;
 			if (t.kind != BTFK_PTR)
 				return 0;
-			behind_ptr = true;
+			how |= C_PTR;
 			lid = l.size_or_type, tid = t.size_or_type;
 			continue;
-		case BTFK_ARRAY: {
-			u32 ln, tn;
+		case BTFK_ARRAY:
 			if (t.kind != BTFK_ARRAY)
 				return 0;
 			btf_array(lb, &l, &lid, &ln);
 			btf_array(tb, &t, &tid, &tn);
-			if (ln != tn)
+			if (m == C_MATCH && ln != tn)
 				return 0;
 			continue;
-		}
 		case BTFK_FUNC_PROTO:
-			if (t.kind != BTFK_FUNC_PROTO || l.vlen != t.vlen)
+			if (m == C_FIELD || t.kind != BTFK_FUNC_PROTO || l.vlen != t.vlen)
 				return 0;
 			for (u32 i = 0; i < l.vlen; i++) {
-				int r = types_match(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), behind_ptr,
-						    level - 1);
+				int r = cmp(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), how, level - 1);
 				if (r <= 0)
 					return r;
 			}
@@ -378,10 +343,8 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 	memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
 	ts->btf = tb;
 	ts->root = tid;
-	if (kind == CORE_TYPE_MATCHES)
-		return types_match(c, ls->btf, ls->root, tb, tid, false, 32);
 	if (!is_field(kind) && !is_enumval(kind))
-		return compat(c, ls->btf, ls->root, tb, tid, 32, false);
+		return cmp(c, ls->btf, ls->root, tb, tid, kind == CORE_TYPE_MATCHES ? C_MATCH : C_TYPE, 32);
 	if (is_enumval(kind)) {
 		if (resolve(c, tb, tid, &t))
 			return RB_EOBJ;
@@ -409,13 +372,10 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 		}
 		if (i > 0) {
 			u32 n;
-			struct btf_t pt;
 			if (t.kind != BTFK_ARRAY)
 				return 0;
 			btf_array(tb, &t, &tid, &n);
-			const struct acc *prev = &ts->a[ts->len - 1];
-			bool flex = prev->name && !n && !btf_type(tb, prev->type_id, &pt) && prev->idx == pt.vlen - 1;
-			if (!flex && la->idx >= n)
+			if (!flex(ts, n) && la->idx >= n)
 				return 0;
 			if (resolve(c, tb, tid, &t))
 				return RB_EOBJ;
@@ -424,7 +384,7 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 			return FAIL(c, deep);
 		u64 sz;
 		ts->a[ts->len++] = (struct acc){t.id, la->idx, NULL};
-		ts->raw[ts->raw_len++] = la->idx;
+		ts->raw_len++;
 		if (size_of(c, tb, t.id, &sz))
 			return RB_EOBJ;
 		ts->bit += (u64)la->idx * sz * 8;
@@ -440,94 +400,66 @@ struct calc {
 };
 
 /* What the instruction should hold for this spec (NULL: no target), as libbpf computes it. */
-static int calc_field(struct core *c, u32 kind, const struct spec *s, struct calc *o)
+#define EXISTS (1u << CORE_FIELD_EXISTS | 1u << CORE_TYPE_EXISTS | 1u << CORE_TYPE_MATCHES | 1u << CORE_ENUMVAL_EXISTS)
+static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 {
 	struct btf_t t, mt;
 	const char *name;
 	u32 mtype, mbit, bits;
-	u64 sz;
+	u64 sz, bit, byte_off;
+	o->validate = true;
 	o->sz = o->type = 0;
-	if (!s || kind == CORE_FIELD_EXISTS) {
-		o->val = s != NULL;
-		return s || kind == CORE_FIELD_EXISTS ? 0 : POISON;
+	o->val = s != NULL;
+	if (!s || EXISTS >> kind & 1)
+		return s || EXISTS >> kind & 1 ? 0 : POISON;
+	if (kind == CORE_ENUMVAL_VALUE) {
+		if (btf_type(s->btf, s->a[0].type_id, &t))
+			return ERR_PASS(c, s->btf);
+		enumerator(s->btf, &t, s->a[0].idx, &o->val);
+		return 0;
 	}
+	if (kind == CORE_TYPE_SIZE)
+		return size_of(c, s->btf, s->root, &o->val);
+	o->val = s->root; /* the type ids */
+	if (!is_field(kind))
+		return 0;
 	const struct acc *a = &s->a[s->len - 1];
 	if (!a->name) { /* an array element, or the root itself */
 		if (size_of(c, s->btf, a->type_id, &sz))
 			return RB_EOBJ;
-		if (kind != CORE_FIELD_BYTE_OFFSET && kind != CORE_FIELD_BYTE_SIZE)
+		if (kind > CORE_FIELD_BYTE_SIZE)
 			return FAIL(c, "%s of an array element makes no sense", kind_names[kind]);
-		o->val = kind == CORE_FIELD_BYTE_OFFSET ? s->bit / 8 : sz;
-		if (kind == CORE_FIELD_BYTE_OFFSET)
+		o->val = kind ? sz : s->bit / 8;
+		if (!kind)
 			o->sz = (u32)sz, o->type = a->type_id;
 		return 0;
 	}
 	if (btf_type(s->btf, a->type_id, &t) || member(c, s->btf, &t, a->idx, &name, &mtype, &mbit, &bits) ||
 	    resolve(c, s->btf, mtype, &mt))
 		return RB_EOBJ;
-	u64 bit = s->bit, byte_sz, byte_off;
-	bool bitfield = bits != 0;
-	if (bitfield) {
-		byte_sz = mt.size_or_type;
-		if (!byte_sz || byte_sz > 8)
-			return FAIL(c, "bitfield '%s' of a type of %llu bytes", name, (unsigned long long)byte_sz);
-		byte_off = bit / 8 / byte_sz * byte_sz;
-		while (bit + bits - byte_off * 8 > byte_sz * 8) {
-			if (byte_sz >= 8)
-				return FAIL(c, "bitfield '%s' cannot be read with one 64-bit load", name);
-			byte_sz *= 2;
-			byte_off = bit / 8 / byte_sz * byte_sz;
-		}
+	bit = s->bit;
+	bool bf = bits != 0;
+	if (bf) { /* the smallest aligned load of the member's type, or wider, that holds it */
+		sz = mt.size_or_type;
+		for (byte_off = sz ? bit / 8 / sz * sz : 0; sz && sz <= 8 && bit + bits - byte_off * 8 > sz * 8;)
+			sz *= 2, byte_off = bit / 8 / sz * sz;
+		if (!sz || sz > 8)
+			return FAIL(c, "bitfield '%s' cannot be read with one load", name);
 	} else {
-		if (size_of(c, s->btf, mt.id, &byte_sz))
+		if (size_of(c, s->btf, mt.id, &sz))
 			return RB_EOBJ;
 		byte_off = bit / 8;
-		bits = (u32)byte_sz * 8;
+		if (!kind)
+			o->sz = (u32)sz, o->type = mt.id;
+		bits = (u32)sz * 8;
 	}
-	o->validate = !bitfield; /* the compiler and we may read a bitfield differently */
-	switch (kind) {
-	case CORE_FIELD_BYTE_OFFSET:
-		o->val = byte_off;
-		if (!bitfield)
-			o->sz = (u32)byte_sz, o->type = mt.id;
-		break;
-	case CORE_FIELD_BYTE_SIZE:
-		o->val = byte_sz;
-		break;
-	case CORE_FIELD_SIGNED:
-		o->val = (is_enum(mt.kind) && mt.kflag) || (mt.kind == BTFK_INT && (rd32(mt.rec) >> 24 & 1));
-		o->validate = true;
-		break;
-	case CORE_FIELD_LSHIFT_U64:
-		o->val = 64 - (bit + bits - byte_off * 8);
-		break;
-	default: /* CORE_FIELD_RSHIFT_U64 */
-		o->val = 64 - bits;
-		o->validate = true;
-	}
-	return 0;
-}
-
-static int calc(struct core *c, const struct core_rec *r, const struct spec *s, struct calc *o)
-{
-	struct btf_t t;
-	o->validate = true;
-	o->sz = o->type = 0;
-	if (is_field(r->kind))
-		return calc_field(c, r->kind, s, o);
-	bool exists = r->kind == CORE_TYPE_EXISTS || r->kind == CORE_TYPE_MATCHES || r->kind == CORE_ENUMVAL_EXISTS;
-	o->val = exists && s;
-	if (!s || exists)
-		return s || exists ? 0 : POISON;
-	if (r->kind == CORE_ENUMVAL_VALUE) {
-		if (btf_type(s->btf, s->a[0].type_id, &t))
-			return FAIL(c, "%s", s->btf->err);
-		enumerator(s->btf, &t, s->a[0].idx, &o->val);
-		return 0;
-	}
-	if (r->kind == CORE_TYPE_SIZE)
-		return size_of(c, s->btf, s->root, &o->val);
-	o->val = s->root; /* the type ids */
+	/* (the compiler may read a bitfield otherwise than libbpf: its offset is not checked) */
+	o->validate = !bf || kind == CORE_FIELD_SIGNED || kind == CORE_FIELD_RSHIFT_U64;
+	o->val = kind == CORE_FIELD_BYTE_OFFSET ? byte_off
+		 : kind == CORE_FIELD_BYTE_SIZE ? sz
+		 : kind == CORE_FIELD_SIGNED ? (is_enum(mt.kind) && mt.kflag) || (mt.kind == BTFK_INT && (rd32(mt.rec) >> 24 & 1))
+		 : kind == CORE_FIELD_LSHIFT_U64 ? 64 - (bit + bits - byte_off * 8)
+						 : 64 - bits;
 	return 0;
 }
 
@@ -548,65 +480,52 @@ static void poison(struct bpf_insn *in)
 	*in = (struct bpf_insn){.code = BPF_JMP | BPF_CALL, .imm = CORE_POISON};
 }
 
-static int bpf_size(u32 bytes)
-{
-	return bytes == 1 ? BPF_B : bytes == 2 ? BPF_H : bytes == 4 ? BPF_W : bytes == 8 ? BPF_DW : -1;
-}
-
 static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct core_rec *r, struct core_res *res,
 		 const struct calc *lc, const struct calc *tc)
 {
+	static const u8 bytes[4] = {4, 2, 1, 8}; /* of BPF_W, BPF_H, BPF_B, BPF_DW */
 	struct bpf_insn *in = &insns[r->insn];
-	u32 cls = BPF_CLASS(in->code);
-	bool ld64 = in->code == (BPF_LD | BPF_IMM | BPF_DW);
+	u32 cls = BPF_CLASS(in->code), j = 0;
+	bool ld64 = in->code == (BPF_LD | BPF_IMM | BPF_DW), alu = cls == BPF_ALU || cls == BPF_ALU64,
+	     mem = cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX;
+	u64 v = res->val;
 	if (ld64 && r->insn + 1 >= cnt)
-		return FAIL(c, "the 64-bit load is cut off");
-	if (!res->poison && (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) && lc->sz != tc->sz &&
-	    !size_change_ok(c->local, lc->type, res->btf, tc->type)) {
-		res->poison = true;
-		res->why = "the field's size changed, and it is neither a pointer nor an unsigned integer";
-	}
+		goto bad;
+	if (!res->poison && mem && lc->sz != tc->sz && !size_change_ok(c->local, lc->type, res->btf, tc->type))
+		res->poison = true, res->why = "its size changed, and it is no pointer or unsigned integer";
 	if (res->poison) {
 		if (ld64)
 			poison(in + 1); /* the second half too, or the verifier says "unknown opcode 00" */
 		poison(in);
 		return 0;
 	}
-	u64 was = 0;
-	if (cls == BPF_ALU || cls == BPF_ALU64) {
-		if (BPF_SRC(in->code) != BPF_K)
-			return FAIL(c, "an ALU instruction on a register, not an immediate");
-		was = (u64)(s64)in->imm;
-	} else if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
-		was = (u64)(s64)in->off;
-	} else if (ld64) {
-		if (in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
-			return FAIL(c, "a 64-bit load of unexpected form");
-		was = (u32)in[0].imm | (u64)(u32)in[1].imm << 32;
-	} else {
-		return FAIL(c, "opcode 0x%02x cannot take a CO-RE value", in->code);
-	}
+	if (ld64 ? in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off
+		 : alu ? BPF_SRC(in->code) != BPF_K : !mem)
+		goto bad;
+	u64 was = ld64 ? (u32)in[0].imm | (u64)(u32)in[1].imm << 32 : (u64)(s64)(alu ? in->imm : in->off);
 	if (lc->validate && was != res->orig)
 		return FAIL(c, "it holds %lld, the object's BTF says %llu: refusing to patch it", (long long)was,
 			    (unsigned long long)res->orig);
-	if (cls == BPF_ALU || cls == BPF_ALU64) {
-		in->imm = (s32)res->val;
-	} else if (ld64) {
-		in[0].imm = (s32)res->val;
-		in[1].imm = (s32)(res->val >> 32);
-	} else {
-		if (res->val > 0x7fff)
-			return FAIL(c, "offset %llu does not fit 16 bits", (unsigned long long)res->val);
-		if (lc->sz != tc->sz) {
-			static const u8 bytes[4] = {4, 2, 1, 8};
-			if (bytes[BPF_SIZE(in->code) >> 3] != lc->sz || bpf_size(tc->sz) < 0)
-				return FAIL(c, "a %u-byte access of a %u-byte field (now %u bytes)", bytes[BPF_SIZE(in->code) >> 3],
-					    lc->sz, tc->sz);
-			in->code = (u8)(BPF_MODE(in->code) | bpf_size(tc->sz) | cls);
-		}
-		in->off = (short)res->val;
+	/* (an ALU immediate is sign-extended to 64 bits, except by a 32-bit ALU) */
+	if (alu ? (s64)v != (s32)v && (cls == BPF_ALU64 || v >> 32) : mem && v > 0x7fff)
+		return FAIL(c, "%llu does not fit the instruction", (unsigned long long)v);
+	if (mem && lc->sz != tc->sz) {
+		while (j < 4 && bytes[j] != tc->sz)
+			j++;
+		if (bytes[BPF_SIZE(in->code) >> 3] != lc->sz || j == 4)
+			return FAIL(c, "a %u-byte access of a %u-byte field (now %u bytes)", bytes[BPF_SIZE(in->code) >> 3],
+				    lc->sz, tc->sz);
+		in->code = (u8)((in->code & ~0x18) | j << 3);
 	}
+	if (mem)
+		in->off = (short)v;
+	else
+		in->imm = (s32)v;
+	if (ld64)
+		in[1].imm = (s32)(v >> 32);
 	return 0;
+bad:
+	return FAIL(c, "opcode 0x%02x cannot take a CO-RE value", in->code);
 }
 
 static u32 root_of(const struct core *c, u32 id)
@@ -624,10 +543,10 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 	u64 bit = 0;
 	u32 n = 0, root = root_of(c, r->type_id);
 	memset(res, 0, sizeof *res);
-	c->err[0] = 0;
+	c->err.msg[0] = 0;
 	if (r->insn >= cnt)
 		return FAIL(c, "instruction %u past the program's end (%u)", r->insn, cnt);
-	if (spec_parse(c, c->local, r, &ls) || calc(c, r, &ls, &lc) < 0)
+	if (spec_parse(c, c->local, r, &ls) || calc(c, r->kind, &ls, &lc) < 0)
 		return RB_EOBJ;
 	res->orig = lc.val;
 	if (r->kind == CORE_TYPE_ID_LOCAL) {
@@ -643,32 +562,41 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 			return RB_EOBJ;
 		if (!m)
 			continue;
-		int p = calc(c, r, &ts, &cc);
+		int p = calc(c, r->kind, &ts, &cc);
 		if (p < 0)
 			return RB_EOBJ;
 		if (n && ((is_field(r->kind) && ts.bit != bit) || (p == POISON) != res->poison || cc.val != res->val))
-			return FAIL(c, "ambiguous: kernel types %u and %u both match, and disagree (%llu, %llu)", res->targ_id,
-				    k->id, (unsigned long long)res->val, (unsigned long long)cc.val);
+			return FAIL(c, "ambiguous: kernel types %u and %u match and disagree", res->targ_id, k->id);
 		if (!n++) {
 			res->val = cc.val, res->poison = p == POISON, res->btf = k->btf, res->targ_id = k->id;
 			tc = cc, bit = ts.bit;
 		}
 	}
 	if (!n) {
-		int p = calc(c, r, NULL, &tc);
+		int p = calc(c, r->kind, NULL, &tc);
 		if (p < 0)
 			return RB_EOBJ;
 		res->val = tc.val;
 		res->poison = p == POISON;
 		tc.sz = lc.sz; /* no size change without a target */
-		if (root == (u32)-1 || !c->roots[root].ncand)
-			res->why = "the kernel's BTF has no type of that name and kind";
-		else
-			res->why = is_field(r->kind) ? "no kernel type of that name has the field (or not of a compatible type)"
-				   : is_enumval(r->kind) ? "no kernel enum of that name has the enumerator"
-							 : "the kernel's type of that name is not compatible";
+		res->why = root == (u32)-1 || !c->roots[root].ncand ? "no kernel type of that name and kind"
+			   : is_field(r->kind)				    ? "no kernel type of that name has the field"
+			   : is_enumval(r->kind)			    ? "no kernel enum of that name has it"
+									    : "the kernel's type is not compatible";
 	}
 	return patch(c, insns, cnt, r, res, &lc, &tc);
+}
+
+/* Room for one more of n elements of size in p (of *cap). */
+static void *grow(void *p, u32 n, u32 *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	void *q = rb_alloc((*cap = *cap * 2 + 8) * size);
+	if (n)
+		memcpy(q, p, n * size);
+	rb_free(p);
+	return q;
 }
 
 void core_init(struct core *c, struct btf *local)
@@ -690,14 +618,7 @@ int core_add(struct core *c, const struct core_rec *r, u32 n)
 		btf_type(c->local, r[i].type_id, &t);
 		if (!t.name || !*t.name)
 			return FAIL(c, "relocation against an anonymous type (%u)", t.id);
-		if (c->nroots == c->cap_roots) {
-			struct core_root *nr = rb_alloc((c->cap_roots * 2 + 8) * sizeof *nr);
-			if (c->nroots)
-				memcpy(nr, c->roots, c->nroots * sizeof *nr);
-			rb_free(c->roots);
-			c->roots = nr;
-			c->cap_roots = c->cap_roots * 2 + 8;
-		}
+		c->roots = grow(c->roots, c->nroots, &c->cap_roots, sizeof *c->roots);
 		u32 len = (u32)ess_len(t.name), h = hash_of(t.name, len);
 		c->roots[c->nroots] = (struct core_root){t.id, t.kind, len, c->hash[h], t.name, 0, false};
 		c->hash[h] = c->nroots++;
@@ -721,14 +642,7 @@ void core_search(struct core *c, struct btf *b)
 			struct core_root *r = &c->roots[i];
 			if (r->len != n || rb_strncmp(r->name, t.name, n) || !kind_compat(r->kind, t.kind) || (b->base && r->base))
 				continue;
-			if (c->ncands == c->cap_cands) {
-				struct core_cand *nc = rb_alloc((c->cap_cands * 2 + 16) * sizeof *nc);
-				if (c->ncands)
-					memcpy(nc, c->cands, c->ncands * sizeof *nc);
-				rb_free(c->cands);
-				c->cands = nc;
-				c->cap_cands = c->cap_cands * 2 + 16;
-			}
+			c->cands = grow(c->cands, c->ncands, &c->cap_cands, sizeof *c->cands);
 			c->cands[c->ncands++] = (struct core_cand){i, b, id};
 			r->ncand++;
 			r->base |= !b->base;
@@ -742,6 +656,23 @@ bool core_missing(const struct core *c)
 		if (!c->roots[i].ncand)
 			return true;
 	return false;
+}
+
+int core_refused(const char *log, const struct core_poison *p, u32 n, const void *prog)
+{
+	static const char call[] = ": (85) call unknown#195896080";
+	const char *at = log ? rb_strstr(log, "invalid func unknown#195896080") : NULL, *end;
+	u64 insn = 0, v;
+	bool seen = false;
+	if (!at)
+		return -1;
+	for (const char *s = log; s < at; s++)
+		if ((s == log || s[-1] == '\n') && (end = rb_parse_u64(s, &v)) && !rb_strncmp(end, call, sizeof call - 1))
+			insn = v, seen = true;
+	for (u32 i = 0; seen && i < n; i++)
+		if (p[i].prog == prog && p[i].insn == insn) /* (never the second half of an ld_imm64: it is not reached first) */
+			return (int)i;
+	return -1;
 }
 
 void core_path(struct btf *b, const struct core_rec *r, char *buf, size_t size)

@@ -39,7 +39,8 @@ struct core {
 	u32 first[8];                  /* the first bytes of their names, as a bit mask */
 	struct core_cand *cands;
 	u32 ncands, cap_cands;
-	char err[300];
+	u32 steps;                     /* types resolved for the current relocation */
+	struct err err;
 };
 
 struct core_res {
@@ -62,6 +63,16 @@ bool core_missing(const struct core *c);
 int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct core_rec *r, struct core_res *res);
 /* The relocation as C: "task_struct::real_parent", "task_struct::comm[2]", "struct task_struct",
  * "enum pid_type::PIDTYPE_TGID". */
+/* A poisoned relocation, to name it when the verifier refuses the program there. */
+struct core_poison {
+	const void *prog;
+	u32 rec, insn;                 /* its index among the program's records, its instruction */
+	const char *why;
+};
+/* Which of the n poisoned relocations the verifier refused prog at, from its log (the last
+ * "N: (85) call unknown#195896080" line before "invalid func unknown#195896080"): an index into
+ * p, or -1 if the refusal was something else. */
+int core_refused(const char *log, const struct core_poison *p, u32 n, const void *prog);
 void core_path(struct btf *local, const struct core_rec *r, char *buf, size_t size);
 const char *core_kind_name(u32 kind);
 void core_free(struct core *c);

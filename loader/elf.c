@@ -3,7 +3,6 @@
 #include "elf.h"
 #include <linux/elf.h>
 
-#define FAIL(e, ...) (rb_snprintf((e)->err, sizeof (e)->err, __VA_ARGS__), RB_EOBJ)
 
 /* off + len <= size, without overflow. */
 static bool in_bounds(u64 off, u64 len, u64 size)
@@ -27,7 +26,7 @@ static int open_any(struct elf *e, const void *buf, size_t size, bool exec)
 	e->size = size;
 	e->symtab = -1;
 	e->phnum = 0;
-	e->err[0] = 0;
+	e->err.msg[0] = 0;
 	if (size < sizeof h)
 		return FAIL(e, "truncated: %zu bytes, an ELF64 header needs %zu", size, sizeof h);
 	copy_in(&h, buf, sizeof h);

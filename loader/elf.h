@@ -37,7 +37,7 @@ struct elf {
 	u64 shstrsz;
 	int symtab;        /* section index of SHT_SYMTAB, -1 if none */
 	struct elf_sec symsec, strsec;
-	char err[200];
+	struct err err;   /* what is wrong, naming the object (RB_EOBJ) */
 };
 
 /* Checks the header, the section table and the section-name table. */

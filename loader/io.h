@@ -16,6 +16,8 @@ int rb_flush(void); /* returns -errno of a failed write (e.g. -EPIPE) */
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
 long rb_write_all(int fd, const void *buf, size_t n);
 _Noreturn void rb_exit(int code);
+s64 now_ns(void); /* CLOCK_MONOTONIC */
+int rb_getpid(void);
 
 /* Reads a whole regular file of at most max bytes into a new buffer; a file that does not
  * start with the ELF magic is read no further than its first page. */

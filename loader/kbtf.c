@@ -12,43 +12,28 @@
 static int map_file(const char *path, u8 **out, u64 *size, struct err *e)
 {
 	struct statx st;
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r;
-	if (fd < 0) {
-		explain("openat(\"%s\") = %s", path, kern_res(fd));
-		return err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
-	}
-	r = sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st);
-	if (!r && (st.stx_mode & 0170000) != 0100000 /* S_ISREG */)
-		r = -22;
-	else if (!r && !st.stx_size)
-		r = RB_EOBJ;
-	if (r < 0) {
-		err_set(e, r, "read %s: %s", path, r == RB_EOBJ ? "the file is empty" : rb_strerror(-r));
-		goto out;
-	}
-	u8 *m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r = 0;
+	u8 *m = (u8 *)-1l;
+	if (fd >= 0 && !sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000)
+		r = err_set(e, -22, "read %s: not a regular file", path);
+	else if (fd >= 0 && st.stx_size)
+		m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (fd >= 0)
+		sys_close(fd);
+	if (r)
+		return r;
 	bool mapped = (unsigned long)m < -4096ul;
-	if (!mapped) {
-		m = rb_alloc(st.stx_size);
-		u64 got = 0;
-		while (got < st.stx_size) {
-			long n = sys_read(fd, m + got, st.stx_size - got);
-			if (n == -4)
-				continue;
-			if (n <= 0) {
-				rb_free(m);
-				r = err_set(e, n ? (int)n : RB_EOBJ, "read %s: %s", path, n ? rb_strerror((int)-n) : "truncated");
-				goto out;
-			}
-			got += (u64)n;
-		}
-	}
-	explain("openat(\"%s\") = %d, %s %llu bytes  -- the kernel's type information (BTF)", path, fd,
-		mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)st.stx_size);
-	*out = mapped ? m : (u8 *)((unsigned long)m | 1); /* the low bit: a heap copy */
-	*size = st.stx_size;
-out:
-	sys_close(fd);
+	if (mapped)
+		*size = st.stx_size;
+	else if ((r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
+		m = (u8 *)((unsigned long)m | 1); /* the low bit: a heap copy */
+	if (r)
+		explain("openat(\"%s\") = %s", path, kern_res(fd < 0 ? fd : r).s);
+	else
+		explain("openat(\"%s\") = %d, %s %llu bytes  -- the kernel's type information (BTF)", path, fd,
+			mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)*size);
+	if (!r)
+		*out = m;
 	return r;
 }
 
@@ -57,7 +42,7 @@ static void unmap_file(u8 *m, u64 size)
 	if ((unsigned long)m & 1)
 		rb_free((u8 *)((unsigned long)m & ~1ul));
 	else if (m)
-		sys_munmap(m, size);
+		kern_munmap(m, size, "the kernel's BTF file");
 }
 
 static const u8 *file_data(u8 *m)
@@ -72,40 +57,32 @@ int kbtf_load(struct kbtf *k, const char *path, struct err *e)
 	rb_strlcpy(k->src, path ? path : SYSFS_BTF "/vmlinux", sizeof k->src);
 	int r = map_file(k->src, &k->map, &k->map_size, e);
 	if (r < 0) {
-		if (!path && r == -2)
+		if (!path && r == -ENOENT)
 			err_set(e, r, "this kernel has no BTF (%s: %s): give its BTF with --btf FILE (a raw BTF file, "
 				      "or a vmlinux with a .BTF section)", k->src, rb_strerror(2));
 		return r;
 	}
 	const u8 *d = file_data(k->map), *btf = d;
 	u64 size = k->map_size;
-	char why[160];
-	if (size >= 4 && !memcmp(d, "\177ELF", 4) && btf_elf_section(d, size, &btf, &size, why, sizeof why) < 0)
-		return err_set(e, RB_EOBJ, "%s: %s", k->src, why);
+	if (size >= 4 && !memcmp(d, "\177ELF", 4) && btf_elf_section(d, size, &btf, &size, e) < 0)
+		return err_ctx(e, "%s", k->src);
 	if (btf_parse(&k->btf, btf, size) < 0)
-		return err_set(e, RB_EOBJ, "%s: %s", k->src, k->btf.err);
+		return err_set(e, RB_EOBJ, "%s: %s", k->src, k->btf.err.msg);
 	return 0;
 }
 
 struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 {
 	char path[128];
-	for (unsigned i = 0; i < k->nmods; i++)
-		if (!rb_strcmp(k->mods[i]->name, name))
-			return &k->mods[i]->btf;
+	struct kbtf_mod *m;
+	for (m = k->mods; m; m = m->next)
+		if (!rb_strcmp(m->name, name))
+			return &m->btf;
 	if (!k->sysfs) {
-		err_set(e, -2, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
+		err_set(e, -ENOENT, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
 		return NULL;
 	}
-	if (k->nmods == k->cap_mods) { /* (an array of pointers: a module's BTF never moves) */
-		struct kbtf_mod **n = rb_zalloc((k->cap_mods * 2 + 8) * sizeof *n);
-		if (k->nmods)
-			memcpy(n, k->mods, k->nmods * sizeof *n);
-		rb_free(k->mods);
-		k->mods = n;
-		k->cap_mods = k->cap_mods * 2 + 8;
-	}
-	struct kbtf_mod *m = rb_zalloc(sizeof *m);
+	m = rb_zalloc(sizeof *m);
 	rb_snprintf(path, sizeof path, SYSFS_BTF "/%s", name);
 	rb_strlcpy(m->name, name, sizeof m->name);
 	if (map_file(path, &m->map, &m->map_size, e) < 0) {
@@ -113,13 +90,15 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 		return NULL;
 	}
 	if (btf_parse_split(&m->btf, file_data(m->map), m->map_size, &k->btf) < 0) {
-		err_set(e, RB_EOBJ, "%s: %s", path, m->btf.err);
+		err_set(e, RB_EOBJ, "%s: %s", path, m->btf.err.msg);
 		btf_free(&m->btf);
 		unmap_file(m->map, m->map_size);
 		rb_free(m);
 		return NULL;
 	}
-	k->mods[k->nmods++] = m;
+	m->next = k->mods;
+	k->mods = m;
+	k->nmods++;
 	return &m->btf;
 }
 
@@ -128,7 +107,7 @@ int kbtf_modules(struct kbtf *k, struct err *e)
 	if (!k->sysfs || k->modules_listed)
 		return 0;
 	int fd = sys_openat(AT_FDCWD, SYSFS_BTF, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- list the modules with BTF", kern_res(fd));
+	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- list the modules with BTF", kern_res(fd).s);
 	if (fd < 0)
 		return err_set(e, fd, "open " SYSFS_BTF ": %s", rb_strerror(-fd));
 	static char buf[4096];
@@ -140,7 +119,8 @@ int kbtf_modules(struct kbtf *k, struct err *e)
 			const char *name = buf + at + 19;
 			if (reclen < 20 || at + reclen > n)
 				break;
-			if (name[0] != '.' && rb_strcmp(name, "vmlinux") && !kbtf_module(k, name, e))
+			/* (a module unloaded since it was listed is no error) */
+			if (name[0] != '.' && rb_strcmp(name, "vmlinux") && !kbtf_module(k, name, e) && e->code != -2)
 				r = e->code;
 			at += reclen;
 		}
@@ -151,14 +131,14 @@ int kbtf_modules(struct kbtf *k, struct err *e)
 
 u32 kbtf_find(struct kbtf *k, const char *name, u32 kind, struct btf **where, const char **module)
 {
-	for (int i = -1; i < (int)k->nmods; i++) {
-		struct btf *b = i < 0 ? &k->btf : &k->mods[i]->btf;
+	struct kbtf_mod *m = NULL;
+	for (struct btf *b = &k->btf; b; b = (m = m ? m->next : k->mods) ? &m->btf : NULL) {
 		u32 id = btf_find(b, name, kind);
 		if (id) {
 			if (where)
 				*where = b;
 			if (module)
-				*module = i < 0 ? "" : k->mods[i]->name;
+				*module = m ? m->name : "";
 			return id;
 		}
 	}
@@ -167,12 +147,12 @@ u32 kbtf_find(struct kbtf *k, const char *name, u32 kind, struct btf **where, co
 
 void kbtf_free(struct kbtf *k)
 {
-	for (unsigned i = 0; i < k->nmods; i++) {
-		btf_free(&k->mods[i]->btf);
-		unmap_file(k->mods[i]->map, k->mods[i]->map_size);
-		rb_free(k->mods[i]);
+	for (struct kbtf_mod *m = k->mods, *next; m; m = next) {
+		next = m->next;
+		btf_free(&m->btf);
+		unmap_file(m->map, m->map_size);
+		rb_free(m);
 	}
-	rb_free(k->mods);
 	btf_free(&k->btf);
 	unmap_file(k->map, k->map_size);
 	memset(k, 0, sizeof *k);

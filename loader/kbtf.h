@@ -7,6 +7,7 @@
 #include "btf.h"
 
 struct kbtf_mod {
+	struct kbtf_mod *next;     /* the module read before it */
 	char name[56];
 	struct btf btf;            /* split on top of the vmlinux BTF */
 	u8 *map;
@@ -20,8 +21,8 @@ struct kbtf {
 	bool modules_listed;       /* every module of /sys/kernel/btf is in mods[] */
 	u8 *map;
 	u64 map_size;
-	struct kbtf_mod **mods;
-	unsigned nmods, cap_mods;
+	struct kbtf_mod *mods;     /* the last one read */
+	unsigned nmods;
 };
 
 /* Reads path (raw BTF or an ELF with .BTF), or with path NULL /sys/kernel/btf/vmlinux. Without

@@ -84,6 +84,6 @@ int kconfig_value(struct obj *o, const struct ext *x, const char *val, size_t le
 		else
 			memcpy(out, &v, x->size);
 	}
-	return need ? err_set(e, -22, "extern '%s': the kernel's value '%.*s' does not fit (%s)", x->name,
+	return need ? err_set(e, -EINVAL, "extern '%s': the kernel's value '%.*s' does not fit (%s)", x->name,
 			      (int)rb_min64(len, 64), val, need) : 0;
 }

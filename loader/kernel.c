@@ -2,12 +2,18 @@
  * attributes, passes pointers as u64, narrates itself under --explain and reports errors in the
  * error record; none of them prints anything else. */
 #include "kernel.h"
+#include "attach.h"
 #include "io.h"
 #include "obj.h"
 #include "sys.h"
+#include <asm/signal.h>
+#include <asm/statfs.h>
 #include <linux/elf.h>
 #include <linux/magic.h>
+#include <linux/mman.h>
 #include <linux/perf_event.h>
+#include <linux/resource.h>
+#include <linux/signalfd.h>
 
 bool kern_explain;
 
@@ -28,25 +34,49 @@ void explain(const char *fmt, ...)
 	rb_write_all(2, buf, (size_t)n);
 }
 
-const char *kern_res(long r)
+struct kres kern_res(long r)
 {
-	static char buf[64];
+	struct kres k;
 	if (r >= 0)
-		rb_snprintf(buf, sizeof buf, "%ld", r);
+		rb_snprintf(k.s, sizeof k.s, "%ld", r);
 	else
-		rb_snprintf(buf, sizeof buf, "-1 (%s)", rb_strerror((int)-r));
-	return buf;
+		rb_snprintf(k.s, sizeof k.s, "-1 (%s)", rb_strerror((int)-r));
+	return k;
 }
+
+long kern_said(long r, const char *why, const char *fmt, ...)
+{
+	char call[768];
+	va_list ap;
+	if (!kern_explain)
+		return r;
+	va_start(ap, fmt);
+	rb_vsnprintf(call, sizeof call, fmt, ap);
+	va_end(ap);
+	explain("%s = %s%s%s", call, kern_res(r).s, why ? "  -- " : "", why ? why : "");
+	return r;
+}
+
+/* Calls that repeat (the run loop's polls and reads, the map printer's walks) are narrated the
+ * first time only, saying so: true the first time for kind bit. */
+static bool first(unsigned bit)
+{
+	static unsigned told;
+	bool r = kern_explain && !(told & bit);
+	told |= bit;
+	return r;
+}
+#define REPEATS "; repeats are not narrated"
 
 const char *prog_type_name(u32 t)
 {
-	static const char *const names[] = {
-		[BPF_PROG_TYPE_SOCKET_FILTER] = "socket_filter", [BPF_PROG_TYPE_KPROBE] = "kprobe",
-		[BPF_PROG_TYPE_SCHED_CLS] = "sched_cls",         [BPF_PROG_TYPE_TRACEPOINT] = "tracepoint",
-		[BPF_PROG_TYPE_XDP] = "xdp",                     [BPF_PROG_TYPE_PERF_EVENT] = "perf_event",
-		[BPF_PROG_TYPE_RAW_TRACEPOINT] = "raw_tracepoint",
-	};
-	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "other";
+	/* By type number, NUL-separated (empty: not one rawbpf loads); cheaper than a pointer table */
+	static const char names[] = "\0socket_filter\0kprobe\0sched_cls\0\0tracepoint\0xdp\0perf_event\0\0\0\0\0\0\0\0\0"
+				    "\0raw_tracepoint\0\0\0\0\0\0\0\0\0tracing\0\0ext\0lsm";
+	const char *p = names;
+	for (u32 i = 0; i < t && i < 29; i++)
+		p += rb_strlen(p) + 1;
+	return t <= 29 && *p ? p : "other";
 }
 
 /* One BPF_PROG_LOAD attempt. */
@@ -62,6 +92,7 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	a.kern_version = r->kern_version;
 	a.attach_btf_id = r->attach_btf_id;
 	a.attach_btf_obj_fd = r->attach_btf_obj_fd;
+	a.fd_array = (u64)(uintptr_t)r->fd_array;
 	a.log_level = log_level;
 	a.log_buf = (u64)(uintptr_t)log;
 	a.log_size = log_size;
@@ -77,15 +108,13 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 	}
 	if (log)
 		log[0] = 0;
-	int fd = sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
-	explain("bpf(BPF_PROG_LOAD, prog_type=%s, expected_attach_type=%u, attach_btf_id=%u, attach_btf_obj_fd=%u, "
-		"name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, "
-		"prog_btf_fd=%d, log_level=%u, log_size=%u) = %s  -- hand the instructions to the verifier%s",
-		prog_type_name(r->prog_type), a.expected_attach_type, a.attach_btf_id, a.attach_btf_obj_fd, a.prog_name,
-		r->insn_cnt, r->license, r->kern_version,
-		a.func_info_cnt ? (int)a.prog_btf_fd : -1, log_level, log_size,
-		kern_res(fd), log_level ? ", this time asking for its log" : "; the fd is the loaded program");
-	return fd;
+	return (int)kern_said(sys_bpf(BPF_PROG_LOAD, &a, sizeof a),
+			      log_level ? "the verifier again, this time asking for its log" : "hand the instructions to the verifier",
+			      "bpf(BPF_PROG_LOAD, prog_type=%s, expected_attach_type=%u, attach_btf_id=%u, attach_btf_obj_fd=%u, "
+			      "name=\"%s\", insn_cnt=%u, license=\"%s\", kern_version=0x%x, prog_btf_fd=%d, log_level=%u, log_size=%u)",
+			      prog_type_name(r->prog_type), a.expected_attach_type, a.attach_btf_id, a.attach_btf_obj_fd,
+			      a.prog_name, r->insn_cnt, r->license, r->kern_version, a.func_info_cnt ? (int)a.prog_btf_fd : -1,
+			      log_level, log_size);
 }
 
 /* Before 5.11 BPF memory is charged to RLIMIT_MEMLOCK, and a small limit shows as EPERM: raise
@@ -93,13 +122,12 @@ static int prog_load_once(const struct load_req *r, u32 log_level, char *log, u3
 static bool raise_memlock(int err)
 {
 	static bool raised;
-	if (err != -1 /* EPERM */ || raised)
+	if (err != -EPERM || raised)
 		return false;
 	raised = true;
-	u64 lim[2] = {~0ULL, ~0ULL};
-	int r = sys_prlimit64(0, 8 /* RLIMIT_MEMLOCK */, lim, NULL);
-	explain("prlimit64(RLIMIT_MEMLOCK, infinity) = %s  -- kernels before 5.11 charge BPF memory to it", kern_res(r));
-	return r == 0;
+	struct rlimit64 lim = {RLIM64_INFINITY, RLIM64_INFINITY};
+	return !kern_said(sys_prlimit64(0, RLIMIT_MEMLOCK, &lim, NULL), "kernels before 5.11 charge BPF memory to it",
+			  "prlimit64(RLIMIT_MEMLOCK, infinity)");
 }
 
 int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
@@ -122,12 +150,12 @@ int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 			rb_free(log);
 			break;
 		}
-		if (fd == -28 /* ENOSPC */ && size < log_max) {
+		if (fd == -ENOSPC && size < log_max) {
 			rb_free(log);
 			continue;
 		}
 		*logp = log;
-		if (fd == -28) { /* even the biggest log was too small: say so at its end; the error is the load's */
+		if (fd == -ENOSPC) { /* even the biggest log was too small: say so at its end; the error is the load's */
 			static const char cut[] = "\n-- the log did not fit in 16777215 bytes, the most every kernel "
 						  "accepts: this is only part of it --";
 			size_t n = rb_strlen(log);
@@ -155,14 +183,14 @@ int kern_map_create(const struct map_req *r, struct err *e)
 		a.btf_key_type_id = r->btf_key;
 		a.btf_value_type_id = r->btf_value;
 	}
-	int fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
-	if (raise_memlock(fd))
-		fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
-	explain("bpf(BPF_MAP_CREATE, map_type=%u (%s), name=\"%s\", key_size=%u, value_size=%u, max_entries=%u, "
-		"map_flags=0x%x, btf_key_type_id=%u, btf_value_type_id=%u) = %s  -- a map the programs share with "
-		"user space",
-		r->type, map_type_name(r->type), a.map_name, r->key_size, r->value_size, r->max_entries, r->flags, a.btf_key_type_id,
-		a.btf_value_type_id, kern_res(fd));
+	int fd, again = 0;
+	do
+		fd = (int)kern_said(sys_bpf(BPF_MAP_CREATE, &a, sizeof a), "a map the programs share with user space",
+				    "bpf(BPF_MAP_CREATE, map_type=%u (%s), name=\"%s\", key_size=%u, value_size=%u, "
+				    "max_entries=%u, map_flags=0x%x, btf_key_type_id=%u, btf_value_type_id=%u)", r->type,
+				    map_type_name(r->type), a.map_name, r->key_size, r->value_size, r->max_entries, r->flags,
+				    a.btf_key_type_id, a.btf_value_type_id);
+	while (!again++ && raise_memlock(fd));
 	if (fd < 0)
 		return err_set(e, fd, "map '%s': create: %s", r->name, rb_strerror(-fd));
 	return fd;
@@ -175,33 +203,36 @@ int kern_map_update(int fd, const char *map, const void *key, const void *value,
 	a.map_fd = (u32)fd;
 	a.key = (u64)(uintptr_t)key;
 	a.value = (u64)(uintptr_t)value;
-	int r = sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof a);
-	explain("bpf(BPF_MAP_UPDATE_ELEM, map_fd=%d (%s), key=%u) = %s  -- store an initial value", fd, map,
-		*(const u32 *)key, kern_res(r));
+	int r = (int)kern_said(sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof a), "store an initial value",
+			       "bpf(BPF_MAP_UPDATE_ELEM, map_fd=%d (%s), key=%u)", fd, map, *(const u32 *)key);
 	if (r < 0)
 		return err_set(e, r, "map '%s': update: %s", map, rb_strerror(-r));
 	return 0;
 }
 
-/* Lookups and key walks happen at every print interval: not narrated. */
-int kern_map_lookup(int fd, const void *key, void *value)
+/* Lookups and key walks happen at every print interval: the first of each is narrated. */
+static int map_elem(int cmd, int fd, const void *key, void *out)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
 	a.map_fd = (u32)fd;
 	a.key = (u64)(uintptr_t)key;
-	a.value = (u64)(uintptr_t)value;
-	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a, sizeof a);
+	a.value = (u64)(uintptr_t)out; /* (next_key shares the field) */
+	int r = sys_bpf(cmd, &a, sizeof a);
+	if (first(cmd == BPF_MAP_LOOKUP_ELEM ? 1 : 2))
+		kern_said(r, "what the map printer reads at each interval" REPEATS, "bpf(%s, map_fd=%d)",
+			  cmd == BPF_MAP_LOOKUP_ELEM ? "BPF_MAP_LOOKUP_ELEM" : "BPF_MAP_GET_NEXT_KEY", fd);
+	return r;
+}
+
+int kern_map_lookup(int fd, const void *key, void *value)
+{
+	return map_elem(BPF_MAP_LOOKUP_ELEM, fd, key, value);
 }
 
 int kern_map_next_key(int fd, const void *key, void *next)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.map_fd = (u32)fd;
-	a.key = (u64)(uintptr_t)key;
-	a.next_key = (u64)(uintptr_t)next;
-	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &a, sizeof a);
+	return map_elem(BPF_MAP_GET_NEXT_KEY, fd, key, next);
 }
 
 int kern_map_freeze(int fd, const char *map, struct err *e)
@@ -209,9 +240,8 @@ int kern_map_freeze(int fd, const char *map, struct err *e)
 	union bpf_attr a;
 	memset(&a, 0, sizeof a);
 	a.map_fd = (u32)fd;
-	int r = sys_bpf(BPF_MAP_FREEZE, &a, sizeof a);
-	explain("bpf(BPF_MAP_FREEZE, map_fd=%d (%s)) = %s  -- read-only from now on, so the verifier may trust "
-		"its contents (format strings, constants)", fd, map, kern_res(r));
+	int r = (int)kern_said(sys_bpf(BPF_MAP_FREEZE, &a, sizeof a), "read-only now, so the verifier may trust its "
+			       "contents", "bpf(BPF_MAP_FREEZE, map_fd=%d (%s))", fd, map);
 	if (r < 0)
 		return err_set(e, r, "map '%s': freeze: %s", map, rb_strerror(-r));
 	return 0;
@@ -223,11 +253,11 @@ int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
 	memset(&a, 0, sizeof a);
 	a.btf = (u64)(uintptr_t)data;
 	a.btf_size = size;
-	int fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
-	if (raise_memlock(fd))
-		fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
-	explain("bpf(BPF_BTF_LOAD, btf_size=%u) = %s  -- the object's type information, so maps carry types and "
-		"verifier messages point at source lines", size, kern_res(fd));
+	int fd, again = 0;
+	do
+		fd = (int)kern_said(sys_bpf(BPF_BTF_LOAD, &a, sizeof a), "the object's types: typed maps, source lines "
+				    "in verifier logs", "bpf(BPF_BTF_LOAD, btf_size=%u)", size);
+	while (!again++ && raise_memlock(fd));
 	*logp = NULL;
 	if (fd >= 0)
 		return fd;
@@ -237,8 +267,8 @@ int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
 	a.btf_log_buf = (u64)(uintptr_t)log;
 	a.btf_log_size = lsize;
 	a.btf_log_level = 1;
-	int r = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
-	explain("bpf(BPF_BTF_LOAD, btf_log_level=1) = %s  -- again, for the kernel's reason", kern_res(r));
+	int r = (int)kern_said(sys_bpf(BPF_BTF_LOAD, &a, sizeof a), "again, for the kernel's reason",
+			       "bpf(BPF_BTF_LOAD, btf_log_level=1)");
 	if (r >= 0)
 		sys_close(r);
 	*logp = log;
@@ -251,11 +281,10 @@ int kern_raw_tp_open(const char *name, int prog_fd, struct err *e)
 	memset(&a, 0, sizeof a);
 	a.raw_tracepoint.name = (u64)(uintptr_t)name;
 	a.raw_tracepoint.prog_fd = (u32)prog_fd;
-	int fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
 	if (!name)
 		name = "NULL: the program's BTF target";
-	explain("bpf(BPF_RAW_TRACEPOINT_OPEN, name=%s, prog_fd=%d) = %s  -- attached while this fd is open",
-		name, prog_fd, kern_res(fd));
+	int fd = (int)kern_said(sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a), "attached while this fd is open",
+				"bpf(BPF_RAW_TRACEPOINT_OPEN, name=%s, prog_fd=%d)", name, prog_fd);
 	if (fd < 0)
 		return err_set(e, fd, "raw tracepoint %s: attach: %s", name, rb_strerror(-fd));
 	return fd;
@@ -268,7 +297,7 @@ int kern_module_btf_fd(const char *name, struct err *e)
 	char n[64];
 	u32 id = 0;
 	explain("bpf(BPF_BTF_GET_NEXT_ID), BPF_BTF_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD over the kernel's BTF objects  -- "
-		"find module %s's, for attach_btf_obj_fd", name);
+		"find module %s's, for attach_btf_obj_fd" REPEATS, name);
 	for (;;) {
 		memset(&a, 0, sizeof a);
 		a.start_id = id;
@@ -294,19 +323,34 @@ int kern_module_btf_fd(const char *name, struct err *e)
 	}
 }
 
+/* Every perf_event_open: pid -1 with cpu 0 is every process (a BPF program runs on any CPU
+ * regardless); a pid, with cpu -1, is that process only; cpu >= 0 with pid -1 (a perf buffer) that
+ * CPU. The narration is "perf_event_open(<args>, pid, cpu) = fd  -- why". */
+static int perf_open(struct perf_event_attr *a, int pid, int cpu, const char *why, const char *args, ...)
+{
+	char buf[256];
+	va_list ap;
+	a->size = sizeof *a;
+	a->sample_period = 1;
+	a->wakeup_events = 1;
+	if (cpu < -1)
+		cpu = pid < 0 ? 0 : -1;
+	int fd = sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	va_start(ap, args);
+	rb_vsnprintf(buf, sizeof buf, args, ap);
+	va_end(ap);
+	return (int)kern_said(fd, why, "perf_event_open(%s, pid=%d, cpu=%d)", buf, pid, cpu);
+}
+
 int kern_perf_bpf_output(int cpu, struct err *e)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
 	a.type = PERF_TYPE_SOFTWARE;
 	a.config = PERF_COUNT_SW_BPF_OUTPUT;
 	a.sample_type = PERF_SAMPLE_RAW;
-	a.sample_period = 1;
-	a.wakeup_events = 1;
-	int fd = sys_perf_event_open(&a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-	explain("perf_event_open(type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT, sample_type=RAW, pid=-1, "
-		"cpu=%d) = %s  -- a buffer for bpf_perf_event_output() on CPU %d", cpu, kern_res(fd), cpu);
+	int fd = perf_open(&a, -1, cpu, "a buffer for bpf_perf_event_output() on that CPU",
+			   "type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT, sample_type=RAW");
 	if (fd < 0)
 		return err_set(e, fd, "perf buffer on CPU %d: perf_event_open: %s", cpu, rb_strerror(-fd));
 	return fd;
@@ -314,90 +358,41 @@ int kern_perf_bpf_output(int cpu, struct err *e)
 
 int kern_perf_enable(int fd, struct err *e)
 {
-	int r = sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
-	explain("ioctl(%d, PERF_EVENT_IOC_ENABLE) = %s  -- start counting: the buffer takes records", fd, kern_res(r));
+	int r = (int)kern_said(sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0), "start counting: the buffer takes records",
+			       "ioctl(%d, PERF_EVENT_IOC_ENABLE)", fd);
 	if (r < 0)
 		return err_set(e, r, "PERF_EVENT_IOC_ENABLE: %s", rb_strerror(-r));
 	return 0;
 }
 
-int kern_perf_kprobe(int pmu_type, const char *func, int retbit, struct err *e)
+int kern_perf_probe(int pmu_type, bool user, const char *name, u64 off, u64 config, int pid, struct err *e)
 {
 	struct perf_event_attr a;
-	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = (u32)pmu_type;
-	a.config = retbit >= 0 ? 1ULL << retbit : 0;
-	a.kprobe_func = (u64)(uintptr_t)func; /* config1 */
-	a.probe_offset = 0;                    /* config2 */
-	a.sample_period = 1;
-	a.wakeup_events = 1;
-	int fd = sys_perf_event_open(&a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	explain("perf_event_open(type=%d (kprobe PMU), config=0x%llx%s, config1=\"%s\", config2=0, pid=-1, cpu=0) = %s"
-		"  -- the kernel creates a %s on %s; nothing to clean up in tracefs",
-		pmu_type, (unsigned long long)a.config, retbit >= 0 ? " (retprobe bit)" : "", func, kern_res(fd),
-		retbit >= 0 ? "kretprobe" : "kprobe", func);
-	if (fd < 0)
-		return err_set(e, fd, "perf_event_open on the kprobe PMU for %s: %s", func, rb_strerror(-fd));
-	return fd;
-}
-
-/* pid -1 with cpu 0 is every process (a BPF program runs on any CPU regardless); a pid, with cpu
- * -1, is that process only. */
-static int perf_open(struct perf_event_attr *a, int pid)
-{
-	a->size = sizeof *a;
-	a->sample_period = 1;
-	a->wakeup_events = 1;
-	return sys_perf_event_open(a, pid, pid < 0 ? 0 : -1, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-int kern_perf_uprobe(int pmu_type, const char *path, u64 off, u64 config, int pid, struct err *e)
-{
-	struct perf_event_attr a;
+	const char *pmu = user ? "uprobe" : "kprobe";
 	memset(&a, 0, sizeof a);
 	a.type = (u32)pmu_type;
 	a.config = config;
-	a.uprobe_path = (u64)(uintptr_t)path; /* config1 */
-	a.probe_offset = off;                  /* config2 */
-	int fd = perf_open(&a, pid);
-	explain("perf_event_open(type=%d (uprobe PMU), config=0x%llx, config1=\"%s\", config2=0x%llx, pid=%d, cpu=%d) = %s"
-		"  -- a breakpoint at that file offset, in %s", pmu_type, (unsigned long long)config, path,
-		(unsigned long long)off, pid, pid < 0 ? 0 : -1, kern_res(fd), pid < 0 ? "every process" : "that process");
-	if (fd < 0)
-		return err_set(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx: %s", path,
-			       (unsigned long long)off, rb_strerror(-fd));
-	return fd;
-}
-
-int kern_link_perf(int prog_fd, int perf_fd, u64 cookie, struct err *e)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof a);
-	a.link_create.prog_fd = (u32)prog_fd;
-	a.link_create.target_fd = (u32)perf_fd;
-	a.link_create.attach_type = BPF_PERF_EVENT;
-	a.link_create.perf_event.bpf_cookie = cookie;
-	int fd = sys_bpf(BPF_LINK_CREATE, &a, sizeof a);
-	explain("bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=BPF_PERF_EVENT, bpf_cookie=%llu) = %s"
-		"  -- attach with a cookie the program reads back (bpf_get_attach_cookie)", prog_fd, perf_fd,
-		(unsigned long long)cookie, kern_res(fd));
-	if (fd < 0)
-		return err_set(e, fd, "BPF_LINK_CREATE with a BPF cookie: %s", rb_strerror(-fd));
-	return fd;
+	a.config1 = (u64)(uintptr_t)name; /* kprobe_func, uprobe_path */
+	a.config2 = off;                  /* probe_offset */
+	int fd = perf_open(&a, pid, -2, user ? "a breakpoint at that file offset" : "the kernel makes the probe; "
+			   "nothing left in tracefs", "type=%d (%s PMU), config=0x%llx, config1=\"%s\", config2=0x%llx",
+			   pmu_type, pmu, (unsigned long long)config, name, (unsigned long long)off);
+	if (fd >= 0)
+		return fd;
+	if (!user)
+		return err_set(e, fd, "perf_event_open on the kprobe PMU for %s: %s", name, rb_strerror(-fd));
+	return err_set(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx: %s", name,
+		       (unsigned long long)off, rb_strerror(-fd));
 }
 
 int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = id;
-	int fd = perf_open(&a, pid);
-	explain("perf_event_open(type=PERF_TYPE_TRACEPOINT, config=%llu (%s), pid=%d, cpu=%d) = %s"
-		"  -- a perf event on the tracefs event, which the program will hang off",
-		(unsigned long long)id, what, pid, pid < 0 ? 0 : -1, kern_res(fd));
+	int fd = perf_open(&a, pid, -2, "a perf event on the tracefs event, for the program",
+			   "type=PERF_TYPE_TRACEPOINT, config=%llu (%s)", (unsigned long long)id, what);
 	if (fd < 0)
 		return err_set(e, fd, "perf_event_open on %s (id %llu): %s", what, (unsigned long long)id,
 			       rb_strerror(-fd));
@@ -406,25 +401,29 @@ int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 
 int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e)
 {
-	int r = sys_ioctl(perf_fd, PERF_EVENT_IOC_SET_BPF, prog_fd);
-	explain("ioctl(%d, PERF_EVENT_IOC_SET_BPF, %d) = %s  -- run the program on every hit; the event was "
-		"opened enabled, so no PERF_EVENT_IOC_ENABLE is needed",
-		perf_fd, prog_fd, kern_res(r));
+	int r = (int)kern_said(sys_ioctl(perf_fd, PERF_EVENT_IOC_SET_BPF, prog_fd), "the program runs on each hit (the event was "
+			       "opened enabled)",
+			       "ioctl(%d, PERF_EVENT_IOC_SET_BPF, %d)", perf_fd, prog_fd);
 	if (r < 0)
 		return err_set(e, r, "attach program (PERF_EVENT_IOC_SET_BPF): %s", rb_strerror(-r));
 	return 0;
 }
 
-int kern_link_create(int prog_fd, int target_fd, u32 attach_type, struct err *e)
+int kern_link_create(int prog_fd, int target_fd, u32 attach_type, u64 cookie, struct err *e)
 {
 	union bpf_attr a;
+	char c[40] = "";
 	memset(&a, 0, sizeof a);
 	a.link_create.prog_fd = (u32)prog_fd;
 	a.link_create.target_fd = (u32)target_fd;
 	a.link_create.attach_type = attach_type;
-	int fd = sys_bpf(BPF_LINK_CREATE, &a, sizeof a);
-	explain("bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=%u) = %s  -- a BPF link: attached while "
-		"the fd is open", prog_fd, target_fd, attach_type, kern_res(fd));
+	a.link_create.perf_event.bpf_cookie = cookie;
+	if (cookie)
+		rb_snprintf(c, sizeof c, ", bpf_cookie=%llu", (unsigned long long)cookie);
+	int fd = (int)kern_said(sys_bpf(BPF_LINK_CREATE, &a, sizeof a), cookie ? "with a cookie the program reads back "
+				"(bpf_get_attach_cookie)" : "a BPF link: attached while the fd is open",
+				"bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=%u%s)", prog_fd, target_fd,
+				attach_type, c);
 	if (fd < 0)
 		return err_set(e, fd, "BPF_LINK_CREATE: %s", rb_strerror(-fd));
 	return fd;
@@ -442,38 +441,150 @@ bool kern_has_helper(u32 prog_type, u32 helper)
 	return fd >= 0;
 }
 
-long kern_read(const char *path, char *buf, size_t size)
+/* Reads the whole of a small file and shows what it holds. */
+long kern_read(const char *path, char *buf, size_t size, const char *why)
 {
 	long n = rb_read_small(path, buf, size);
-	explain("read(\"%s\") = \"%s\"", path, n < 0 ? rb_strerror((int)-n) : buf);
+	explain("read(\"%s\") = \"%s\"%s%s", path, n < 0 ? rb_strerror((int)-n) : buf, why ? "  -- " : "", why ? why : "");
 	return n;
+}
+
+int kern_open(const char *path, int flags, const char *why)
+{
+	return (int)kern_said(sys_openat(AT_FDCWD, path, flags | O_CLOEXEC, 0), why, "open(\"%s\")", path);
+}
+
+long kern_read_fd(int fd, void *buf, size_t n, unsigned kind, const char *what)
+{
+	long r = sys_read(fd, buf, n);
+	if (first(kind))
+		kern_said(r, "what is there" REPEATS, "read(%d: %s)", fd, what);
+	return r;
+}
+
+int kern_statx(const char *path, unsigned mask, struct statx *st, const char *why)
+{
+	return (int)kern_said(sys_statx(AT_FDCWD, path, 0, mask, st), why, "statx(\"%s\")", path);
+}
+
+int kern_uname(struct new_utsname *u)
+{
+	int r = sys_uname(u);
+	if (r)
+		u->release[0] = u->machine[0] = 0;
+	explain("uname() = %s, release \"%s\"  -- which kernel this is", kern_res(r).s, u->release);
+	return r;
+}
+
+bool kern_pid_gone(int pid)
+{
+	return kern_said(sys_kill(pid, 0), "is it alive? (signal 0 tests, sends nothing)", "kill(%d, 0)", pid) == -ESRCH;
+}
+
+long kern_readlink(const char *path, char *buf, size_t size, const char *why)
+{
+	long n = sys_readlinkat(AT_FDCWD, path, buf, size - 1);
+	buf[n > 0 ? n : 0] = 0;
+	explain("readlink(\"%s\") = \"%s\"  -- %s", path, n >= 0 ? buf : rb_strerror((int)-n), why);
+	return n;
+}
+
+int kern_kallsyms(const char *why, void (*fn)(char *line, void *ctx), void *ctx)
+{
+	char buf[4096 + 256];
+	int fd = kern_open("/proc/kallsyms", O_RDONLY, why);
+	if (fd < 0)
+		return fd;
+	each_line(fd, buf, sizeof buf, fn, ctx);
+	return kern_close(fd, "/proc/kallsyms");
 }
 
 int kern_close(int fd, const char *what)
 {
-	int r = sys_close(fd);
-	explain("close(%d) = %s  -- release %s", fd, kern_res(r), what);
+	return (int)kern_said(sys_close(fd), what, "close(%d)", fd);
+}
+
+void *kern_mmap(int fd, size_t len, int prot, long off, const char *what, struct err *e)
+{
+	void *p = sys_mmap(NULL, len, prot, MAP_SHARED, fd, off);
+	long r = (unsigned long)p > -4096UL ? (long)p : 0;
+	explain("mmap(NULL, %zu, %s, MAP_SHARED, %d, %ld) = %p%s  -- %s", len,
+		prot & PROT_WRITE ? "PROT_READ|PROT_WRITE" : "PROT_READ", fd, off, r ? NULL : p, r ? kern_res(r).s : "", what);
+	if (r)
+		return err_set(e, (int)r, "%s: mmap: %s", what, rb_strerror((int)-r)), NULL;
+	return p;
+}
+
+void kern_munmap(void *p, size_t len, const char *what)
+{
+	kern_said(sys_munmap(p, len), what, "munmap(%p, %zu)", p, len);
+}
+
+int kern_poll(struct pollfd *f, unsigned n, const struct __kernel_timespec *t, const char *what)
+{
+	int r = sys_ppoll(f, n, t);
+	if (first(4))
+		kern_said(r, "sleep until there is output or a signal; each ready fd is read" REPEATS, "ppoll(%s)", what);
 	return r;
 }
 
-/* tracefs */
-static bool is_tracefs(const char *dir)
+#define SIG_BIT(s) (1ULL << ((s) - 1))
+int kern_stop_signals(struct err *e)
 {
-	u64 st[16]; /* struct statfs: f_type is the first word on 64-bit architectures */
-	int r = sys_statfs(dir, st);
-	explain("statfs(\"%s\") = %s, f_type=0x%llx  -- is tracefs (0x%x) mounted here?", dir, kern_res(r),
-		r ? 0ULL : (unsigned long long)st[0], TRACEFS_MAGIC);
-	return r == 0 && (u32)st[0] == TRACEFS_MAGIC;
+	u64 stops = SIG_BIT(SIGINT) | SIG_BIT(SIGQUIT) | SIG_BIT(SIGTERM), block = stops | SIG_BIT(SIGPIPE);
+	struct sigaction old;
+	/* Started under nohup (SIGHUP ignored), a hangup must not stop the run. */
+	if (!(kern_said(sys_rt_sigaction(SIGHUP, NULL, &old), "is SIGHUP ignored (nohup)?",
+			       "rt_sigaction(SIGHUP, NULL)") == 0 && old.sa_handler == SIG_IGN))
+		stops |= SIG_BIT(SIGHUP), block |= SIG_BIT(SIGHUP);
+	kern_said(sys_rt_sigprocmask(SIG_BLOCK, &block, NULL), "signals wait in the queue instead of killing us mid-setup",
+		  "rt_sigprocmask(SIG_BLOCK, %sINT QUIT TERM PIPE)", stops & SIG_BIT(SIGHUP) ? "HUP " : "");
+	int fd = (int)kern_said(sys_signalfd4(-1, &stops, SFD_CLOEXEC), "polled by the main loop: a stop signal ends the "
+				"run through the cleanup", "signalfd4(%sINT QUIT TERM)", stops & SIG_BIT(SIGHUP) ? "HUP " : "");
+	if (fd < 0)
+		return err_set(e, fd, "signalfd: %s", rb_strerror(-fd));
+	return fd;
+}
+
+int kern_signal(int fd)
+{
+	struct signalfd_siginfo si;
+	return kern_read_fd(fd, &si, sizeof si, 8, "signalfd") == sizeof si ? (int)si.ssi_signo : 0;
+}
+
+/* The possible CPUs ("0-3,8-11"), read once and only by objects that need them: how many there
+ * are (8: per-CPU map values hold one each, packed) and the highest id + 1 (12: the slots of a
+ * perf event array and the perf buffers, indexed by CPU id). */
+static int possible_cpus(bool slots)
+{
+	static int n, top;
+	char buf[256];
+	if (!top) {
+		long r = kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf, "the CPUs per-CPU maps and perf buffers cover");
+		top = r > 0 ? rb_cpu_list(buf, &n) : 0;
+		if (top <= 0 || n <= 0)
+			top = n = 1;
+	}
+	return slots ? top : n;
+}
+int nr_possible_cpus(void) { return possible_cpus(false); }
+int possible_cpu_slots(void) { return possible_cpus(true); }
+
+/* tracefs */
+static bool is_fs(const char *dir, u32 magic, const char *why)
+{
+	struct statfs st;
+	int r = (int)kern_said(sys_statfs(dir, &st), why, "statfs(\"%s\")", dir);
+	return r == 0 && (u32)st.f_type == magic;
 }
 
 static int mount_fs(const char *type, const char *dir, struct err *e)
 {
-	int r = sys_mount(type, dir, type, 0, NULL);
-	explain("mount(\"%s\", \"%s\", \"%s\") = %s  -- it was not mounted (as in an initramfs)", type, dir, type,
-		kern_res(r));
+	int r = (int)kern_said(sys_mount(type, dir, type, 0, NULL), "it was not mounted (as in an initramfs)",
+			       "mount(\"%s\", \"%s\", \"%s\")", type, dir, type);
 	if (r < 0) {
 		err_set(e, r, "mount %s on %s: %s", type, dir, rb_strerror(-r));
-		if (r == -1 || r == -13)
+		if (r == -EPERM || r == -EACCES)
 			err_hint(e, "mounting needs CAP_SYS_ADMIN: run as root, or mount it first: "
 				    "mount -t %s %s %s", type, type, dir);
 	}
@@ -483,21 +594,16 @@ static int mount_fs(const char *type, const char *dir, struct err *e)
 int tracefs_find(struct tracefs *t, struct err *e)
 {
 	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
-	u64 st[16];
 	t->mounted_by_us = t->sysfs_by_us = false;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (is_tracefs(dirs[i])) {
+		if (is_fs(dirs[i], TRACEFS_MAGIC, "is tracefs mounted here? (its magic number)")) {
 			rb_strlcpy(t->dir, dirs[i], sizeof t->dir);
 			return 0;
 		}
 	/* Not mounted. In an initramfs even /sys may be missing: mount sysfs first. */
-	int r = sys_statfs("/sys/kernel", st);
-	explain("statfs(\"/sys/kernel\") = %s  -- tracefs is not mounted; sysfs, where it goes?", kern_res(r));
-	if (r < 0 || (u32)st[0] != SYSFS_MAGIC) {
-		r = sys_statfs("/sys", st);
-		if (r < 0 || (u32)st[0] != SYSFS_MAGIC) {
-			if (r == -2)
-				explain("mkdir(\"/sys\") = %s", kern_res(sys_mkdirat(AT_FDCWD, "/sys", 0555)));
+	if (!is_fs("/sys/kernel", SYSFS_MAGIC, "tracefs is not mounted; sysfs, where it goes?")) {
+		if (!is_fs("/sys", SYSFS_MAGIC, "is sysfs mounted at all?")) {
+			kern_said(sys_mkdirat(AT_FDCWD, "/sys", 0555), "where sysfs goes (EEXIST: there already)", "mkdir(\"/sys\")");
 			if (mount_fs("sysfs", "/sys", e) < 0)
 				return err_ctx(e, "tracefs is not mounted and neither is sysfs");
 			t->sysfs_by_us = true;
@@ -505,7 +611,7 @@ int tracefs_find(struct tracefs *t, struct err *e)
 	}
 	rb_strlcpy(t->dir, dirs[0], sizeof t->dir);
 	if (mount_fs("tracefs", t->dir, e) < 0) {
-		if (e->code == -2 || e->code == -19)
+		if (e->code == -ENOENT || e->code == -ENODEV)
 			err_hint(e, "this kernel has no tracefs (CONFIG_TRACING); rawbpf needs it for trace_pipe");
 		tracefs_release(t); /* the sysfs mounted for it */
 		return err_ctx(e, "no tracefs");
@@ -516,17 +622,11 @@ int tracefs_find(struct tracefs *t, struct err *e)
 
 void tracefs_release(struct tracefs *t)
 {
-	int r;
-	if (t->mounted_by_us) {
-		r = sys_umount2(t->dir, 0);
-		explain("umount(\"%s\") = %s  -- rawbpf mounted it, so it takes it away again", t->dir, kern_res(r));
-		t->mounted_by_us = false;
-	}
-	if (t->sysfs_by_us) { /* after tracefs, which was mounted on it */
-		r = sys_umount2("/sys", 0);
-		explain("umount(\"/sys\") = %s  -- rawbpf mounted sysfs for tracefs, so it goes too", kern_res(r));
-		t->sysfs_by_us = false;
-	}
+	if (t->mounted_by_us)
+		kern_said(sys_umount2(t->dir, 0), "rawbpf mounted it, so it takes it away again", "umount(\"%s\")", t->dir);
+	if (t->sysfs_by_us) /* after tracefs, which was mounted on it */
+		kern_said(sys_umount2("/sys", 0), "rawbpf mounted sysfs for tracefs, so it goes too", "umount(\"/sys\")");
+	t->mounted_by_us = t->sysfs_by_us = false;
 }
 
 static void path_join(char *out, size_t size, const struct tracefs *t, const char *a, const char *b)
@@ -544,8 +644,8 @@ int tracefs_append(const struct tracefs *t, const char *file, const char *line, 
 		r = sys_write(fd, line, rb_strlen(line));
 		sys_close(fd);
 	}
-	explain("write(\"%s\", \"%s\") = %s  -- %s", path, line, kern_res(r < 0 ? r : 0),
-		line[0] == '-' ? "remove the probe rawbpf defined" : "define a probe through the legacy text interface");
+	kern_said(r < 0 ? r : 0, line[0] == '-' ? "remove the probe rawbpf defined" : "define a probe through the legacy "
+		  "text interface", "write(\"%s\", \"%s\")", path, line);
 	if (r < 0)
 		return err_set(e, (int)r, "%s \"%s\" to %s: %s", fd < 0 ? "open" : "write", line, path,
 			       rb_strerror((int)-r));
@@ -556,13 +656,11 @@ int tracefs_event_id(const struct tracefs *t, const char *event, u64 *id, struct
 {
 	char path[192], buf[32];
 	rb_snprintf(path, sizeof path, "%s/events/%s/id", t->dir, event);
-	long n = rb_read_small(path, buf, sizeof buf);
-	explain("read(\"%s\") = \"%s\"  -- the event's id, to open it with perf_event_open", path,
-		n < 0 ? rb_strerror((int)-n) : buf);
+	long n = kern_read(path, buf, sizeof buf, "the event's id, to open it with perf_event_open");
 	if (n < 0)
 		return err_set(e, (int)n, "read %s: %s", path, rb_strerror((int)-n));
 	if (!rb_parse_u64(buf, id))
-		return err_set(e, -22, "read %s: not a number: \"%s\"", path, buf);
+		return err_set(e, -EINVAL, "read %s: not a number: \"%s\"", path, buf);
 	return 0;
 }
 
@@ -570,14 +668,13 @@ int tracefs_open_pipe(const struct tracefs *t, struct err *e)
 {
 	char path[96];
 	path_join(path, sizeof path, t, "trace_pipe", NULL);
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-	explain("open(\"%s\", O_RDONLY|O_NONBLOCK) = %s  -- where bpf_trace_printk's lines come out", path, kern_res(fd));
+	int fd = kern_open(path, O_RDONLY | O_NONBLOCK, "where bpf_trace_printk's lines come out");
 	if (fd < 0) {
 		err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
-		if (fd == -16)
+		if (fd == -EBUSY)
 			err_hint(e, "trace_pipe has one reader at a time: another rawbpf, 'cat trace_pipe' or bpftool "
 				    "is reading it; stop that first");
-		else if (fd == -13 || fd == -1)
+		else if (fd == -EACCES || fd == -EPERM)
 			err_hint(e, "reading trace_pipe needs root");
 	}
 	return fd;
@@ -614,18 +711,16 @@ static u32 vdso_version(void)
 
 u32 kern_version_code(void)
 {
-	struct { char f[6][65]; } u;
+	struct new_utsname u;
 	u64 v[3] = {0, 0, 0};
 	u32 code = vdso_version();
 	if (code) {
-		explain("kern_version 0x%x: LINUX_VERSION_CODE from the vDSO's \"Linux\" ELF note (no system call)", code);
+		explain("kern_version 0x%x: from the vDSO's \"Linux\" note (no system call)", code);
 		return code;
 	}
-	int r = sys_uname(&u);
-	explain("uname() = %s, release \"%s\"  -- the kernel version, for kern_version", kern_res(r), r ? "" : u.f[2]);
-	if (r < 0)
+	if (kern_uname(&u) < 0)
 		return 0;
-	const char *p = u.f[2];
+	const char *p = u.release;
 	for (int i = 0; i < 3 && p; i++) {
 		p = rb_parse_u64(p, &v[i]);
 		if (p && *p == '.')

@@ -3,24 +3,6 @@
 #include "io.h"
 #include "sys.h"
 
-/* The possible CPUs ("0-3,8-11"), read once and only by objects that need them: how many there
- * are (8: per-CPU map values hold one each, packed) and the highest id + 1 (12: the slots of a
- * perf event array and the perf buffers, indexed by CPU id). */
-static int possible_cpus(bool slots)
-{
-	static int n, top;
-	char buf[256];
-	if (!top) {
-		long r = kern_read("/sys/devices/system/cpu/possible", buf, sizeof buf);
-		top = r > 0 ? rb_cpu_list(buf, &n) : 0;
-		if (top <= 0 || n <= 0)
-			top = n = 1;
-	}
-	return slots ? top : n;
-}
-int nr_possible_cpus(void) { return possible_cpus(false); }
-int possible_cpu_slots(void) { return possible_cpus(true); }
-
 /* Only these map types take BTF key and value types; the kernel refuses them on the others. */
 static bool btf_typed(u32 type)
 {
@@ -96,13 +78,14 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 			       o->ncore);
 	core_init(&c, &o->btf);
 	for (unsigned i = 0; i < o->nprogs && !r; i++)
-		if (res || o->progs[i].autoload)
-			r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt);
+		if ((res || o->progs[i].autoload) && (r = core_add(&c, o->progs[i].core, o->progs[i].core_cnt)))
+			*e = c.err; /* (obj_parse checked each record already) */
 	core_search(&c, &l->kbtf->btf);
 	/* Types vmlinux lacks may be a module's (libbpf looks there only then, too). */
-	if (!r && core_missing(&c) && !kbtf_modules(l->kbtf, e))
-		for (unsigned i = 0; i < l->kbtf->nmods; i++)
-			core_search(&c, &l->kbtf->mods[i]->btf);
+	if (!r && core_missing(&c) && (r = kbtf_modules(l->kbtf, e)) < 0)
+		err_ctx(e, "%s: CO-RE relocations against the modules' types", o->name);
+	for (struct kbtf_mod *m = l->kbtf->mods; !r && m; m = m->next)
+		core_search(&c, &m->btf);
 	if (!res)
 		l->poison = rb_zalloc(o->ncore * sizeof *l->poison);
 	for (unsigned i = 0; i < o->nprogs && !r; i++) {
@@ -118,16 +101,16 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 			struct core_res *out = res ? &res[n] : &one;
 			if (core_apply(&c, insns, p->insn_cnt, &p->core[k], out) < 0) {
 				if (res) {
-					rb_strlcpy(msg[n], c.err, sizeof msg[n]);
+					rb_strlcpy(msg[n], c.err.msg, sizeof msg[n]);
 					continue;
 				}
 				core_path(&o->btf, &p->core[k], path, sizeof path);
 				r = err_set(e, RB_EOBJ, "prog '%s': CO-RE relocation #%u (%s of %s, instruction %u) against %s: %s",
 					    p->name, k, core_kind_name(p->core[k].kind), path, p->core[k].insn, l->kbtf->src,
-					    c.err);
+					    c.err.msg);
 			} else if (out->poison) {
 				if (!res)
-					l->poison[l->npoison] = (struct core_poison){p, k, out->why};
+					l->poison[l->npoison] = (struct core_poison){p, k, p->core[k].insn, out->why};
 				l->npoison++;
 			} else {
 				l->core_applied++;
@@ -144,32 +127,18 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 
 bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, struct err *e)
 {
-	const char *at = log ? rb_strstr(log, "invalid func unknown#195896080") : NULL, *line = NULL;
 	char path[160];
-	u64 insn = 0;
-	if (!at)
+	int i = core_refused(log, l->poison, l->npoison, p);
+	if (i < 0)
 		return false;
-	/* The instruction: the last "N: (85) call unknown#195896080" line before the message. */
-	for (const char *s = log; s < at; s++)
-		if ((s == log || s[-1] == '\n') && *s >= '0' && *s <= '9' && rb_parse_u64(s, &insn) &&
-		    !rb_strncmp(rb_parse_u64(s, &insn), ": (85) call unknown#195896080", 29))
-			line = s;
-	if (!line)
-		return false;
-	rb_parse_u64(line, &insn);
-	for (u32 i = 0; i < l->npoison; i++) {
-		const struct core_rec *r = &p->core[l->poison[i].rec];
-		if (l->poison[i].p != p || (r->insn != insn && r->insn + 1 != insn))
-			continue;
-		core_path(&l->o->btf, r, path, sizeof path);
-		err_set(e, e->code, "prog '%s': instruction %u: CO-RE relocation #%u (%s of %s) has no match in %s (%s), "
-				    "and the program reaches it",
-			p->name, r->insn, l->poison[i].rec, core_kind_name(r->kind), path, l->kbtf->src, l->poison[i].why);
-		err_hint(e, "guard the access with bpf_core_field_exists() or bpf_core_type_exists(), or build for this "
-			    "kernel's types");
-		return true;
-	}
-	return false;
+	const struct core_rec *r = &p->core[l->poison[i].rec];
+	core_path(&l->o->btf, r, path, sizeof path);
+	err_set(e, e->code, "prog '%s': instruction %u: CO-RE relocation #%u (%s of %s) has no match in %s (%s), "
+			    "and the program reaches it",
+		p->name, r->insn, l->poison[i].rec, core_kind_name(r->kind), path, l->kbtf->src, l->poison[i].why);
+	err_hint(e, "guard the access with bpf_core_field_exists() or bpf_core_type_exists(), or build for this "
+		    "kernel's types");
+	return true;
 }
 
 int load_maps(struct loaded *l, struct err *e)
@@ -193,12 +162,12 @@ int load_maps(struct loaded *l, struct err *e)
 			r.key_size = r.value_size = 0;
 		m->max_entries = r.max_entries;
 		m->fd = kern_map_create(&r, e);
-		if (m->fd == -22 && r.btf_fd >= 0) { /* an older kernel refusing the types: without them */
+		if (m->fd == -EINVAL && r.btf_fd >= 0) { /* an older kernel refusing the types: without them */
 			r.btf_fd = -1;
 			m->fd = kern_map_create(&r, e);
 		}
 		if (m->fd < 0) {
-			if (m->fd == -1)
+			if (m->fd == -EPERM)
 				err_hint(e, "creating maps needs root (CAP_BPF, or CAP_SYS_ADMIN); before 5.11 also enough "
 					    "RLIMIT_MEMLOCK");
 			return m->fd;
@@ -239,8 +208,9 @@ void load_request(struct loaded *l, struct prog *p, u32 type, struct load_req *r
 	}
 	r->attach_btf_id = p->btf_id;
 	r->attach_btf_obj_fd = p->btf_obj_fd > 0 ? (u32)p->btf_obj_fd : 0;
+	r->fd_array = l->nfds ? l->fds : NULL;
 	if (type == BPF_PROG_TYPE_KPROBE) /* checked by kernels before 5.0 */
-		r->kern_version = o->has_version && o->kversion != 0xFFFFFFFE ? o->kversion : kern_version_code();
+		r->kern_version = o->has_version && o->kversion != KVER_FILL_IN ? o->kversion : kern_version_code();
 }
 
 /* The kernel's BTF id of a BTF-typed program's target: FUNC FUNC (fentry, fexit, fmod_ret),
@@ -253,7 +223,7 @@ int load_btf_target(struct loaded *l, struct prog *p, struct err *e)
 	u32 t = p->def->expected_attach_type;
 	bool tp = t == BPF_TRACE_RAW_TP;
 	if (!p->target[0])
-		return err_set(e, -22, "prog '%s': section '%s' names no kernel function: give one with --attach-to %s=FUNC",
+		return err_set(e, -EINVAL, "prog '%s': section '%s' names no kernel function: give one with --attach-to %s=FUNC",
 			       p->name, p->sec, p->name);
 	int r = load_kernel_btf(l, e);
 	if (r < 0)
@@ -261,12 +231,14 @@ int load_btf_target(struct loaded *l, struct prog *p, struct err *e)
 	rb_snprintf(name, sizeof name, "%s%s", tp ? "btf_trace_" : t == BPF_LSM_MAC ? "bpf_lsm_" : "", p->target);
 	u32 kind = tp ? BTFK_TYPEDEF : BTFK_FUNC;
 	p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
-	if (!p->btf_id && !kbtf_modules(l->kbtf, e))
+	if (!p->btf_id && (r = kbtf_modules(l->kbtf, e)) < 0)
+		return err_ctx(e, "prog '%s' (%s)", p->name, p->sec);
+	if (!p->btf_id)
 		p->btf_id = kbtf_find(l->kbtf, name, kind, NULL, &mod);
 	explain("kernel BTF: %s %s = id %u%s%s  -- the target the program is loaded for (attach_btf_id)",
 		tp ? "typedef" : "FUNC", name, p->btf_id, p->btf_id && mod[0] ? " in module " : "", p->btf_id ? mod : "");
 	if (!p->btf_id)
-		return err_set(e, -2, "prog '%s' (%s): no %s '%s' in the kernel's BTF (%s%s)", p->name, p->sec,
+		return err_set(e, -ENOENT, "prog '%s' (%s): no %s '%s' in the kernel's BTF (%s%s)", p->name, p->sec,
 			       tp ? "typedef" : "function", name, l->kbtf->src, l->kbtf->nmods ? " and the modules'" : "");
 	if (mod[0] && (p->btf_obj_fd = kern_module_btf_fd(mod, e)) < 0)
 		return err_ctx(e, "prog '%s'", p->name);
@@ -305,6 +277,9 @@ void load_release(struct loaded *l)
 			kern_close(o->maps[i].fd, "the map: the last reference, so the kernel frees it");
 			o->maps[i].fd = -1;
 		}
+	while (l->nfds > 1)
+		kern_close(l->fds[--l->nfds], "the module's BTF object");
+	l->nfds = 0;
 	if (l->btf_fd >= 0)
 		kern_close(l->btf_fd, "the BTF object");
 	l->btf_fd = -1;

@@ -6,13 +6,6 @@
 #include "kbtf.h"
 #include "obj.h"
 
-/* A CO-RE relocation that could not be resolved: its instruction calls helper CORE_POISON. */
-struct core_poison {
-	const struct prog *p;
-	u32 rec;                /* index into p->core */
-	const char *why;
-};
-
 struct loaded {
 	struct obj *o;
 	int btf_fd;            /* -1 if the object has no BTF or the kernel refused it */
@@ -22,6 +15,9 @@ struct loaded {
 	u32 core_applied;
 	struct core_poison *poison;
 	u32 npoison;
+	int fds[8];            /* the BTF fds of modules with kfuncs or ksyms; [0]: vmlinux (unused) */
+	const char *fd_mods[8];
+	u32 nfds;
 };
 
 /* Reads the kernel's BTF (--btf FILE, or /sys/kernel/btf/vmlinux) once; l->kbtf after. */
@@ -34,8 +30,6 @@ int load_core_resolve(struct loaded *l, struct core_res *res, char (*msg)[120], 
 /* If the verifier refused p at a poisoned instruction: e names the relocation, true. */
 bool load_core_refused(struct loaded *l, const struct prog *p, const char *log, struct err *e);
 
-int nr_possible_cpus(void);
-int possible_cpu_slots(void);
 /* Loads the BTF (falling back cleanly without it) and creates every map. */
 int load_maps(struct loaded *l, struct err *e);
 /* The BPF_PROG_LOAD request for p as type, with map fds applied and BTF line info if loaded. */

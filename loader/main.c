@@ -10,98 +10,67 @@
 #define RAWBPF_VERSION "0.1"
 #endif
 
-static const char usage[] =
-	"usage: rawbpf [COMMAND] [OPTIONS]\n"
-	"\n"
-	"A static, libc-free eBPF loader. With no command it runs the Hello World of Learning eBPF\n"
-	"chapter 2: a kprobe on execve printing \"Hello World!\", the trace pipe copied to stdout.\n"
-	"\n"
-	"commands:\n"
-	"  (none)          the default job: rawbpf run hello\n"
-	"  run OBJ         load OBJ, attach every program by its SEC() name, print the trace pipe\n"
-	"                  until Ctrl-C, SIGTERM or --duration; then detach everything\n"
-	"  load OBJ        load every program, report each verdict (the verifier log for a\n"
-	"                  rejected one), release everything; no attach\n"
-	"  inspect OBJ     what OBJ holds: sections, programs, maps, relocations, BTF; reads the\n"
-	"                  file only (no privileges, no kernel)\n"
-	"  probe           what this kernel offers for BPF and how each answer was found; exit 1\n"
-	"                  if the default job cannot run here\n"
-	"  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n"
-	"\n"
-	"OBJ is a BPF ELF object file, or the name of a built-in object (%s).\n"
-	"\n"
-	"options:\n"
-	"  --duration=SECONDS   stop by itself after SECONDS (decimals allowed)\n"
-	"  --interval=SECONDS   how often maps are printed (default 2)\n"
-	"  --attach=MODE        how kprobes and uprobes attach: auto (default: the PMU, else the\n"
-	"                       legacy kprobe_events or uprobe_events, else the syscall\n"
-	"                       tracepoint), pmu (kprobe), legacy (kprobe-legacy) or tracepoint\n"
-	"  --attach-to=PROG=TARGET  run, inspect: PROG's target (PATH:FUNC[+OFF] for a uprobe,\n"
-	"                       PATH:PROVIDER:NAME for usdt)\n"
-	"  --pid=PID            run: user-space probes fire in process PID only\n"
-	"  --prog=NAME[,NAME]   run, load: only these programs ('?' ones too)\n"
-	"  --skip=NAME[,NAME]   run, load: all programs but these\n"
-	"  --set NAME=VALUE     run, load: a global variable (.rodata, .data, .bss) before loading;\n"
-	"                       MAP.max_entries=N, MAP.value_size=N size a map; repeatable\n"
-	"  --keep-going         run: leave out a program the kernel refuses, run the others\n"
-	"  --record=MAP=TYPE    run: MAP's records (perf or ring buffer) are of BTF type TYPE\n"
-	"  --btf=FILE           the kernel's types for CO-RE objects: a raw BTF file, or an ELF\n"
-	"                       file with a .BTF section (a vmlinux); default /sys/kernel/btf/vmlinux\n"
-	"  --explain            narrate every call into the kernel on stderr\n"
-	"  --disasm             inspect: each program's instructions, as the verifier log shows them\n"
-	"  -j, --json           JSON on stdout (run: one object per line)\n"
-	"  -h, --help           this text\n"
-	"  -V, --version        the version\n"
-	"\n"
-	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure (the kernel or\n"
-	"system refused), 2 usage error, 3 bad or missing object, 4 program rejected by the verifier\n";
-
-static void print_usage(int fd)
-{
-	char names[128] = "";
-	size_t n = 0;
-	for (const struct builtin *b = rb_builtins; b->name; b++)
-		n += (size_t)rb_snprintf(names + n, sizeof names - n, "%s%s", n ? ", " : "", b->name);
-	/* The text is longer than the formatter's buffer: write it around the one substitution. */
-	const char *mark = rb_strstr(usage, "%s");
-	char *buf = rb_alloc(sizeof usage + sizeof names);
-	memcpy(buf, usage, (size_t)(mark - usage));
-	n = (size_t)(mark - usage);
-	n += rb_strlcpy(buf + n, names, sizeof names);
-	n += rb_strlcpy(buf + n, mark + 2, sizeof usage);
-	rb_flush();
-	rb_write_all(fd, buf, n);
-	rb_free(buf);
-}
-
-/* One function per command, and its own --help. */
+/* One function per command; its line in the usage text is also its own --help. */
 static const struct command {
 	const char *name;
 	int (*run)(struct opts *);
 	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
-	const char *help;
+	const char *opts, *desc;
 } commands[] = {
 	{"run", do_run, true, true, false,
-	 "usage: rawbpf run OBJ [--duration=S] [--interval=S] [--attach=MODE] [--prog=P,..] [--skip=P,..]\n"
-	 "                      [--set NAME=VALUE].. [--keep-going] [--attach-to=PROG=TARGET] [--pid=PID]\n"
-	 "                      [--record=MAP=TYPE] [-j] [--btf=FILE] [--explain]\n"
-	 "Loads OBJ, attaches each program by its SEC() name and prints what they report until\n"
-	 "Ctrl-C, SIGTERM, SIGHUP or --duration; then detaches everything. Needs root.\n"},
-	{"load", do_load, true, false, false,
-	 "usage: rawbpf load OBJ [--prog=P,..] [--skip=P,..] [--set NAME=VALUE].. [--btf=FILE]\n"
-	 "                       [--explain]\n"
-	 "Loads each program of OBJ, reports the verifier's verdict (exit 4 on a rejection) and\n"
-	 "releases everything; nothing is attached. Needs root.\n"},
-	{"inspect", do_inspect, true, true, true,
-	 "usage: rawbpf inspect OBJ [--disasm] [-j] [--btf=FILE]\n"
-	 "Shows OBJ's sections, programs, maps, relocations and BTF; --disasm, each program's\n"
-	 "instructions; CO-RE relocations and, with the kernel's BTF (or --btf), what each resolves\n"
-	 "to. Reads the files only: no privileges needed.\n"},
-	{"probe", do_probe, false, true, false,
-	 "usage: rawbpf probe [-j] [--explain]\n"
-	 "Shows what this kernel offers for BPF and how each answer was found; exit 1 if the\n"
-	 "default job cannot run here. What it creates is released before it exits.\n"},
+	 " [--duration=S] [--interval=S] [--attach=MODE] [--attach-to=PROG=TARGET]\n"
+	 "  [--pid=PID] [--prog=P,..] [--skip=P,..] [--set N=V].. [--keep-going] [--record=MAP=TYPE] [-j]\n"
+	 "  [--btf=FILE] [--explain]",
+	 "load OBJ, attach each program by its SEC() name, print what they report\n"
+	 "                  until Ctrl-C, SIGTERM, SIGHUP or --duration, detach everything; root"},
+	{"load", do_load, true, false, false, " [--prog=P,..] [--skip=P,..] [--set N=V].. [--btf=FILE] [--explain]",
+	 "load each program, report the verifier's verdict (its log, exit 4 on a\n"
+	 "                  rejection), release everything; no attach; root"},
+	{"inspect", do_inspect, true, true, true, " [--disasm] [-j] [--attach-to=PROG=TARGET] [--btf=FILE]",
+	 "OBJ's sections, programs, maps, relocations, BTF, CO-RE (with the kernel's\n"
+	 "                  BTF); --disasm: the instructions; reads files only, no privileges"},
+	{"probe", do_probe, false, true, false, " [-j] [--explain]",
+	 "what this kernel offers for BPF and how each answer was found; exit 1 if\n"
+	 "                  the default job cannot run here"},
 };
+
+static const char usage_head[] =
+	"usage: rawbpf [COMMAND] [OPTIONS]\n"
+	"A static, libc-free eBPF loader. No command: rawbpf run hello, the Hello World of Learning\n"
+	"eBPF chapter 2 (a kprobe on execve printing \"Hello World!\", the trace pipe to stdout).\n\n",
+		  usage_tail[] =
+	"  --duration=S         stop after S seconds (decimals allowed)\n"
+	"  --interval=S         print maps every S seconds (default 2)\n"
+	"  --attach=MODE        auto (the PMU, else legacy kprobe_events or uprobe_events, else the\n"
+	"                       syscall tracepoint), pmu (kprobe), legacy (kprobe-legacy), tracepoint\n"
+	"  --attach-to=PROG=TARGET  PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\n"
+	"  --pid=PID            user-space probes fire in process PID only\n"
+	"  --prog=NAME[,NAME]   only these programs ('?' ones too); --skip=NAME[,NAME]: all but these\n"
+	"  --set NAME=VALUE     a global (.rodata, .data, .bss), MAP.max_entries=N or MAP.value_size=N\n"
+	"                       before loading; repeatable\n"
+	"  --keep-going         leave out a program the kernel refuses, run the others\n"
+	"  --record=MAP=TYPE    MAP's perf or ring buffer records are of BTF type TYPE\n"
+	"  --btf=FILE           the kernel's types for CO-RE (raw BTF, or ELF with .BTF; default\n"
+	"                       /sys/kernel/btf/vmlinux)\n"
+	"  --explain            narrate every call into the kernel on stderr\n"
+	"  --disasm             inspect: the instructions, as the verifier log shows them\n"
+	"  -j, --json           JSON on stdout (run: one object per line)\n"
+	"  -h, --help, -V, --version\n\n"
+	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure, 2 usage error,\n"
+	"3 bad or missing object, 4 rejected by the verifier\n";
+
+static void print_usage(void)
+{
+	rb_puts_n(usage_head, sizeof usage_head - 1);
+	for (const struct command *c = commands; c < commands + ARRAY_SIZE(commands); c++)
+		rb_printf("  %s%-*s %s\n", c->name, (int)(15 - rb_strlen(c->name)), c->obj ? " OBJ" : "", c->desc);
+	rb_printf("  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n\nOBJ: a BPF ELF "
+		  "object file, or a built-in object:\n ");
+	for (const struct builtin *b = rb_builtins; b->name; b++)
+		rb_printf(" %s", b->name);
+	rb_printf("\n\n");
+	rb_puts_n(usage_tail, sizeof usage_tail - 1);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -125,17 +94,17 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	size_t size = 0;
 	const char *name = arg;
 	const struct builtin *b = rb_builtins;
-	if (!rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
-		while (b->name && rb_strcmp(b->name, arg))
-			b++;
+	bool plain = !rb_strchr(arg, '/') && !rb_strchr(arg, '.'); /* a name, not a path */
+	while (plain && b->name && rb_strcmp(b->name, arg))
+		b++;
 	const u8 *data;
-	if (b->name && !rb_strchr(arg, '/') && !rb_strchr(arg, '.')) {
+	if (plain && b->name) {
 		data = b->data;
 		size = (size_t)b->size;
 	} else {
 		int r = rb_read_file(arg, 100u << 20, &file, &size, e);
 		if (r < 0) {
-			if (r == -2 && !rb_strchr(arg, '/') && !rb_strchr(arg, '.'))
+			if (r == -ENOENT && plain)
 				err_hint(e, "not a file, and not a built-in object either (rawbpf --help lists them)");
 			return r;
 		}
@@ -148,7 +117,7 @@ int open_object(const char *arg, struct obj *o, struct err *e)
 	int r = obj_parse(o, data, size, name);
 	o->owned = file;
 	if (r < 0) {
-		err_set(e, RB_EOBJ, "%s: %s", arg, o->err);
+		err_set(e, RB_EOBJ, "%s: %s", arg, o->err.msg);
 		obj_free(o);
 		return RB_EOBJ;
 	}
@@ -165,19 +134,23 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
+/* The program whose name is the n bytes at name, or o->nprogs. */
+static unsigned prog_named(const struct obj *o, const char *name, size_t n)
+{
+	unsigned i = 0;
+	while (i < o->nprogs && (rb_strncmp(o->progs[i].name, name, n) || o->progs[i].name[n]))
+		i++;
+	return i;
+}
+
 static int check_list(struct obj *o, const char *opt, const char *list, struct err *e)
 {
-	char name[64];
 	for (const char *p = list; p && *p;) {
 		size_t n = 0;
 		while (p[n] && p[n] != ',')
 			n++;
-		rb_snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
-		unsigned i = 0;
-		while (i < o->nprogs && rb_strcmp(o->progs[i].name, name))
-			i++;
-		if (i == o->nprogs || !n)
-			return err_set(e, -22, "%s: no program '%s' in %s", opt, name, o->name);
+		if (!n || prog_named(o, p, n) == o->nprogs)
+			return err_set(e, -EINVAL, "%s: no program '%.*s' in %s", opt, (int)(n < 63 ? n : 63), p, o->name);
 		p += n + (p[n] == ',');
 	}
 	return 0;
@@ -206,13 +179,13 @@ int select_progs(struct obj *o, const struct opts *opt, struct err *e)
 		while (i < o->nmaps && (rb_strncmp(o->maps[i].name, a, (size_t)n) || o->maps[i].name[n]))
 			i++;
 		if (i == o->nmaps)
-			return err_set(e, -22, "--record %s: no map '%.*s' in %s", a, n, a, o->name);
+			return err_set(e, -EINVAL, "--record %s: no map '%.*s' in %s", a, n, a, o->name);
 		t += rb_startswith(t, "struct ") ? 7 : rb_startswith(t, "union ") ? 6 : 0;
 		u32 id = 0;
 		for (u32 kind = BTFK_STRUCT; o->has_btf && !id && kind <= BTFK_TYPEDEF; kind++)
 			id = btf_find(&o->btf, t, kind);
 		if (!id)
-			return err_set(e, -22, "--record %s: no type '%s' in %s's BTF", a, t, o->name);
+			return err_set(e, -EINVAL, "--record %s: no type '%s' in %s's BTF", a, t, o->name);
 		o->maps[i].record = id;
 	}
 	return 0;
@@ -222,13 +195,11 @@ int apply_attach_to(struct obj *o, const struct opts *opt, struct err *e)
 {
 	for (unsigned k = 0; k < opt->nattach_to; k++) {
 		const char *a = opt->attach_to[k], *eq = rb_strchr(a, '=');
-		unsigned i = 0;
-		while (i < o->nprogs && (rb_strncmp(o->progs[i].name, a, (size_t)(eq - a)) || o->progs[i].name[eq - a]))
-			i++;
+		unsigned i = prog_named(o, a, (size_t)(eq - a));
 		if (i == o->nprogs)
-			return err_set(e, -22, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
+			return err_set(e, -EINVAL, "--attach-to %s: no program '%.*s' in %s", a, (int)(eq - a), a, o->name);
 		if (o->progs[i].def->kind == ATTACH_NONE)
-			return err_set(e, -22, "--attach-to %s: prog '%s' (section '%s') is not a kind rawbpf attaches", a,
+			return err_set(e, -EINVAL, "--attach-to %s: prog '%s' (section '%s') is not a kind rawbpf attaches", a,
 				       o->progs[i].name, o->progs[i].sec);
 		o->progs[i].target = eq + 1;
 	}
@@ -276,12 +247,12 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 		err_hint(e, "the license \"%s\" is not GPL-compatible, and bpf_trace_printk and many other helpers are "
 			    "GPL-only: declare char _license[] SEC(\"license\") = \"GPL\";",
 			 o->license);
-	else if (fd == -1 && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
-		err_set(e, -1, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
+	else if (fd == -EPERM && !rejected && p->def->kind == ATTACH_BTF && loads_plain(r)) {
+		err_set(e, -EPERM, "prog '%s' (%s): load: Operation not permitted, though this kernel loads other programs "
 			       "for us: it refuses %s* programs (with no verifier log)", p->name, p->sec, p->def->prefix);
 		err_hint(e, "BPF trampolines are not available to us here (lockdown, an LSM policy, or no trampoline "
 			    "support in this kernel); a kprobe or tracepoint program on the same event does the job");
-	} else if (fd == -1 && !rejected)
+	} else if (fd == -EPERM && !rejected)
 		err_hint(e, "loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); see also "
 			    "/proc/sys/kernel/unprivileged_bpf_disabled and lockdown");
 	report(e, 0);
@@ -296,23 +267,7 @@ int load_prog(struct loaded *l, struct prog *p, u32 type, struct err *e)
 	}
 	rb_free(log);
 	e->msg[0] = 0; /* already reported */
-	return rejected || fd == -22 || fd == -7 ? EXIT_REJECTED : EXIT_FAIL;
-}
-
-static bool opt_value(const char *arg, const char *name, char **argv, int *i, int argc, const char **val)
-{
-	size_t n = rb_strlen(name);
-	if (rb_strncmp(arg, name, n))
-		return false;
-	if (arg[n] == '=') {
-		*val = arg + n + 1;
-		return true;
-	}
-	if (arg[n] == 0) {
-		*val = *i + 1 < argc ? argv[++*i] : NULL;
-		return true;
-	}
-	return false;
+	return rejected || fd == -EINVAL || fd == -E2BIG ? EXIT_REJECTED : EXIT_FAIL;
 }
 
 /* "1", "2.5", "0.25" -> milliseconds; -1 if malformed. */
@@ -331,79 +286,114 @@ static s64 parse_seconds(const char *s)
 	return (s64)(whole * 1000 + frac);
 }
 
+/* The options: one row each, what it sets in struct opts and what its value must be. */
+enum { O_HELP, O_VERSION, O_BOOL, O_STR, O_LIST, O_PAIR, O_SECONDS, O_PID, O_MODE };
+#define OPT(f) (u16) offsetof(struct opts, f)
+static const char wants[] = "\0program names, separated by commas\0a file (raw BTF, or an ELF file with a .BTF "
+			    "section)\0NAME=VALUE\0PROG=TARGET\0MAP=TYPE\0a positive number of seconds\0a process id\0"
+			    "auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint";
+static const struct option {
+	char name[13];
+	u8 kind, max, want; /* want: what the value must be, the nth of wants */
+	u16 off, count; /* the field; for O_LIST and O_PAIR, the count beside it */
+} options[] = {
+	{"-h", O_HELP, 0, 0, 0, 0}, {"--help", O_HELP, 0, 0, 0, 0}, {"-V", O_VERSION, 0, 0, 0, 0},
+	{"--version", O_VERSION, 0, 0, 0, 0}, {"-j", O_BOOL, 0, 0, OPT(json), 0}, {"--json", O_BOOL, 0, 0, OPT(json), 0},
+	{"--disasm", O_BOOL, 0, 0, OPT(disasm), 0}, {"--explain", O_BOOL, 0, 0, OPT(explain), 0},
+	{"--keep-going", O_BOOL, 0, 0, OPT(keep_going), 0},
+	{"--prog", O_STR, 0, 1, OPT(only), 0}, {"--skip", O_STR, 0, 1, OPT(skip), 0}, {"--btf", O_STR, 0, 2, OPT(btf), 0},
+	{"--set", O_LIST, 32, 3, OPT(sets), OPT(nsets)},
+	{"--attach-to", O_PAIR, 16, 4, OPT(attach_to), OPT(nattach_to)},
+	{"--record", O_PAIR, 8, 5, OPT(record), OPT(nrecord)},
+	{"--duration", O_SECONDS, 0, 6, OPT(duration_ms), 0},
+	{"--interval", O_SECONDS, 0, 6, OPT(interval_ms), 0},
+	{"--pid", O_PID, 0, 7, OPT(pid), 0},
+	{"--attach", O_MODE, 0, 8, OPT(mode), 0},
+};
+
+/* Sets what argv[*i] says in opt: 0, or 1 for --help, -1 for --version, else an exit code. */
+static int option(struct opts *opt, char **argv, int *i, int argc)
+{
+	/* pmu and legacy say the same as kprobe and kprobe-legacy, for uprobes too */
+	static const char modes[][14] = {"auto", "kprobe", "kprobe-legacy", "tracepoint", "pmu", "legacy"};
+	const char *a = argv[*i], *val = NULL, *eq;
+	const struct option *o = options;
+	size_t n = 0;
+	while (o < options + ARRAY_SIZE(options) &&
+	       (rb_strncmp(a, o->name, n = rb_strlen(o->name)) || (a[n] && (a[n] != '=' || o->kind <= O_BOOL))))
+		o++;
+	if (o == options + ARRAY_SIZE(options))
+		return usage_error("unknown option '%s'", a);
+	if (o->kind <= O_BOOL) {
+		if (o->kind == O_BOOL)
+			((bool *)opt)[o->off] = true;
+		return o->kind == O_HELP ? 1 : o->kind == O_VERSION ? -1 : 0;
+	}
+	val = a[n] ? a + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+	char *f = (char *)opt + o->off;
+	unsigned *cnt = (unsigned *)((char *)opt + o->count);
+	s64 v = -1;
+	u64 pid;
+	const char *end;
+	switch (o->kind) {
+	case O_STR:
+		v = val && *val ? 0 : -1;
+		*(const char **)f = val;
+		break;
+	case O_PAIR:
+		eq = val ? rb_strchr(val, '=') : NULL;
+		if (!eq || eq == val || !eq[1])
+			break;
+		/* fallthrough */
+	case O_LIST:
+		if (val && *cnt == o->max) {
+			char msg[48];
+			rb_snprintf(msg, sizeof msg, "%%s: at most %u of them", o->max);
+			return usage_error(msg, o->name);
+		}
+		if (val)
+			((const char **)f)[(*cnt)++] = val, v = 0;
+		break;
+	case O_SECONDS:
+		v = *(s64 *)f = val ? parse_seconds(val) : -1;
+		v = v > 0 ? 0 : -1;
+		break;
+	case O_PID:
+		end = val ? rb_parse_u64(val, &pid) : NULL;
+		if (end && !*end && pid && pid < 1u << 22)
+			*(int *)f = (int)pid, v = 0;
+		break;
+	case O_MODE:
+		for (unsigned m = 0; val && m < ARRAY_SIZE(modes); m++)
+			if (!rb_strcmp(val, modes[m]))
+				*(enum attach_mode *)f = (enum attach_mode)(m > 3 ? m - 3 : m), v = 0;
+		break;
+	}
+	if (v < 0) {
+		rb_eprintf("rawbpf: %s: expected %s, got '%s'\nTry 'rawbpf --help'.\n", o->name, rb_nth(wants, o->want),
+			   val ? val : "");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts opt = {.mode = MODE_AUTO, .interval_ms = 2000, .pid = -1};
-	const char *val;
 	const struct command *c = commands;
 	bool help = false;
 	int code;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!rb_strcmp(a, "-h") || !rb_strcmp(a, "--help")) {
-			help = true;
-		} else if (!rb_strcmp(a, "-j") || !rb_strcmp(a, "--json")) {
-			opt.json = true;
-		} else if (!rb_strcmp(a, "--disasm")) {
-			opt.disasm = true;
-		} else if (!rb_strcmp(a, "-V") || !rb_strcmp(a, "--version")) {
-			rb_printf("rawbpf %s (%s)\n", RAWBPF_VERSION, ARCH_NAME);
-			return EXIT_OK;
-		} else if (!rb_strcmp(a, "--explain")) {
-			opt.explain = true;
-		} else if (!rb_strcmp(a, "--keep-going")) {
-			opt.keep_going = true;
-		} else if (opt_value(a, "--prog", argv, &i, argc, &val) || opt_value(a, "--skip", argv, &i, argc, &val)) {
-			if (!val || !*val)
-				return usage_error("%s: which programs? (names, separated by commas)", a);
-			*(a[2] == 's' ? &opt.skip : &opt.only) = val;
-		} else if (opt_value(a, "--set", argv, &i, argc, &val)) {
-			if (!val || opt.nsets == ARRAY_SIZE(opt.sets))
-				return usage_error("--set: expected NAME=VALUE, at most 32 times%s", "");
-			opt.sets[opt.nsets++] = val;
-		} else if (opt_value(a, "--duration", argv, &i, argc, &val)) {
-			if (!val || (opt.duration_ms = parse_seconds(val)) <= 0)
-				return usage_error("--duration: expected a positive number of seconds, got '%s'",
-						   val ? val : "");
-		} else if (opt_value(a, "--btf", argv, &i, argc, &val)) {
-			if (!val || !val[0])
-				return usage_error("--btf: which file? (raw BTF, or an ELF file with a .BTF section)%s", "");
-			opt.btf = val;
-		} else if (opt_value(a, "--interval", argv, &i, argc, &val)) {
-			if (!val || (opt.interval_ms = parse_seconds(val)) <= 0)
-				return usage_error("--interval: expected a positive number of seconds, got '%s'",
-						   val ? val : "");
-		} else if (opt_value(a, "--attach-to", argv, &i, argc, &val)) {
-			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
-				return usage_error("--attach-to: expected PROG=TARGET, got '%s'", val ? val : "");
-			if (opt.nattach_to == ARRAY_SIZE(opt.attach_to))
-				return usage_error("--attach-to: at most 16 of them%s", "");
-			opt.attach_to[opt.nattach_to++] = val;
-		} else if (opt_value(a, "--record", argv, &i, argc, &val)) {
-			if (!val || !rb_strchr(val, '=') || val[0] == '=' || !rb_strchr(val, '=')[1])
-				return usage_error("--record: expected MAP=TYPE, got '%s'", val ? val : "");
-			if (opt.nrecord == ARRAY_SIZE(opt.record))
-				return usage_error("--record: at most 8 of them%s", "");
-			opt.record[opt.nrecord++] = val;
-		} else if (opt_value(a, "--pid", argv, &i, argc, &val)) {
-			u64 pid;
-			const char *end = val ? rb_parse_u64(val, &pid) : NULL;
-			if (!end || *end || !pid || pid >= 1u << 22)
-				return usage_error("--pid: expected a process id, got '%s'", val ? val : "");
-			opt.pid = (int)pid;
-		} else if (opt_value(a, "--attach", argv, &i, argc, &val)) {
-			/* pmu and legacy say the same as kprobe and kprobe-legacy, for uprobes too */
-			static const char *const modes[] = {"auto", "kprobe", "kprobe-legacy", "tracepoint", "pmu", "legacy"};
-			size_t m = 0;
-			while (m < ARRAY_SIZE(modes) && (!val || rb_strcmp(val, modes[m])))
-				m++;
-			if (m == ARRAY_SIZE(modes))
-				return usage_error("--attach: expected auto, pmu, legacy, kprobe, kprobe-legacy or tracepoint, got '%s'",
-						   val ? val : "");
-			opt.mode = m > 3 ? (enum attach_mode)(m - 3) : (enum attach_mode)m;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
+		if (a[0] == '-' && a[1]) {
+			if ((code = option(&opt, argv, &i, argc)) > 1)
+				return code;
+			if (code < 0) {
+				rb_printf("rawbpf %s (%s)\n", RAWBPF_VERSION, ARCH_NAME);
+				return EXIT_OK;
+			}
+			help |= code;
 		} else if (!opt.cmd) {
 			opt.cmd = a;
 		} else if (!opt.obj) {
@@ -416,7 +406,7 @@ int main(int argc, char **argv)
 	if (opt.cmd && !rb_strcmp(opt.cmd, "help")) /* rawbpf help [COMMAND] */
 		help = true, opt.cmd = opt.obj;
 	if (help && !opt.cmd) {
-		print_usage(1);
+		print_usage();
 		return EXIT_OK;
 	}
 	if (!opt.cmd) {
@@ -428,7 +418,7 @@ int main(int argc, char **argv)
 	if (c == commands + ARRAY_SIZE(commands))
 		return usage_error("unknown command '%s' (commands: run, load, inspect, probe, help)", opt.cmd);
 	if (help) {
-		rb_printf("%s", c->help);
+		rb_printf("usage: rawbpf %s%s%s\n%18s%s\n", c->name, c->obj ? " OBJ" : "", c->opts, "", c->desc);
 		return EXIT_OK;
 	}
 	if (c->obj && !opt.obj)
@@ -441,7 +431,7 @@ int main(int argc, char **argv)
 		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
 	code = c->run(&opt);
 	int w = rb_flush();
-	if (w < 0 && w != -32 /* EPIPE: the reader went away, as with | head */ && code == EXIT_OK) {
+	if (w < 0 && w != -EPIPE /* EPIPE: the reader went away, as with | head */ && code == EXIT_OK) {
 		rb_eprintf("rawbpf: writing the output: %s\n", rb_strerror(-w));
 		code = EXIT_FAIL;
 	}

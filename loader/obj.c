@@ -39,13 +39,13 @@ int obj_parse(struct obj *o, const void *buf, size_t size, const char *name)
 	memset(o, 0, sizeof *o);
 	o->name = name;
 	if (elf_open(e, buf, size))
-		return FAIL(o, "%s", e->err);
+		return ERR_PASS(o, e);
 	if (e->symtab < 0)
 		return FAIL(o, "no symbol table: programs cannot be found (was the object stripped with --strip-all?)");
 	int rawbpf_sec = -1;
 	for (unsigned i = 1; i < e->shnum; i++) {
 		if (elf_section(e, i, &s))
-			return FAIL(o, "%s", e->err);
+			return ERR_PASS(o, e);
 		if (!rb_strcmp(s.name, "license")) {
 			if (!s.data || !s.size || rb_strnlen((const char *)s.data, s.size) == s.size)
 				return FAIL(o, "section 'license' is not a NUL-terminated string");
@@ -69,7 +69,7 @@ int obj_parse(struct obj *o, const void *buf, size_t size, const char *name)
 	}
 	if (o->btf_data) {
 		if (btf_parse(&o->btf, o->btf_data, o->btf_size))
-			return FAIL(o, "section '.BTF': %s", o->btf.err);
+			return FAIL(o, "section '.BTF': %s", o->btf.err.msg);
 		o->has_btf = true;
 	}
 	if (find_functions(&c))

@@ -30,11 +30,11 @@ static inline bool attach_is_user(enum attach_kind k)
 	return k == ATTACH_UPROBE || k == ATTACH_URETPROBE || k == ATTACH_USDT;
 }
 
-struct sec_def {
-	const char *prefix;  /* "kprobe/" needs a target after the slash; "xdp" stands alone */
-	u32 prog_type;
-	u32 expected_attach_type;
-	enum attach_kind kind;
+struct sec_def { /* 19 bytes, the name in place: no pointer, no padding, in a table of 30 */
+	char prefix[16];  /* "kprobe/" needs a target after the slash; "xdp" stands alone */
+	u8 prog_type;
+	u8 expected_attach_type;
+	u8 kind; /* enum attach_kind */
 };
 
 struct ext;
@@ -125,7 +125,7 @@ struct obj {
 	int kconfig_map;           /* index of the .kconfig map, -1 if none */
 	u32 ncore;                 /* CO-RE relocations of all programs: the kernel's BTF is needed */
 	void *owned;               /* the file's bytes, if the caller read them (freed with it) */
-	char err[320];
+	struct err err;
 };
 
 /* Parses buf (which must outlive obj). Returns 0, or RB_EOBJ with obj->err naming what is wrong. */
@@ -140,4 +140,6 @@ void obj_apply_maps(struct obj *o, struct prog *p);
 const struct sec_def *sec_def_find(const char *sec, const char **target);
 bool license_is_gpl(const char *license);
 const char *map_type_name(u32 type);
+/* A version section of 0xFFFFFFFE asks the loader for the running kernel's (libbpf's convention). */
+#define KVER_FILL_IN 0xFFFFFFFEu
 #endif

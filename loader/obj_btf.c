@@ -8,6 +8,16 @@ struct ext_sec {
 	u32 rec_size, off, len; /* the subsection, in the .BTF.ext data */
 };
 
+/* The .BTF.ext header (the kernel's UAPI has none: this is libbpf's and LLVM's layout). Offsets
+ * count from the header's end; core_relo only when hdr_len >= 32. */
+struct btf_ext_header {
+	u16 magic; /* 0xeB9F */
+	u8 version, flags;
+	u32 hdr_len;
+	u32 func_info_off, func_info_len, line_info_off, line_info_len;
+	u32 core_relo_off, core_relo_len;
+};
+
 static int ext_sub(struct obj *o, u32 hdr_len, u32 off, u32 len, u32 min_rec, struct ext_sec *out)
 {
 	u64 start = (u64)hdr_len + off;
@@ -61,18 +71,19 @@ static int ext_remap(struct obj *o, const struct ext_sec *x, const struct piece 
  * empty (so the program loads without them) unless every function has its func_info. */
 int btf_ext_prog(struct obj *o, struct prog *p)
 {
-	u32 ext_hdr[8] = {0};
+	struct btf_ext_header h = {0};
 	struct ext_sec fi, li, cr = {0};
 	if (!o->btf_ext || !o->has_btf)
 		return 0;
 	if (o->btf_ext_size < 24)
 		return FAIL(o, "section '.BTF.ext': truncated header (%llu bytes)", (unsigned long long)o->btf_ext_size);
-	memcpy(ext_hdr, o->btf_ext, o->btf_ext_size < 32 ? 24 : 32);
-	u32 hdr_len = ext_hdr[1];
-	if ((ext_hdr[0] & 0xffff) != 0xeB9F || hdr_len < 24 || hdr_len > o->btf_ext_size)
+	memcpy(&h, o->btf_ext, o->btf_ext_size < 32 ? 24 : 32);
+	u32 hdr_len = h.hdr_len;
+	if (h.magic != 0xeB9F || hdr_len < 24 || hdr_len > o->btf_ext_size)
 		return FAIL(o, "section '.BTF.ext': bad magic or header length %u", hdr_len);
-	if (ext_sub(o, hdr_len, ext_hdr[2], ext_hdr[3], 8, &fi) || ext_sub(o, hdr_len, ext_hdr[4], ext_hdr[5], 16, &li) ||
-	    (hdr_len >= 32 && ext_sub(o, hdr_len, ext_hdr[6], ext_hdr[7], 16, &cr)))
+	if (ext_sub(o, hdr_len, h.func_info_off, h.func_info_len, 8, &fi) ||
+	    ext_sub(o, hdr_len, h.line_info_off, h.line_info_len, 16, &li) ||
+	    (hdr_len >= 32 && ext_sub(o, hdr_len, h.core_relo_off, h.core_relo_len, 16, &cr)))
 		return RB_EOBJ;
 	u32 cap = p->insn_cnt;
 	/* CO-RE relocations: checked here (kind, type, access string), resolved at load. */
@@ -89,7 +100,7 @@ int btf_ext_prog(struct obj *o, struct prog *p)
 		int r = 0;
 		for (u32 i = 0; i < p->core_cnt && !r; i++)
 			if ((r = core_add(&c, &p->core[i], 1)))
-				FAIL(o, "prog '%s': CO-RE relocation #%u (instruction %u): %s", p->name, i, p->core[i].insn, c.err);
+				FAIL(o, "prog '%s': CO-RE relocation #%u (instruction %u): %s", p->name, i, p->core[i].insn, c.err.msg);
 		core_free(&c);
 		if (r)
 			return r;

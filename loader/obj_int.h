@@ -8,7 +8,6 @@
 #define R_BPF_64_64 1      /* ld_imm64: a map, or an address in global data */
 #define R_BPF_64_32 10     /* call: the target is symbol + (imm + 1) * 8 */
 
-#define FAIL(o, ...) (rb_snprintf((o)->err, sizeof (o)->err, __VA_ARGS__), RB_EOBJ)
 #define INSN 8u
 
 static inline bool is_code(const struct elf_sec *s)

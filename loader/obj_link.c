@@ -2,38 +2,42 @@
  * slots from .rel.maps, every program linked with the subprograms it calls, map fds applied. */
 #include "obj_int.h"
 
-/* Checks one relocation of a code section and records what it asks for. */
-static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_sec *target, unsigned i)
+/* Checks one relocation of a code section and records what it asks for. A message says what is
+ * wrong; the caller puts "prog 'NAME': relocation #N: " before it (*whatp: NAME, a function or
+ * else the section; *prog false: "SECTION: relocation #N: "), or nothing if *whatp is NULL. */
+static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_sec *target, unsigned i,
+		      const char **whatp, bool *prog)
 {
 	struct obj *o = c->o;
 	struct elf *e = &o->elf;
 	struct elf_sec symsec;
 	struct elf_rel r;
 	struct elf_sym sym;
-	const char *where = target->name;
 
+	*whatp = NULL, *prog = false;
 	if (elf_reloc(e, rs, i, &r))
-		return FAIL(o, "%s", e->err);
+		return ERR_PASS(o, e);
+	*whatp = target->name;
 	if (r.offset % INSN)
-		return FAIL(o, "%s: relocation #%u: offset %llu is not at an instruction boundary", where, i,
-			    (unsigned long long)r.offset);
+		return FAIL(o, "offset %llu is not at an instruction boundary", (unsigned long long)r.offset);
 	if (r.offset >= target->size || target->size - r.offset < INSN)
-		return FAIL(o, "%s: relocation #%u: offset %llu past the end of the section (%llu bytes)", where, i,
-			    (unsigned long long)r.offset, (unsigned long long)target->size);
+		return FAIL(o, "offset %llu past the end of the section (%llu bytes)", (unsigned long long)r.offset,
+			    (unsigned long long)target->size);
 	if (elf_symbol(e, r.sym, &sym))
-		return FAIL(o, "%s: relocation #%u: %s", where, i, e->err);
+		return FAIL(o, "%s", e->err.msg);
 	if (r.type != R_BPF_64_64 && r.type != R_BPF_64_32)
-		return FAIL(o, "%s: relocation #%u: type %u is not valid in code", where, i, r.type);
+		return FAIL(o, "type %u is not valid in code", r.type);
 	const struct func *fn = func_at(c, target->idx, r.offset);
 	const char *what = fn ? fn->name : target->name;
+	*whatp = what, *prog = true;
 	struct bpf_insn insn;
 	memcpy(&insn, target->data + r.offset, sizeof insn);
 	struct ext *x = sym.shndx == SHN_UNDEF ? obj_extern(o, sym.name) : NULL;
 	if (sym.shndx == SHN_UNDEF && !x)
-		return FAIL(o, "prog '%s': relocation #%u: symbol '%s' is undefined, and not an extern of .kconfig or "
-			       ".ksyms", what, i, sym.name);
+		return FAIL(o, "symbol '%s' is undefined, and not an extern of .kconfig or "
+			       ".ksyms", sym.name);
 	if (sym.shndx >= SHN_LORESERVE || (!x && elf_section(e, sym.shndx, &symsec)))
-		return FAIL(o, "prog '%s': relocation #%u: symbol '%s' is in no section", what, i, sym.name);
+		return FAIL(o, "symbol '%s' is in no section", sym.name);
 	struct rel *rel = &c->rels[c->nrels++];
 	*rel = (struct rel){.sec_idx = target->idx, .off = r.offset, .index = i};
 	if (x) {
@@ -44,34 +48,33 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		else if (insn.code == (BPF_LD | BPF_IMM | BPF_DW) && r.offset + 2 * INSN <= target->size)
 			rel->kind = REL_EXT;
 		else
-			return FAIL(o, "prog '%s': relocation #%u: extern '%s' used by an instruction that is neither a "
-				       "64-bit load nor a kfunc call (opcode 0x%x)", what, i, sym.name, insn.code);
+			return FAIL(o, "extern '%s' used by an instruction that is neither a "
+				       "64-bit load nor a kfunc call (opcode 0x%x)", sym.name, insn.code);
 		return 0;
 	}
 	if (r.type == R_BPF_64_32 || (symsec.flags & SHF_EXECINSTR)) {
 		if (insn.code != (BPF_JMP | BPF_CALL) || insn.src_reg != BPF_PSEUDO_CALL)
-			return FAIL(o, "prog '%s': relocation #%u: a call relocation on an instruction that is not a "
-				       "BPF-to-BPF call (opcode 0x%x)", what, i, insn.code);
+			return FAIL(o, "a call relocation on an instruction that is not a "
+				       "BPF-to-BPF call (opcode 0x%x)", insn.code);
 		if (!is_code(&symsec))
-			return FAIL(o, "prog '%s': relocation #%u: call into '%s', which is not code", what, i,
-				    symsec.name);
+			return FAIL(o, "call into '%s', which is not code", symsec.name);
 		/* Unsigned, so a hostile symbol value wraps instead of overflowing; any wrap lands
 		 * far outside the section. */
 		u64 t = sym.value + ((u64)(s64)insn.imm + 1) * INSN;
 		if (t >= symsec.size)
-			return FAIL(o, "prog '%s': relocation #%u: call target %llu outside '%s' (%llu bytes)", what, i,
-				    (unsigned long long)t, symsec.name, (unsigned long long)symsec.size);
+			return FAIL(o, "call target %llu outside '%s' (%llu bytes)", (unsigned long long)t, symsec.name,
+				    (unsigned long long)symsec.size);
 		if (t % INSN)
-			return FAIL(o, "prog '%s': relocation #%u: call target %llu in '%s' is not on an instruction "
-				       "boundary", what, i, (unsigned long long)t, symsec.name);
+			return FAIL(o, "call target %llu in '%s' is not on an instruction "
+				       "boundary", (unsigned long long)t, symsec.name);
 		rel->kind = REL_CALL;
 		rel->target_sec = symsec.idx;
 		rel->target_off = t;
 		return 0;
 	}
 	if (insn.code != (BPF_LD | BPF_IMM | BPF_DW) || r.offset + 2 * INSN > target->size)
-		return FAIL(o, "prog '%s': relocation #%u: a map or data reference on an instruction that is not "
-			       "a 64-bit load (opcode 0x%x)", what, i, insn.code);
+		return FAIL(o, "a map or data reference on an instruction that is not "
+			       "a 64-bit load (opcode 0x%x)", insn.code);
 	const char *symname = sym.name[0] ? sym.name : symsec.name;
 	if ((int)sym.shndx == c->maps_sec || (int)sym.shndx == c->btf_maps_sec) {
 		for (unsigned k = 0; k < o->nmaps; k++)
@@ -80,13 +83,13 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 				rel->map = k;
 				return 0;
 			}
-		return FAIL(o, "prog '%s': relocation #%u: '%s' in '%s' is not a map", what, i, symname, symsec.name);
+		return FAIL(o, "'%s' in '%s' is not a map", symname, symsec.name);
 	}
 	if (is_data_section(&symsec)) {
 		u64 off = sym.value + (u64)(s64)insn.imm;
 		if (off >= symsec.size && !(off == 0 && symsec.size == 0))
-			return FAIL(o, "prog '%s': relocation #%u: offset %llu of '%s' past the end of '%s' (%llu bytes)",
-				    what, i, (unsigned long long)off, symname, symsec.name,
+			return FAIL(o, "offset %llu of '%s' past the end of '%s' (%llu bytes)", (unsigned long long)off, symname,
+				    symsec.name,
 				    (unsigned long long)symsec.size);
 		struct map *m = data_map(c, &symsec);
 		if (!m)
@@ -96,8 +99,8 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 		rel->value_off = (u32)off;
 		return 0;
 	}
-	return FAIL(o, "prog '%s': relocation #%u: reference to '%s' in section '%s', which is neither a map nor "
-		       "global data", what, i, symname, symsec.name);
+	return FAIL(o, "reference to '%s' in section '%s', which is neither a map nor "
+		       "global data", symname, symsec.name);
 }
 
 /* Initial values of BTF-defined prog arrays: ".rel.maps" entries pointing at programs. */
@@ -109,7 +112,7 @@ static int map_values(struct ctx *c, const struct elf_sec *rs)
 	struct elf_sym sym;
 	for (unsigned i = 0; i < elf_nrels(rs); i++) {
 		if (elf_reloc(e, rs, i, &r) || elf_symbol(e, r.sym, &sym))
-			return FAIL(o, "%s", e->err);
+			return ERR_PASS(o, e);
 		struct map *m = NULL;
 		for (unsigned k = 0; k < o->nmaps; k++)
 			if (o->maps[k].def == MAP_DEF_BTF && r.offset >= o->maps[k].off &&
@@ -154,7 +157,7 @@ int relocations(struct ctx *c)
 			return FAIL(o, "relocation section '%s': target section index %u out of range (%u sections)",
 				    rs.name, rs.info, e->shnum);
 		if (elf_section(e, rs.info, &target))
-			return FAIL(o, "%s", e->err);
+			return ERR_PASS(o, e);
 		bool code = is_code(&target), values = (int)target.idx == c->btf_maps_sec;
 		if (!code && !values)
 			continue; /* .BTF, .BTF.ext, debug info: nothing the kernel needs from us */
@@ -171,9 +174,13 @@ int relocations(struct ctx *c)
 		}
 		if (c->nrels + elf_nrels(&rs) > c->cap_rels)
 			return FAIL(o, "too many relocations");
-		for (unsigned k = 0; k < elf_nrels(&rs); k++)
-			if (code_reloc(c, &rs, &target, k))
-				return RB_EOBJ;
+		for (unsigned k = 0; k < elf_nrels(&rs); k++) {
+			const char *what;
+			bool prog;
+			if (code_reloc(c, &rs, &target, k, &what, &prog))
+				return what ? err_ctx(&o->err, prog ? "prog '%s': relocation #%u" : "%s: relocation #%u", what, k)
+					    : RB_EOBJ;
+		}
 	}
 	return 0;
 }

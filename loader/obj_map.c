@@ -4,14 +4,11 @@
 
 const char *map_type_name(u32 t)
 {
-	static const char *const names[] = {
-		[BPF_MAP_TYPE_HASH] = "hash", [BPF_MAP_TYPE_ARRAY] = "array",
-		[BPF_MAP_TYPE_PROG_ARRAY] = "prog_array", [BPF_MAP_TYPE_PERF_EVENT_ARRAY] = "perf_event_array",
-		[BPF_MAP_TYPE_PERCPU_HASH] = "percpu_hash", [BPF_MAP_TYPE_PERCPU_ARRAY] = "percpu_array",
-		[BPF_MAP_TYPE_LRU_HASH] = "lru_hash", [BPF_MAP_TYPE_LRU_PERCPU_HASH] = "lru_percpu_hash",
-		[BPF_MAP_TYPE_RINGBUF] = "ringbuf",
-	};
-	return t < ARRAY_SIZE(names) && names[t] ? names[t] : "other";
+	/* By enum bpf_map_type, 0 to BPF_MAP_TYPE_RINGBUF (27); an empty one is "other". */
+	static const char names[] = "\0hash\0array\0prog_array\0perf_event_array\0percpu_hash\0percpu_array\0"
+				    "stack_trace\0\0lru_hash\0lru_percpu_hash\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0ringbuf";
+	const char *n = t <= BPF_MAP_TYPE_RINGBUF ? rb_nth(names, t) : "";
+	return *n ? n : "other";
 }
 
 void set_kname(struct map *m, const char *prefix, const char *name)
@@ -85,8 +82,8 @@ static int btf_uint(struct obj *o, u32 type, const char *map, const char *field,
 	u32 elem;
 	if (btf_resolve(b, type, &t) || t.kind != BTFK_PTR || btf_resolve(b, t.size_or_type, &t) ||
 	    btf_array(b, &t, &elem, out))
-		return FAIL(o, "map '%s': field '%s' is not __uint(%s, N)%s%s", map, field, field, b->err[0] ? ": " : "",
-			    b->err);
+		return FAIL(o, "map '%s': field '%s' is not __uint(%s, N)%s%s", map, field, field, b->err.msg[0] ? ": " : "",
+			    b->err.msg);
 	return 0;
 }
 
@@ -98,7 +95,7 @@ static int btf_ptr_type(struct obj *o, u32 type, const char *map, const char *fi
 	u64 sz;
 	if (btf_resolve(b, type, &t) || t.kind != BTFK_PTR || btf_size(b, t.size_or_type, &sz) || sz > 0xffffffffu)
 		return FAIL(o, "map '%s': field '%s' is not __type(%s, T) of a sized type T%s%s", map, field, field,
-			    b->err[0] ? ": " : "", b->err);
+			    b->err.msg[0] ? ": " : "", b->err.msg);
 	*id = t.size_or_type;
 	*size = (u32)sz;
 	return 0;
@@ -111,35 +108,35 @@ static int btf_map(struct ctx *c, struct map *m, u32 var_type)
 	struct btf *b = &o->btf;
 	struct btf_t t;
 	if (btf_resolve(b, var_type, &t) || t.kind != BTFK_STRUCT)
-		return FAIL(o, "map '%s': its BTF type is not a struct%s%s", m->name, b->err[0] ? ": " : "", b->err);
+		return FAIL(o, "map '%s': its BTF type is not a struct%s%s", m->name, b->err.msg[0] ? ": " : "", b->err.msg);
 	m->def = MAP_DEF_BTF;
 	for (u32 i = 0; i < t.vlen; i++) {
 		const char *name;
 		u32 type, bit;
 		if (btf_member(b, &t, i, &name, &type, &bit))
-			return FAIL(o, "map '%s': %s", m->name, b->err);
-		int r = 0;
-		u32 ignored;
-		if (!rb_strcmp(name, "type"))
-			r = btf_uint(o, type, m->name, name, &m->type);
-		else if (!rb_strcmp(name, "max_entries"))
-			r = btf_uint(o, type, m->name, name, &m->max_entries);
-		else if (!rb_strcmp(name, "map_flags"))
-			r = btf_uint(o, type, m->name, name, &m->flags);
-		else if (!rb_strcmp(name, "key_size"))
-			r = btf_uint(o, type, m->name, name, &m->key_size);
-		else if (!rb_strcmp(name, "value_size"))
-			r = btf_uint(o, type, m->name, name, &m->value_size);
-		else if (!rb_strcmp(name, "pinning") || !rb_strcmp(name, "numa_node"))
-			r = btf_uint(o, type, m->name, name, &ignored);
-		else if (!rb_strcmp(name, "key"))
-			r = btf_ptr_type(o, type, m->name, name, &m->btf_key, &m->key_size);
-		else if (!rb_strcmp(name, "value"))
-			r = btf_ptr_type(o, type, m->name, name, &m->btf_value, &m->value_size);
-		else if (!rb_strcmp(name, "values"))
-			m->values_off = bit / 8;
-		else
+			return FAIL(o, "map '%s': %s", m->name, b->err.msg);
+		/* each member: an __uint() into a field of m (none: accepted and ignored), an
+		 * __type() into a BTF id and a size, or __array(values, ...) */
+		static const struct { char name[12]; u8 ptr; u8 off, size; } fields[] = {
+			{"type", 0, offsetof(struct map, type), 0}, {"max_entries", 0, offsetof(struct map, max_entries), 0},
+			{"map_flags", 0, offsetof(struct map, flags), 0}, {"key_size", 0, offsetof(struct map, key_size), 0},
+			{"value_size", 0, offsetof(struct map, value_size), 0}, {"pinning", 0, 0, 0}, {"numa_node", 0, 0, 0},
+			{"key", 1, offsetof(struct map, btf_key), offsetof(struct map, key_size)},
+			{"value", 1, offsetof(struct map, btf_value), offsetof(struct map, value_size)}, {"values", 2, 0, 0}};
+		unsigned f = 0;
+		u32 ignored, *dst;
+		while (f < ARRAY_SIZE(fields) && rb_strcmp(name, fields[f].name))
+			f++;
+		if (f == ARRAY_SIZE(fields))
 			return FAIL(o, "map '%s': unknown definition field '%s'", m->name, name);
+		dst = fields[f].off ? (u32 *)((char *)m + fields[f].off) : &ignored;
+		int r = 0;
+		if (fields[f].ptr == 2)
+			m->values_off = bit / 8;
+		else if (fields[f].ptr)
+			r = btf_ptr_type(o, type, m->name, name, dst, (u32 *)((char *)m + fields[f].size));
+		else
+			r = btf_uint(o, type, m->name, name, dst);
 		if (r)
 			return r;
 	}
@@ -173,7 +170,7 @@ int btf_maps(struct ctx *c, const struct elf_sec *s)
 		for (u32 k = 0; k < ds.vlen && !vt; k++) {
 			u32 v, off, size;
 			if (btf_datasec_var(&o->btf, &ds, k, &v, &off, &size) || btf_type(&o->btf, v, &var))
-				return FAIL(o, "section '.maps': %s", o->btf.err);
+				return FAIL(o, "section '.maps': %s", o->btf.err.msg);
 			if (var.kind == BTFK_VAR && var.name && !rb_strcmp(var.name, sym.name))
 				vt = var.size_or_type;
 		}

@@ -58,10 +58,9 @@ const struct sec_def *sec_def_find(const char *sec, const char **target)
 /* The licenses the kernel treats as GPL-compatible (license_is_gpl_compatible()). */
 bool license_is_gpl(const char *l)
 {
-	static const char *const ok[] = {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
-					 "Dual MIT/GPL", "Dual MPL/GPL"};
-	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
-		if (!rb_strcmp(l, ok[i]))
+	static const char ok[] = "GPL\0GPL v2\0GPL and additional rights\0Dual BSD/GPL\0Dual MIT/GPL\0Dual MPL/GPL\0";
+	for (const char *p = ok; *p; p = rb_nth(p, 1))
+		if (!rb_strcmp(l, p))
 			return true;
 	return false;
 }
@@ -119,7 +118,7 @@ int find_functions(struct ctx *c)
 
 	for (unsigned i = 1; i < elf_nsyms(e); i++) {
 		if (elf_symbol(e, i, &sym))
-			return FAIL(o, "%s", e->err);
+			return ERR_PASS(o, e);
 		if (sym.type == STT_FUNC)
 			nfunc++;
 	}
@@ -130,7 +129,7 @@ int find_functions(struct ctx *c)
 		if (sym.type != STT_FUNC || sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
 			continue;
 		if (elf_section(e, sym.shndx, &s))
-			return FAIL(o, "symbol '%s': %s", sym.name, e->err);
+			return FAIL(o, "symbol '%s': %s", sym.name, e->err.msg);
 		if (!is_code(&s))
 			continue;
 		if (sym.bind == STB_GLOBAL && is_prog_section(&s)) {

@@ -5,7 +5,6 @@
 #include "output.h"
 #include "io.h"
 #include "print.h"
-#include "sys.h"
 #include "trace.h"
 #include <linux/mman.h>
 #include <linux/perf_event.h>
@@ -20,6 +19,7 @@ static bool printable(const struct map *m)
 	switch (m->type) {
 	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_STACK_TRACE:
 		/* not global data, nor libbpf's own USDT bookkeeping */
 		return m->def != MAP_DEF_DATA && !rb_startswith(m->name, "__bpf_usdt_");
 	default:
@@ -50,21 +50,15 @@ int output_setup(struct output *out, struct err *e)
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
 			for (u32 cpu = 0; cpu < m->max_entries && cpu < (u32)possible_cpu_slots(); cpu++) {
 				int fd = kern_perf_bpf_output((int)cpu, e);
-				if (fd == -19 /* ENODEV: an offline CPU */)
+				if (fd == -ENODEV) /* an offline CPU */
 					continue;
 				if (fd < 0)
 					return fd;
 				struct perfbuf *pb = &out->pb[out->npb++];
 				*pb = (struct perfbuf){m, (int)cpu, fd, NULL, (1 + PERF_DATA_PAGES) * rb_pagesize};
-				pb->base = sys_mmap(NULL, pb->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-				explain("mmap(perf fd %d, %zu bytes, MAP_SHARED) = %s  -- the ring the kernel writes "
-					"CPU %u's records into", fd, pb->len, (unsigned long)pb->base > -4096UL ? "failed" : "ok",
-					cpu);
-				if ((unsigned long)pb->base > -4096UL) {
-					int r = (int)(long)pb->base;
-					pb->base = NULL;
-					return err_set(e, r, "perf buffer on CPU %u: mmap: %s", cpu, rb_strerror(-r));
-				}
+				if (!(pb->base = kern_mmap(fd, pb->len, PROT_READ | PROT_WRITE, 0, "perf buffer: a CPU's "
+							   "records", e)))
+					return e->code;
 				int r = kern_perf_enable(fd, e);
 				if (r < 0 || (r = kern_map_update(m->fd, m->kname, &cpu, &fd, e)) < 0)
 					return r;
@@ -74,18 +68,11 @@ int output_setup(struct output *out, struct err *e)
 			rb->map = m;
 			rb->cons_len = rb_pagesize;
 			rb->prod_len = rb_pagesize + 2 * (size_t)m->max_entries;
-			rb->cons = sys_mmap(NULL, rb->cons_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
-			rb->prod = sys_mmap(NULL, rb->prod_len, PROT_READ, MAP_SHARED, m->fd, (long)rb_pagesize);
-			explain("mmap(ring buffer '%s': consumer page read-write, producer page and data read-only) = %s",
-				m->kname, (unsigned long)rb->cons > -4096UL || (unsigned long)rb->prod > -4096UL ? "failed" : "ok");
-			if ((unsigned long)rb->cons > -4096UL || (unsigned long)rb->prod > -4096UL) {
-				int r = (unsigned long)rb->cons > -4096UL ? (int)(long)rb->cons : (int)(long)rb->prod;
-				if ((unsigned long)rb->cons > -4096UL)
-					rb->cons = NULL;
-				if ((unsigned long)rb->prod > -4096UL)
-					rb->prod = NULL;
-				return err_set(e, r, "ring buffer '%s': mmap: %s", m->kname, rb_strerror(-r));
-			}
+			if (!(rb->cons = kern_mmap(m->fd, rb->cons_len, PROT_READ | PROT_WRITE, 0, "ring buffer: "
+						   "consumer page", e)) ||
+			    !(rb->prod = kern_mmap(m->fd, rb->prod_len, PROT_READ, (long)rb_pagesize, "ring buffer: "
+						   "producer page and data", e)))
+				return err_ctx(e, "map '%s'", m->kname);
 		}
 	}
 	return 0;
@@ -165,8 +152,15 @@ static void read_perf(struct output *out, struct perfbuf *pb)
 			u64 lost;
 			memcpy(&lost, tmp + sizeof h + 8, 8);
 			out->lost += lost;
-			rb_eprintf("rawbpf: perf buffer '%s' CPU %d: %llu records lost\n", pb->map->name, pb->cpu,
-				   (unsigned long long)lost);
+			if (out->json) { /* run -j: on stdout with the records, {"type":"lost","map":...} */
+				char b[192];
+				struct strbuf s = {b, sizeof b, 0, true};
+				json_head(&s, "lost", pb->map);
+				sb_add(&s, ",\"cpu\":%d,\"lost\":%llu", pb->cpu, (unsigned long long)lost);
+				json_end(&s, "lost", pb->map);
+			} else
+				rb_eprintf("rawbpf: perf buffer '%s' CPU %d: %llu records lost\n", pb->map->name, pb->cpu,
+					   (unsigned long long)lost);
 		}
 		tail += h.size;
 	}
@@ -269,6 +263,17 @@ static void print_hist(struct strbuf *s, const u8 *d, u32 n, u64 es)
 	}
 }
 
+/* One entry's value: a stack, one value per CPU, or one value. */
+static void map_value(struct strbuf *s, struct output *out, struct btf *b, struct map *m, const u8 *val)
+{
+	if (m->type == BPF_MAP_TYPE_STACK_TRACE)
+		print_stack(s, val, m->value_size / 8);
+	else if (percpu(m))
+		percpu_value(s, out, m, val);
+	else
+		print_entry(s, b, m->btf_value, val, m->value_size);
+}
+
 static void print_map(struct output *out, struct map *m)
 {
 	struct btf *b = out->l->o->has_btf ? &out->l->o->btf : NULL;
@@ -276,8 +281,12 @@ static void print_map(struct output *out, struct map *m)
 	u8 *key = rb_alloc(m->key_size * 2 + 8), *next = key + m->key_size + 4, *val = rb_alloc(vlen + 8);
 	static char line[65536];
 	struct strbuf s = {line, sizeof line - 64, 0, out->json};
-	bool any = false, first = true;
+	bool any = false, first = true, stk = m->type == BPF_MAP_TYPE_STACK_TRACE;
 	u64 es;
+	/* Stacks: every address of the snapshot first, so kallsyms is read once for them all. */
+	for (int r = kern_map_next_key(m->fd, NULL, next); stk && r == 0; r = kern_map_next_key(m->fd, key, next))
+		if (memcpy(key, next, m->key_size), kern_map_lookup(m->fd, key, val) == 0)
+			print_stack(NULL, val, m->value_size / 8);
 	if (out->json) {
 		json_head(&s, "map", m);
 		sb_add(&s, ",\"entries\":[");
@@ -298,21 +307,15 @@ static void print_map(struct output *out, struct map *m)
 				sb_add(&s, first ? "{\"key\":" : ",{\"key\":");
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, ",\"value\":");
-				if (percpu(m))
-					percpu_value(&s, out, m, val);
-				else
-					print_entry(&s, b, m->btf_value, val, m->value_size);
+				map_value(&s, out, b, m, val);
 				sb_add(&s, "}");
 			} else if (m->fmt && !percpu(m)) {
 				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
 			} else {
-				sb_add(&s, first ? " " : ", ");
+				sb_add(&s, first ? " " : stk ? "\n%s: " : ", ", m->name); /* a stack a line */
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, " => ");
-				if (percpu(m))
-					percpu_value(&s, out, m, val);
-				else
-					print_entry(&s, b, m->btf_value, val, m->value_size);
+				map_value(&s, out, b, m, val);
 			}
 			first = false;
 		}
@@ -330,36 +333,30 @@ static void print_map(struct output *out, struct map *m)
 
 static void print_maps(struct output *out)
 {
-	static bool told;
 	struct obj *o = out->l->o;
 	for (unsigned i = 0; i < o->nmaps; i++)
-		if (printable(&o->maps[i])) {
-			if (!told)
-				explain("bpf(BPF_MAP_GET_NEXT_KEY, map_fd=%d), then BPF_MAP_LOOKUP_ELEM, per entry of '%s'  -- "
-					"print the map (each time; told once)", o->maps[i].fd, o->maps[i].name);
+		if (printable(&o->maps[i]))
 			print_map(out, &o->maps[i]);
-		}
-	told = true;
 }
 
 int output_loop(struct output *out, s64 deadline_ns)
 {
 	unsigned n = 0, first_pb, first_rb;
-	struct rb_pollfd *pfd = rb_zalloc((2 + out->npb + out->nrb) * sizeof *pfd);
+	struct pollfd *pfd = rb_zalloc((2 + out->npb + out->nrb) * sizeof *pfd);
 	s64 next_print = out->print_maps ? now_ns() + out->interval_ns : 0;
 	int ret;
-	pfd[n++] = (struct rb_pollfd){out->sig_fd, POLLIN, 0};
-	pfd[n++] = (struct rb_pollfd){out->trace_fd, POLLIN, 0}; /* fd -1 is ignored by poll */
+	char what[80];
+	pfd[n++] = (struct pollfd){out->sig_fd, POLLIN, 0};
+	pfd[n++] = (struct pollfd){out->trace_fd, POLLIN, 0}; /* fd -1 is ignored by poll */
 	first_pb = n;
 	for (unsigned i = 0; i < out->npb; i++)
-		pfd[n++] = (struct rb_pollfd){out->pb[i].fd, POLLIN, 0};
+		pfd[n++] = (struct pollfd){out->pb[i].fd, POLLIN, 0};
 	first_rb = n;
 	for (unsigned i = 0; i < out->nrb; i++)
-		pfd[n++] = (struct rb_pollfd){out->rb[i].map->fd, POLLIN, 0};
-	explain("ppoll(signalfd, trace_pipe, %u perf buffers, %u ring buffers) in a loop  -- sleep until there is "
-		"output or a signal; each ready fd is read (not told each time)", out->npb, out->nrb);
+		pfd[n++] = (struct pollfd){out->rb[i].map->fd, POLLIN, 0};
+	rb_snprintf(what, sizeof what, "signalfd, trace_pipe, %u perf buffers, %u ring buffers", out->npb, out->nrb);
 	for (;;) {
-		struct rb_timespec ts, *tp = NULL;
+		struct __kernel_timespec ts, *tp = NULL;
 		s64 until = deadline_ns;
 		if (next_print && (!until || next_print < until))
 			until = next_print;
@@ -367,22 +364,17 @@ int output_loop(struct output *out, s64 deadline_ns)
 			s64 left = until - now_ns();
 			if (left < 0)
 				left = 0;
-			ts.sec = left / 1000000000LL;
-			ts.nsec = left % 1000000000LL;
+			ts.tv_sec = left / 1000000000LL;
+			ts.tv_nsec = left % 1000000000LL;
 			tp = &ts;
 		}
-		int r = sys_ppoll(pfd, n, tp);
-		if (r < 0 && r != -4) {
+		int r = kern_poll(pfd, n, tp, what);
+		if (r < 0 && r != -EINTR) {
 			ret = r;
 			break;
 		}
-		if (r > 0 && (pfd[0].revents & POLLIN)) {
-			u32 si[32]; /* struct signalfd_siginfo: ssi_signo first */
-			if (sys_read(out->sig_fd, si, sizeof si) == sizeof si) {
-				ret = (int)si[0];
-				break;
-			}
-		}
+		if (r > 0 && (pfd[0].revents & POLLIN) && (ret = kern_signal(out->sig_fd)))
+			break;
 		/* One read per wakeup, then back to ppoll. Measured (make bench, throughput): under a
 		 * burst this delivers about twice the lines that reading on until EAGAIN does, as cat's
 		 * blocking reads do; the likely reason is that a reader that keeps reading takes the
@@ -430,16 +422,14 @@ void output_release(struct output *out)
 {
 	for (unsigned i = 0; i < out->npb; i++) {
 		if (out->pb[i].base)
-			explain("munmap(perf buffer, %zu bytes) = %s", out->pb[i].len,
-				kern_res(sys_munmap(out->pb[i].base, out->pb[i].len)));
+			kern_munmap(out->pb[i].base, out->pb[i].len, "the perf buffer");
 		kern_close(out->pb[i].fd, "the perf buffer");
 	}
 	for (unsigned i = 0; i < out->nrb; i++) {
 		if (out->rb[i].cons)
-			explain("munmap(ring buffer '%s') = %s", out->rb[i].map->kname,
-				kern_res(sys_munmap(out->rb[i].cons, out->rb[i].cons_len)));
+			kern_munmap(out->rb[i].cons, out->rb[i].cons_len, "the ring buffer's consumer page");
 		if (out->rb[i].prod)
-			sys_munmap(out->rb[i].prod, out->rb[i].prod_len);
+			kern_munmap(out->rb[i].prod, out->rb[i].prod_len, "the ring buffer's producer page and data");
 	}
 	rb_free(out->pb);
 	rb_free(out->rb);

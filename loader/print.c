@@ -58,27 +58,37 @@ static bool bits_at(const u8 *d, u32 n, u32 off, u32 nbits, bool sgn, u64 *v)
 	return true;
 }
 
-/* Decimal digits of v >= 0 (finite), 6 significant, trailing zeros dropped: %g's shape. */
-static void print_float(struct strbuf *s, double v)
+/* An IEEE float of 4 or 8 bytes (its bits in x) as %g does: 6 significant digits, trailing zeros
+ * dropped. In integers only, so the loader needs no floating point (no SSE on x86_64): the value
+ * is f * 2^(b - 63) with f's top bit set, scaled by 10 into [1, 10) with 64 bits kept each step. */
+static void print_float(struct strbuf *s, u64 x, u32 size)
 {
-	if (v != v) {
-		sb_add(s, s->json ? "\"nan\"" : "nan");
+	int mb = size == 8 ? 52 : 23, emax = size == 8 ? 2047 : 255, ex = (int)(x >> mb) & emax, e = 0;
+	u64 f = x & ((1ULL << mb) - 1);
+	if (ex == emax) {
+		sb_add(s, s->json ? "\"%s\"" : "%s", f ? "nan" : x >> (mb + (size == 8 ? 11 : 8)) & 1 ? "-inf" : "inf");
 		return;
 	}
-	if (v > 1.7976931348623157e308 || v < -1.7976931348623157e308) {
-		sb_add(s, s->json ? "\"%sinf\"" : "%sinf", v < 0 ? "-" : "");
-		return;
-	}
-	if (v < 0 || (v == 0 && 1 / v < 0)) {
+	if (x >> (size * 8 - 1) & 1)
 		sb_add(s, "-");
-		v = -v;
+	f |= ex ? 1ULL << mb : 0; /* the implicit bit, but for subnormals */
+	int b = (ex ? ex : 1) - emax / 2 - mb + 63;
+	if (f) {
+		while (!(f >> 63))
+			f <<= 1, b--;
+		for (; b > 3 || (b == 3 && f >= 0xA000000000000000ULL); e++) /* >= 10: / 10 */
+			for (f /= 10; !(f >> 63);)
+				f <<= 1, b--;
+		for (; b < 0; e--) /* < 1: * 10 (as * 0.625 * 16) */
+			for (f = (f >> 1) + (f >> 3), b += 4; !(f >> 63);)
+				f <<= 1, b--;
 	}
-	int e = 0;
-	if (v != 0) {
-		while (v >= 10) v /= 10, e++;
-		while (v < 1) v *= 10, e--;
-	}
-	u64 m = (u64)(v * 100000 + 0.5); /* 6 digits: d.ddddd */
+	/* 6 digits, d.ddddd: f * 2^(b - 63) * 10^5, rounded to nearest, a tie to even as printf does
+	 * (ties are exact in the float's bits; here they are within the scaling's error of one) */
+	int sh = 31 - b; /* th = the product >> 32 (81 bits: no u128 here, which would need libgcc) */
+	u64 th = (f >> 32) * 100000 + ((f & 0xffffffff) * 100000 >> 32), m = th >> sh, rem = th & ((1ULL << sh) - 1),
+	    half = 1ULL << (sh - 1), eps = 1ULL << (sh - 26);
+	m += rem + eps > half && rem < half + eps ? m & 1 : rem >= half;
 	if (m >= 1000000)
 		m /= 10, e++;
 	char dig[8];
@@ -88,20 +98,15 @@ static void print_float(struct strbuf *s, double v)
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	if (e < -4 || e >= 6) {
-		sb_add(s, "%c%s%.*s", dig[0], nd > 1 ? "." : "", nd - 1, dig + 1);
-		sb_add(s, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
-	} else if (e < 0) {
-		sb_add(s, "0.%.*s%.*s", -e - 1, "0000", nd, dig);
-	} else {
-		sb_add(s, "%.*s", e + 1 < nd ? e + 1 : nd, dig);
-		for (int i = nd; i < e + 1; i++)
-			sb_add(s, "0");
-		if (nd > e + 1)
-			sb_add(s, ".%.*s", nd - e - 1, dig + e + 1);
+		sb_add(s, "%c%s%.*se%c%02d", dig[0], nd > 1 ? "." : "", nd - 1, dig + 1, e < 0 ? '-' : '+', e < 0 ? -e : e);
+		return;
 	}
+	for (int p = e > 0 ? e : 0; p >= 0 || p > e - nd; p--) /* digit positions, 10^p */
+		sb_add(s, p == -1 ? ".%c" : "%c", p <= e && e - p < nd ? dig[e - p] : '0');
 }
 
 static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u32 size, int depth);
+static bool in_stack; /* printing a member named *stack*: an array of u64 in it is a stack */
 
 /* An integer, an enum or a bitfield of one, nbits at bit offset off of the n bytes at d. */
 static bool print_int(struct strbuf *s, struct btf *b, const struct btf_t *t, const u8 *d, u32 n, u32 off, u32 nbits)
@@ -160,21 +165,10 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 			hex(s, d, (u32)tsize);
 		return;
 	case BTFK_FLOAT:
-		if (tsize == 8 || tsize == 4) {
-			double v;
-			if (tsize == 8) {
-				u64 x = load_le(d, 8);
-				memcpy(&v, &x, 8);
-			} else {
-				u32 x = (u32)load_le(d, 4);
-				float f;
-				memcpy(&f, &x, 4);
-				v = f;
-			}
-			print_float(s, v);
-		} else {
+		if (tsize == 8 || tsize == 4)
+			print_float(s, load_le(d, (u32)tsize), (u32)tsize);
+		else
 			hex(s, d, (u32)tsize); /* half and long double: as bytes */
-		}
 		return;
 	case BTFK_PTR:
 		sb_add(s, s->json ? "\"0x%llx\"" : "0x%llx", (unsigned long long)load_le(d, 8));
@@ -190,6 +184,10 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 		}
 		if (n > have / esize)
 			n = (u32)(have / esize);
+		if (in_stack && esize == 8 && et.kind == BTFK_INT && print_stack) {
+			print_stack(s, d, n);
+			return;
+		}
 		if (et.kind == BTFK_INT && esize == 1) { /* char[N]: a string up to its NUL */
 			u32 len = 0;
 			while (len < n && d[len])
@@ -232,7 +230,9 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 			if (bit / 8 + msize > tsize || bit / 8 >= have)
 				continue; /* oddities and what a short record lacks are left out */
 			sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+			in_stack = rb_strstr(name, "stack"); /* kstack, ustack, kern_stack[]: libbpf tools' names */
 			print_depth(s, b, mt, d + bit / 8, (u32)rb_min64(msize, have - bit / 8), depth + 1);
+			in_stack = false;
 		}
 		sb_add(s, "}");
 		return;
@@ -286,11 +286,10 @@ void print_format(struct strbuf *s, const char *fmt, struct btf *b, u32 key_id, 
 		}
 		const char *name = p + 1;
 		size_t n = (size_t)(end - name);
-		if (key && n == 3 && !rb_strncmp(name, "key", 3))
-			print_entry(s, b, key_id, key, key_size);
-		else if (key && n == 5 && !rb_strncmp(name, "value", 5))
-			print_entry(s, b, val_id, val, val_size);
-		else if (n == 5 && !rb_strncmp(name, "value", 5))
+		bool k = key && n == 3 && !rb_strncmp(name, "key", 3), v = n == 5 && !rb_strncmp(name, "value", 5);
+		if (k || (v && key)) /* a map entry's key or value */
+			print_entry(s, b, k ? key_id : val_id, k ? key : val, k ? key_size : val_size);
+		else if (v)
 			print_value(s, b, val_id, val, val_size);
 		else if (!field(s, b, val_id, val, val_size, name, n))
 			sb_add(s, "%.*s", (int)(end - p + 1), p);

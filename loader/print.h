@@ -25,4 +25,8 @@ void print_entry(struct strbuf *s, struct btf *b, u32 id, const u8 *data, u32 si
  * placeholders print as they are. */
 void print_format(struct strbuf *s, const char *fmt, struct btf *b, u32 key_id, const u8 *key, u32 key_size,
 		  u32 val_id, const u8 *val, u32 val_size);
+/* n u64 addresses up to the first 0, as kernel symbols ("func+0x1c") through /proc/kallsyms, user
+ * ones as hex (ksym.c, not a pure layer: where it is not linked in, stacks print as arrays of
+ * numbers). s NULL: only note the addresses, so that a whole map snapshot costs one kallsyms pass. */
+void print_stack(struct strbuf *s, const u8 *d, u32 n) __attribute__((weak));
 #endif

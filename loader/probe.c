@@ -5,7 +5,6 @@
 #include "kbtf.h"
 #include "arch.h"
 #include "io.h"
-#include "sys.h"
 
 void probe_add(struct probe *p, const char *what, bool ok, const char *fmt, ...)
 {
@@ -23,8 +22,7 @@ void probe_add(struct probe *p, const char *what, bool ok, const char *fmt, ...)
 static long stat_size(const char *path)
 {
 	struct statx st;
-	int r = sys_statx(AT_FDCWD, path, 0, STATX_SIZE, &st);
-	explain("statx(\"%s\") = %s", path, kern_res(r));
+	int r = kern_statx(path, STATX_SIZE, &st, NULL);
 	return r < 0 ? r : (long)st.stx_size;
 }
 
@@ -37,16 +35,15 @@ static void btf_prog(struct probe *p, struct kbtf *k, const char *what, u32 type
 			     .insns = ret0, .insn_cnt = 2, .license = "GPL"};
 	struct err e;
 	char *log;
-	int l = -22, link = 1;
+	int l = -EINVAL, link = 1;
 	r.attach_btf_id = kbtf_find(k, fn, eat == BPF_TRACE_RAW_TP ? BTFK_TYPEDEF : BTFK_FUNC, NULL, NULL);
-	int fd = r.attach_btf_id ? kern_prog_load(&r, &log, &e) : -2;
-	if (fd >= 0 && (l = kern_link_create(fd, 0, eat, &e)) == -22)
+	int fd = r.attach_btf_id ? kern_prog_load(&r, &log, &e) : -ENOENT;
+	if (fd >= 0 && (l = kern_link_create(fd, 0, eat, 0, &e)) == -EINVAL)
 		l = kern_raw_tp_open(NULL, fd, &e), link = 0;
-	char tail[96] = "";
-	if (fd >= 0)
-		rb_snprintf(tail, sizeof tail, "; %s = %s", link ? "LINK_CREATE" : "RAW_TRACEPOINT_OPEN", kern_res(l));
-	probe_add(p, what, l >= 0, "%s|%s (BTF id %u): PROG_LOAD = %s%s", fd < 0 ? "no" : l < 0 ? "loads, no attach" :
-		  link ? "yes, BPF link" : "yes, raw tp", fn, r.attach_btf_id, fd < 0 ? kern_res(fd) : "ok", tail);
+	/* (two results in one line: kern_res gives each its own buffer) */
+	probe_add(p, what, l >= 0, "%s|%s (BTF id %u): PROG_LOAD = %s%s%s%s", fd < 0 ? "no" : l < 0 ? "loads, no attach" :
+		  link ? "yes, BPF link" : "yes, raw tp", fn, r.attach_btf_id, kern_res(fd).s, fd < 0 ? "" : "; ",
+		  fd < 0 ? "" : link ? "LINK_CREATE = " : "RAW_TRACEPOINT_OPEN = ", fd < 0 ? "" : kern_res(l).s);
 	if (l >= 0)
 		kern_close(l, "the probe's attachment");
 	if (fd >= 0)
@@ -61,10 +58,10 @@ static long pmu(struct probe *p, const char *what, const char *name)
 	char path[96], buf[32];
 	u64 v;
 	rb_snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
-	long n = kern_read(path, buf, sizeof buf);
+	long n = kern_read(path, buf, sizeof buf, "the PMU's type, for perf_event_attr.type");
 	bool ok = n > 0 && rb_parse_u64(buf, &v);
 	probe_add(p, what, ok, ok ? "type %s|%s" : "no|%.0s%s: %s", buf, path, rb_strerror((int)-n));
-	return ok ? (long)v : -2;
+	return ok ? (long)v : -ENOENT;
 }
 
 void kern_probe(struct probe *p)
@@ -83,18 +80,17 @@ void kern_probe(struct probe *p)
 	int prog = kern_prog_load(&req, &log, &e);
 	rb_free(log);
 	p->bpf = prog >= 0;
-	probe_add(p, "bpf syscall", prog != -38, "%s|bpf(BPF_PROG_LOAD) of a 2-instruction tracepoint program = %s",
-		  prog == -38 ? "no" : "yes", kern_res(prog));
-	if (rb_read_small("/proc/self/status", buf, sizeof buf) > 0 && (s = rb_strstr(buf, "CapEff:")))
+	probe_add(p, "bpf syscall", prog != -ENOSYS, "%s|bpf(BPF_PROG_LOAD) of a 2-instruction tracepoint program = %s",
+		  prog == -ENOSYS ? "no" : "yes", kern_res(prog).s);
+	if (kern_read("/proc/self/status", buf, sizeof buf, "our capabilities (CapEff)") > 0 && (s = rb_strstr(buf, "CapEff:")))
 		for (s += 7; *s == '\t' || *s == ' ' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
 			if (*s > ' ')
 				caps = caps << 4 | (u64)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
-	explain("read(\"/proc/self/status\"): CapEff %llx", (unsigned long long)caps);
 	probe_add(p, "privileges", p->bpf, "%s|CapEff %llx in /proc/self/status; %s",
 		  (caps >> 21 & 1) ? "CAP_SYS_ADMIN" : (caps >> 38 & 3) == 3 ? "CAP_BPF, CAP_PERFMON" : "not enough",
 		  (unsigned long long)caps, p->bpf ? "the tracing program loaded" : "the tracing program did not load");
 
-	n = kern_read("/proc/sys/net/core/bpf_jit_enable", buf, 32);
+	n = kern_read("/proc/sys/net/core/bpf_jit_enable", buf, 32, NULL);
 	probe_add(p, "JIT", n > 0 && buf[0] != '0', "%s|/proc/sys/net/core/bpf_jit_enable = %s",
 		  n <= 0 ? "unknown" : buf[0] == '0' ? "off (interpreter)" : buf[0] == '2' ? "on (debug)" : "on",
 		  n < 0 ? rb_strerror((int)-n) : buf);
@@ -114,6 +110,10 @@ void kern_probe(struct probe *p)
 		btf_prog(p, &k, "fentry/fexit", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, ARCH_SYSCALL_PREFIX "execve");
 		btf_prog(p, &k, "tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, "btf_trace_sys_enter");
 		btf_prog(p, &k, "BPF LSM", BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open");
+		/* An lsm program attaches where the BPF LSM is built in but runs only where it is active. */
+		struct probe_item *it = &p->item[p->n - 1];
+		if (it->ok && kern_read("/sys/kernel/security/lsm", buf, sizeof buf, "active LSMs") > 0 && !rb_strstr(buf, "bpf"))
+			it->ok = false, rb_snprintf(it->text, sizeof it->text, "attaches, inactive|lsm: %s", buf);
 	}
 	kbtf_free(&k);
 
@@ -143,7 +143,7 @@ void kern_probe(struct probe *p)
 	if (rp >= 0)
 		fd = kern_raw_tp_open("sys_enter", rp, &e);
 	probe_add(p, "raw tracepoints", fd >= 0, "%s|BPF_RAW_TRACEPOINT_OPEN(\"sys_enter\") = %s, closed at once",
-		  fd >= 0 ? "yes" : "no", kern_res(fd));
+		  fd >= 0 ? "yes" : "no", kern_res(fd).s);
 	if (fd >= 0)
 		kern_close(fd, "the probe's raw tracepoint");
 	if (rp >= 0)
@@ -151,27 +151,27 @@ void kern_probe(struct probe *p)
 
 	fd = p->bpf ? kern_map_create(&ring, &e) : prog;
 	probe_add(p, "ring buffers", fd >= 0, "%s|BPF_MAP_CREATE(ringbuf, %lu bytes) = %s", fd >= 0 ? "yes" : "no",
-		  rb_pagesize, kern_res(fd));
+		  rb_pagesize, kern_res(fd).s);
 	if (fd >= 0)
 		kern_close(fd, "the probe's ring buffer");
 
 	/* BPF links on perf events (5.15): with target_fd 0, not a perf event, EBADF means the kernel
 	 * got as far as looking at it; EINVAL, that it does not know the attach type. */
-	fd = p->bpf ? kern_link_create(prog, 0, BPF_PERF_EVENT, &e) : prog;
-	probe_add(p, "perf event links", fd == -9, "%s|BPF_LINK_CREATE(BPF_PERF_EVENT, target_fd 0) = %s; EBADF: known",
-		  fd == -9 ? "yes" : "no", kern_res(fd));
+	fd = p->bpf ? kern_link_create(prog, 0, BPF_PERF_EVENT, 0, &e) : prog;
+	probe_add(p, "perf event links", fd == -EBADF, "%s|BPF_LINK_CREATE(BPF_PERF_EVENT, target_fd 0) = %s; EBADF: known",
+		  fd == -EBADF ? "yes" : "no", kern_res(fd).s);
 	if (fd >= 0)
 		kern_close(fd, "the probe's link");
 	if (prog >= 0)
 		kern_close(prog, "the probe's program");
 
-	n = kern_read("/sys/kernel/security/lockdown", buf, 128);
+	n = kern_read("/sys/kernel/security/lockdown", buf, 128, NULL);
 	s = n > 0 ? rb_strchr(buf, '[') : NULL;
 	if (s && rb_strchr(s, ']'))
 		*rb_strchr(s, ']') = 0, s++;
 	probe_add(p, "lockdown", !s || !rb_strcmp(s, "none"), s ? "%s|/sys/kernel/security/lockdown" :
 		  "unknown|%s/sys/kernel/security/lockdown: securityfs not mounted, or no lockdown LSM", s ? s : "");
-	n = kern_read("/proc/sys/kernel/unprivileged_bpf_disabled", buf, 32);
+	n = kern_read("/proc/sys/kernel/unprivileged_bpf_disabled", buf, 32, NULL);
 	probe_add(p, "unprivileged BPF", n > 0 && buf[0] == '0', "%s|/proc/sys/kernel/unprivileged_bpf_disabled = %s%s",
 		  n <= 0 ? "unknown" : buf[0] == '0' ? "allowed" : "disabled", n < 0 ? rb_strerror((int)-n) : buf,
 		  n > 0 && buf[0] == '1' ? " (until reboot)" : n > 0 && buf[0] == '2' ? " (root may set 0)" : "");

@@ -17,7 +17,7 @@ static u8 *slurp(const char *path, size_t *len)
 	size_t cap = 1 << 15, n = 0;
 	long r = fd;
 	u8 *buf = NULL;
-	explain("open(\"%s\") = %s  -- the kernel config, for .kconfig externs", path, kern_res(fd));
+	explain("open(\"%s\") = %s  -- the kernel config, for .kconfig externs", path, kern_res(fd).s);
 	while (r > 0 && cap < (64u << 20)) {
 		u8 *more = rb_alloc((cap *= 2) + 1);
 		memcpy(more, buf, n);
@@ -38,11 +38,11 @@ static u8 *slurp(const char *path, size_t *len)
 /* The kernel's config text into *text (NULL if there is none; src says where rawbpf looked). */
 static int kernel_config(char *src, char **text, struct err *e)
 {
-	struct { char f[6][65]; } u;
+	struct new_utsname u;
 	size_t n;
 	const char *why;
-	sys_uname(&u);
-	rb_snprintf(src, 200, "/boot/config-%s", u.f[2]);
+	kern_uname(&u);
+	rb_snprintf(src, 200, "/boot/config-%s", u.release);
 	if ((*text = (char *)slurp(src, &n)))
 		return 0;
 	u8 *gz = slurp("/proc/config.gz", &n);
@@ -52,7 +52,7 @@ static int kernel_config(char *src, char **text, struct err *e)
 	rb_strlcpy(src, "/proc/config.gz", 200);
 	int r = gunzip(gz, n, 64u << 20, (u8 **)text, &n, &why);
 	rb_free(gz);
-	return r ? err_set(e, -22, "/proc/config.gz: %s", why) : 0;
+	return r ? err_set(e, -EINVAL, "/proc/config.gz: %s", why) : 0;
 }
 
 /* "ffffffff81234560 T name [module]": the addresses of untyped ksyms; kid counts the lines
@@ -83,7 +83,7 @@ int load_externs(struct loaded *l, struct err *e)
 	bool cfg_read = false, ks_read = false;
 	const char *why = NULL, *from = "";
 	struct ext *x = NULL;
-	int r = 0, fd;
+	int r = 0;
 	for (unsigned i = 0; i < o->nexts && !r && !why; i++) {
 		x = &o->exts[i];
 		const char *val = NULL;
@@ -97,12 +97,31 @@ int load_externs(struct loaded *l, struct err *e)
 			const char *module = "";
 			u32 kind = x->kind == EXT_KFUNC ? BTFK_FUNC : BTFK_VAR;
 			x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
-			if (!x->kid && kb->sysfs && !kb->modules_listed && kbtf_modules(kb, e) >= 0)
+			if (!x->kid && (r = kbtf_modules(kb, e)) < 0)
+				break;
+			if (!x->kid)
 				x->kid = kbtf_find(kb, x->name, kind, NULL, &module);
 			x->found = x->kid != 0;
-			if (x->found && module[0])
-				why = "is in a module: rawbpf takes the externs of vmlinux only", from = module;
-			else if (!x->found && !x->weak)
+			if (x->found && module[0]) {
+				/* its module's BTF fd: in the ld_imm64 of a ksym, in the fd array of a kfunc
+				 * call (whose off indexes it; 0 is vmlinux), one per module */
+				u32 k = 1;
+				while (k < l->nfds && rb_strcmp(l->fd_mods[k], module))
+					k++;
+				if (k == ARRAY_SIZE(l->fds)) {
+					why = "is in an 8th module: rawbpf takes those of 7", from = module;
+					break;
+				}
+				if (k >= l->nfds) {
+					int fd = kern_module_btf_fd(module, e);
+					if (fd < 0) {
+						r = err_ctx(e, "extern '%s'", x->name);
+						break;
+					}
+					l->fds[k] = fd, l->fd_mods[k] = module, l->nfds = k + 1;
+				}
+				x->btf_fd = l->fds[k], x->fd_idx = (int16_t)k;
+			} else if (!x->found && !x->weak)
 				why = "is not in the kernel's BTF", from = kb->src;
 		} else if (!rb_strcmp(x->name, "LINUX_KERNEL_VERSION")) {
 			len = (size_t)rb_snprintf(num, sizeof num, "%u", kern_version_code());
@@ -131,12 +150,8 @@ int load_externs(struct loaded *l, struct err *e)
 		x = &o->exts[i];
 		if (x->kind != EXT_KSYM || x->type)
 			continue;
-		if (!ks_read && (ks_read = true) && (fd = sys_openat(AT_FDCWD, "/proc/kallsyms", O_RDONLY | O_CLOEXEC, 0)) >= 0) {
-			char buf[4096];
-			explain("open(\"/proc/kallsyms\") = %d  -- addresses of untyped ksyms", fd);
-			each_line(fd, buf, sizeof buf, kallsyms_line, o);
-			sys_close(fd);
-		}
+		if (!ks_read && (ks_read = true))
+			kern_kallsyms("addresses of untyped ksyms", kallsyms_line, o);
 		if (x->kid > 1)
 			why = "has two addresses in /proc/kallsyms";
 		else if (!x->found && !x->weak)
@@ -144,6 +159,6 @@ int load_externs(struct loaded *l, struct err *e)
 	}
 	rb_free(cfg);
 	if (why)
-		r = err_set(e, -2, "extern '%s' %s%s%s", x->name, why, from[0] ? ": " : "", from);
+		r = err_set(e, -ENOENT, "extern '%s' %s%s%s", x->name, why, from[0] ? ": " : "", from);
 	return r;
 }

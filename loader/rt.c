@@ -2,6 +2,7 @@
  * loader and, for the sanitizer build, against the host libc (start.c is what differs). */
 #include "io.h"
 #include "sys.h"
+#include <linux/time.h>
 
 /* File types of stx_mode (the UAPI's S_IS* macros hide themselves from libc builds). */
 #define MODE_TYPE(m) ((m) & 0170000)
@@ -91,11 +92,11 @@ static int read_file(const char *path, size_t max, bool elf, u8 **out, size_t *s
 		goto out;
 	}
 	if (MODE_TYPE(st.stx_mode) == MODE_DIR) {
-		r = err_set(e, -21, "read %s: it is a directory, not a BPF object file", path);
+		r = err_set(e, -EISDIR, "read %s: it is a directory, not a BPF object file", path);
 		goto out;
 	}
 	if (MODE_TYPE(st.stx_mode) != MODE_REG) {
-		r = err_set(e, -22, "read %s: not a regular file", path);
+		r = err_set(e, -EINVAL, "read %s: not a regular file", path);
 		goto out;
 	}
 	if (st.stx_size == 0) {
@@ -103,7 +104,7 @@ static int read_file(const char *path, size_t max, bool elf, u8 **out, size_t *s
 		goto out;
 	}
 	if (st.stx_size > max) {
-		r = err_set(e, -27, "read %s: file too large (%llu bytes; the limit is %zu MiB)", path,
+		r = err_set(e, -EFBIG, "read %s: file too large (%llu bytes; the limit is %zu MiB)", path,
 			    (unsigned long long)st.stx_size, max >> 20);
 		goto out;
 	}
@@ -116,7 +117,7 @@ static int read_file(const char *path, size_t max, bool elf, u8 **out, size_t *s
 		if (elf && got >= 4 && memcmp(buf, "\177ELF", 4))
 			break;
 		long n = sys_read(fd, buf + got, want);
-		if (n == -4)
+		if (n == -EINTR)
 			continue;
 		if (n < 0) {
 			rb_free(buf);
@@ -153,7 +154,7 @@ long rb_read_small(const char *path, char *buf, size_t size)
 		return fd;
 	do
 		n = sys_read(fd, buf, size - 1);
-	while (n == -4);
+	while (n == -EINTR);
 	sys_close(fd);
 	if (n < 0)
 		return n;
@@ -161,4 +162,16 @@ long rb_read_small(const char *path, char *buf, size_t size)
 		n--;
 	buf[n] = 0;
 	return n;
+}
+
+s64 now_ns(void)
+{
+	struct __kernel_timespec t;
+	sys_clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+int rb_getpid(void)
+{
+	return sys_getpid();
 }

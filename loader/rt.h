@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/errno.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -39,13 +40,15 @@ size_t rb_strlcpy(char *dst, const char *src, size_t size);
 const char *rb_parse_u64(const char *s, u64 *out);
 int rb_cpu_list(const char *s, int *count);
 const char *rb_strerror(int err); /* err > 0 */
+/* The nth of the NUL-separated strings at list (n below their count: the caller checks). */
+const char *rb_nth(const char *list, unsigned n);
 
 /* Formatter (fmt.c): %s %.*s %c %d %i %u %x %ld %lu %lx %lld %llu %llx %zu %zd %p %%, with
  * width, '-' and '0'. Returns the length it wanted; always terminates when size > 0. */
 int rb_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int rb_snprintf(char *buf, size_t size, const char *fmt, ...) FMT(3, 4);
 
-/* Allocator (alloc.c freestanding; malloc in host builds). Never returns NULL: on exhaustion
+/* Allocator (start.c freestanding; malloc in host builds). Never returns NULL: on exhaustion
  * the freestanding build exits with a message. */
 void *rb_alloc(size_t n);
 void *rb_zalloc(size_t n);
@@ -63,6 +66,12 @@ int err_set(struct err *e, int code, const char *fmt, ...) FMT(3, 4);
 void err_hint(struct err *e, const char *fmt, ...) FMT(2, 3);
 /* Prepends "what: " to the message, so callers can add context on the way up. */
 int err_ctx(struct err *e, const char *fmt, ...) FMT(2, 3);
+/* The readers and the object model (x: a struct with a `struct err err` record): fills x's record
+ * and evaluates to RB_EOBJ. */
+int err_obj(struct err *e, const char *fmt, ...) FMT(2, 3); /* err_set(e, RB_EOBJ, ...) */
+#define FAIL(x, ...) err_obj(&(x)->err, __VA_ARGS__)
+/* Hands y's record up to x as it is (an object failing because its ELF or BTF reader did). */
+#define ERR_PASS(x, y) ((x)->err = (y)->err, RB_EOBJ)
 
 static inline u64 rb_min64(u64 a, u64 b) { return a < b ? a : b; }
 #endif

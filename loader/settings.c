@@ -75,7 +75,7 @@ static const char *put(struct obj *o, u32 type, const char *val, u8 *out, u32 ro
 	u64 v = 0;
 	int r = -1;
 	if (btf_resolve(b, type, &t))
-		return b->err;
+		return b->err.msg;
 	u32 size = t.size_or_type;
 	bool sign = t.kflag;
 	const char *kind = t.kind == BTFK_INT ? "" : "enum ";

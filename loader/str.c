@@ -121,39 +121,60 @@ const char *rb_parse_u64(const char *s, u64 *out)
 	return s;
 }
 
-/* Only the errors a loader meets; others print as "error N". */
-static const struct { u16 no; const char *s; } errnames[] = {
-	{1, "Operation not permitted"}, {2, "No such file or directory"}, {3, "No such process"},
-	{4, "Interrupted system call"}, {5, "Input/output error"}, {7, "Argument list too long"},
-	{9, "Bad file descriptor"}, {11, "Resource temporarily unavailable"},
-	{12, "Cannot allocate memory"}, {13, "Permission denied"}, {14, "Bad address"},
-	{16, "Device or resource busy"}, {17, "File exists"}, {19, "No such device"},
-	{20, "Not a directory"}, {21, "Is a directory"}, {22, "Invalid argument"},
-	{24, "Too many open files"}, {27, "File too large"}, {28, "No space left on device"},
-	{32, "Broken pipe"}, {34, "Numerical result out of range"}, {36, "File name too long"},
-	{38, "Function not implemented"}, {40, "Too many levels of symbolic links"},
-	{95, "Operation not supported"}, {99, "Cannot assign requested address"},
-	{524, "Operation not supported by the kernel (ENOTSUPP)"},
-};
+/* Only the errors a loader meets, each after its number as one byte (ENOTSUPP, 524, as 0xff);
+ * others print as "error N". */
+static const char errnames[] =
+	"\x01Operation not permitted\0" "\x02No such file or directory\0" "\x03No such process\0"
+	"\x04Interrupted system call\0" "\x05Input/output error\0" "\x07" "Argument list too long\0"
+	"\x09" "Bad file descriptor\0" "\x0bResource temporarily unavailable\0" "\x0c" "Cannot allocate memory\0"
+	"\x0dPermission denied\0" "\x0e" "Bad address\0" "\x10" "Device or resource busy\0" "\x11" "File exists\0"
+	"\x13No such device\0" "\x14Not a directory\0" "\x15Is a directory\0" "\x16Invalid argument\0"
+	"\x18Too many open files\0" "\x1b" "File too large\0" "\x1cNo space left on device\0" "\x20" "Broken pipe\0"
+	"\x22Numerical result out of range\0" "\x24" "File name too long\0" "\x26" "Function not implemented\0"
+	"\x28Too many levels of symbolic links\0" "\x5fOperation not supported\0"
+	"\x63" "Cannot assign requested address\0" "\xffOperation not supported by the kernel (ENOTSUPP)\0";
+
+const char *rb_nth(const char *list, unsigned n)
+{
+	while (n--)
+		list += rb_strlen(list) + 1;
+	return list;
+}
 
 const char *rb_strerror(int err)
 {
 	static char other[24];
-	for (size_t i = 0; i < ARRAY_SIZE(errnames); i++)
-		if (errnames[i].no == err)
-			return errnames[i].s;
+	int want = err == 524 ? 255 : err < 255 ? err : -1;
+	for (const char *p = errnames; *p; p += rb_strlen(p) + 1)
+		if ((u8)*p == want)
+			return p + 1;
 	rb_snprintf(other, sizeof other, "error %d", err);
 	return other;
+}
+
+static int err_v(struct err *e, int code, const char *fmt, va_list ap)
+{
+	rb_vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->code = code;
+	e->hint[0] = 0;
+	return code;
 }
 
 int err_set(struct err *e, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	rb_vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	code = err_v(e, code, fmt, ap);
 	va_end(ap);
-	e->code = code;
-	e->hint[0] = 0;
+	return code;
+}
+
+int err_obj(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int code = err_v(e, RB_EOBJ, fmt, ap);
+	va_end(ap);
 	return code;
 }
 

@@ -6,14 +6,13 @@
 #include <stdint.h>
 #include <asm/unistd.h>
 #include <linux/fcntl.h>
+#include <linux/poll.h>
 #include <linux/stat.h>
+#include <linux/time_types.h>
 #include "arch.h"
 
 #define SYS6(n, a, b, c, d, e, f)                                                                  \
 	arch_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
-struct rb_timespec { long sec, nsec; };
-struct rb_pollfd { int fd; short events, revents; };
 
 static inline long sys_read(int fd, void *b, size_t n) { return SYS6(__NR_read, fd, b, n, 0, 0, 0); }
 static inline long sys_write(int fd, const void *b, size_t n) { return SYS6(__NR_write, fd, b, n, 0, 0, 0); }
@@ -40,15 +39,15 @@ static inline int sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old
 static inline int sys_rt_sigaction(int sig, const void *act, void *old)
 { return SYS6(__NR_rt_sigaction, sig, act, old, 8, 0, 0); }
 static inline int sys_signalfd4(int fd, const uint64_t *mask, int fl) { return SYS6(__NR_signalfd4, fd, mask, 8, fl, 0, 0); }
-static inline int sys_ppoll(struct rb_pollfd *f, unsigned n, const struct rb_timespec *t)
+static inline int sys_ppoll(struct pollfd *f, unsigned n, const struct __kernel_timespec *t)
 { return SYS6(__NR_ppoll, f, n, t, 0, 8, 0); }
-static inline int sys_clock_gettime(int clk, struct rb_timespec *t) { return SYS6(__NR_clock_gettime, clk, t, 0, 0, 0, 0); }
+static inline int sys_clock_gettime(int clk, struct __kernel_timespec *t) { return SYS6(__NR_clock_gettime, clk, t, 0, 0, 0, 0); }
 static inline int sys_getpid(void) { return SYS6(__NR_getpid, 0, 0, 0, 0, 0, 0); }
 static inline int sys_kill(int pid, int sig) { return SYS6(__NR_kill, pid, sig, 0, 0, 0, 0); }
 static inline int sys_prlimit64(int pid, int res, const void *nw, void *old)
 { return SYS6(__NR_prlimit64, pid, res, nw, old, 0, 0); }
 static inline int sys_reboot(unsigned cmd)
-{ return SYS6(__NR_reboot, 0xfee1dead, 672274793, cmd, 0, 0, 0); }
+{ return SYS6(__NR_reboot, 0xfee1dead /* LINUX_REBOOT_MAGIC1 */, 672274793 /* MAGIC2 */, cmd, 0, 0, 0); }
 static inline int sys_sync(void) { return SYS6(__NR_sync, 0, 0, 0, 0, 0, 0); }
 static inline int sys_uname(void *u) { return SYS6(__NR_uname, u, 0, 0, 0, 0, 0); }
 static inline int sys_mkdirat(int dir, const char *p, int mode) { return SYS6(__NR_mkdirat, dir, p, mode, 0, 0, 0); }

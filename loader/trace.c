@@ -3,10 +3,6 @@
 #include "trace.h"
 #include "io.h"
 #include "kernel.h"
-#include "sys.h"
-
-#define EAGAIN 11
-#define EINTR 4
 
 /* A page. Kernels since 6.8 could hand out 8 KiB per read, but a flood then loses more lines
  * (make bench, throughput: about 280,000 of 1,000,000 delivered against 450,000). */
@@ -20,19 +16,12 @@ void trace_use_raw(const struct tracefs *t)
 	raw = t;
 }
 
-s64 now_ns(void)
-{
-	struct rb_timespec t;
-	sys_clock_gettime(1 /* CLOCK_MONOTONIC */, &t);
-	return t.sec * 1000000000LL + t.nsec;
-}
-
 void trace_discard_old(int fd)
 {
 	u64 total = 0;
 	long n;
 	/* Bounded, in case something writes lines as fast as we read them. */
-	while (total < (64u << 20) && ((n = sys_read(fd, buf, sizeof buf)) > 0 || n == -EINTR))
+	while (total < (64u << 20) && ((n = kern_read_fd(fd, buf, sizeof buf, KREAD_TRACE, "trace_pipe")) > 0 || n == -EINTR))
 		total += n > 0 ? (u64)n : 0;
 	explain("read(trace_pipe) until EAGAIN: %llu bytes discarded  -- lines earlier runs left unread",
 		(unsigned long long)total);
@@ -51,7 +40,7 @@ long trace_copy(int fd, unsigned max_reads, u64 limit)
 	int r = rb_flush(); /* what rawbpf itself wrote to stdout goes first */
 	if (r < 0)
 		return r;
-	while (max_reads-- && total < limit && ((n = sys_read(fd, buf, sizeof buf)) > 0 || n == -EINTR)) {
+	while (max_reads-- && total < limit && ((n = kern_read_fd(fd, buf, sizeof buf, KREAD_TRACE, "trace_pipe")) > 0 || n == -EINTR)) {
 		if (n < 0)
 			continue;
 		total += (u64)n;

@@ -10,7 +10,6 @@ void trace_discard_old(int pipe_fd);
 long trace_copy(int pipe_fd, unsigned max_reads, u64 limit);
 /* Copies what is already in the pipe (lines written before the programs were detached). */
 int trace_flush(int pipe_fd);
-s64 now_ns(void);
 /* Read per-CPU trace_pipe_raw and format the lines here, where it can be done exactly as the
  * kernel would (traceraw.c); tried at the first trace_copy, trace_pipe otherwise. */
 struct tracefs;

@@ -27,7 +27,7 @@ static void json_line(char *l)
 	struct emit w = {.json = true};
 	u64 pid, cpu, n;
 	const char *p;
-	char *br = l, *end, *ts, *msg;
+	char *br = l, *end, *ts, *msg, *cend = NULL;
 	em_open(&w, NULL, '{');
 	if (rb_startswith(l, "CPU:") && (p = rb_parse_u64(l + 4, &cpu)) && rb_startswith(p, " [LOST ") &&
 	    rb_parse_u64(p + 7, &n)) {
@@ -50,7 +50,7 @@ static void json_line(char *l)
 			dash--;
 		if (dash > l && dash[-1] == '-' && dash < e2 && rb_parse_u64(dash, &pid) && rb_parse_u64(br + 2, &cpu) &&
 		    (end = rb_strchr(br, ']'))) {
-			dash[-1] = 0;
+			cend = dash - 1; /* cut there only once the whole line parsed */
 			break;
 		}
 	}
@@ -61,7 +61,7 @@ static void json_line(char *l)
 		em_rec(&w, "%{type}s%{line}s", "trace", l);
 		goto out;
 	}
-	*f_end = *colon = 0;
+	*cend = *f_end = *colon = 0;
 	msg = colon + 2; /* then "bpf_trace_printk: ", or "0: " before 5.9 */
 	char *ev = rb_strstr(msg, ": ");
 	for (char *q = msg; ev && q < ev; q++)

@@ -90,7 +90,7 @@ static u32 fnv(const char *s)
 }
 
 static char b[2048];
-static bool rd(const char *f) { return kern_read(path(f), b, sizeof b) >= 0; }
+static bool rd(const char *f) { return kern_read(path(f), b, sizeof b, "what trace_pipe_raw's lines need") >= 0; }
 
 /* What rawbpf cannot mirror here (the tracefs file that says so), or NULL: reads the layouts and
  * the settings that change trace_pipe's lines. */
@@ -147,9 +147,7 @@ static const char *setup(void)
 	for (int i = 0; i < R.n; i++) {
 		char p[48];
 		rb_snprintf(p, sizeof p, "per_cpu/cpu%d/trace_pipe_raw", i);
-		R.c[i].fd = sys_openat(-100, path(p), 04000 | 02000000 /* O_NONBLOCK|O_CLOEXEC */, 0);
-		explain("open(\"%s\", O_RDONLY|O_NONBLOCK) = %s  -- CPU %d's ring buffer, read a page at a time", path(p),
-			kern_res(R.c[i].fd), i);
+		R.c[i].fd = kern_open(path(p), 04000 /* O_NONBLOCK */, "a CPU's ring-buffer pages, read one at a time");
 		if (R.c[i].fd == -2) /* not a CPU tracing knows */
 			continue;
 		if (R.c[i].fd < 0)
@@ -191,7 +189,7 @@ static bool next(struct rcpu *c, bool skip)
 			u32 w = R.size[F_COMMIT];
 			if (!c->pg && c->fd >= 0) /* a CPU that never traces costs no page */
 				c->pg = rb_alloc(R.psz);
-			long n = c->fd < 0 ? -EAGAIN : sys_read(c->fd, c->pg, R.psz - w);
+			long n = c->fd < 0 ? -EAGAIN : kern_read_fd(c->fd, c->pg, R.psz - w, KREAD_RAW, "trace_pipe_raw");
 			R.other |= n < 0 && n != -EAGAIN && n != -4; /* an error: trace_pipe then */
 			if (n < (long)R.off[F_DATA])
 				return c->pos = c->end = 0, false;
@@ -267,18 +265,17 @@ static const char *comm(int pid)
 		if (R.cmd[i].pid == pid)
 			return R.cmd[i].comm;
 	static char b[4097];
-	static bool told;
 	if (R.ncmd == ARRAY_SIZE(R.cmd))
 		R.ncmd = 0;
 	u32 me = R.ncmd++;
 	R.cmd[me].pid = pid;
 	rb_strlcpy(R.cmd[me].comm, "<...>", 16);
-	int fd = sys_openat(-100, path("saved_cmdlines"), 02000000, 0);
-	if (!told)
-		explain("open(\"%s\") = %s, read  -- command names by pid (again for a new pid, or after 1 s; told "
-			"once)", path("saved_cmdlines"), kern_res(fd)), told = true;
+	static bool told;
+	int fd = told ? sys_openat(-100, path("saved_cmdlines"), 02000000, 0)
+		      : kern_open(path("saved_cmdlines"), 0, "command names by pid: read again for a new pid or after 1 s");
+	told = true;
 	long n, have = 0;
-	while (fd >= 0 && (n = sys_read(fd, b + have, 4096 - have)) > 0) {
+	while (fd >= 0 && (n = kern_read_fd(fd, b + have, 4096 - have, KREAD_CMDLINES, "saved_cmdlines")) > 0) {
 		have += n, b[have] = 0;
 		char *l = b, *e;
 		while ((e = rb_strchr(l, '\n'))) {

@@ -4,7 +4,6 @@
 #include "uelf.h"
 #include <linux/elf.h>
 
-#define FAIL(e, ...) (rb_snprintf((e)->err, sizeof (e)->err, __VA_ARGS__), RB_EOBJ)
 #define SHT_GNU_VERDEF 0x6ffffffd
 #define SHT_GNU_VERSYM 0x6fffffff
 #define STT_IFUNC 10
@@ -142,20 +141,25 @@ int uelf_sym(struct elf *e, const char *func, struct usym *out)
 /* Register offsets in struct pt_regs, by the target's machine. */
 static int reg_off(u16 machine, const char *r, size_t n)
 {
-	static const char x86[][4][4] = {{"r15"}, {"r14"}, {"r13"}, {"r12"}, {"rbp", "ebp", "bp", "bpl"},
-		{"rbx", "ebx", "bx", "bl"}, {"r11"}, {"r10"}, {"r9"}, {"r8"}, {"rax", "eax", "ax", "al"},
-		{"rcx", "ecx", "cx", "cl"}, {"rdx", "edx", "dx", "dl"}, {"rsi", "esi", "si", "sil"},
-		{"rdi", "edi", "di", "dil"}, {""}, {"rip", "eip"}, {""}, {""}, {"rsp", "esp", "sp", "spl"}};
+	/* pt_regs's slots in order, '|' between them; in each, the 64-bit name, then its parts */
+	static const char x86[] = "r15|r14|r13|r12|rbp ebp bp bpl|rbx ebx bx bl|r11|r10|r9|r8|rax eax ax al|"
+				  "rcx ecx cx cl|rdx edx dx dl|rsi esi si sil|rdi edi di dil||rip eip|||rsp esp sp spl|";
 	u64 k;
 	if (machine == EM_X86_64) {
 		size_t m = n;
 		if (n > 2 && r[0] == 'r' && r[1] >= '0' && r[1] <= '9' && (r[n - 1] == 'd' || r[n - 1] == 'w' ||
 								      r[n - 1] == 'b'))
 			m--; /* r8d, r8w, r8b: the low half, quarter, byte of r8 */
-		for (unsigned i = 0; i < ARRAY_SIZE(x86); i++)
-			for (unsigned j = 0; j < 4; j++)
-				if (x86[i][j][0] && rb_strlen(x86[i][j]) == (j ? n : m) && !rb_strncmp(x86[i][j], r, j ? n : m))
-					return (int)i * 8;
+		int slot = 0;
+		for (const char *p = x86, *w = p; *p; p++) {
+			if (*p != ' ' && *p != '|')
+				continue;
+			size_t len = (size_t)(p - w), want = w == x86 || w[-1] == '|' ? m : n;
+			if (len && len == want && !rb_strncmp(w, r, len))
+				return slot * 8;
+			slot += *p == '|';
+			w = p + 1;
+		}
 		return -1;
 	}
 	if (machine == EM_AARCH64) {
@@ -305,7 +309,7 @@ int uelf_usdt(struct elf *e, const char *provider, const char *name, struct usdt
 		if (base.idx) /* prelink or a linker may have moved the file: .stapsdt.base says by how much */
 			u->vaddr += base.addr - rd(d + 8, 8);
 		if (uelf_off(e, u->vaddr, &u->off) || (u->sema && uelf_off(e, u->sema, &u->sema_off)))
-			return FAIL(e, "USDT %s:%s: %s", u->provider, u->name, e->err);
+			return err_ctx(&e->err, "USDT %s:%s", u->provider, u->name); /* (was formatted into itself) */
 		for (const char *a = u->args; *a;) {
 			const char *why;
 			if (*a == ' ') {

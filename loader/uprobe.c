@@ -27,13 +27,12 @@ static const char *env_get(const char *name)
  * then the standard directories; a program through $PATH. */
 static int find_file(const char *name, char *out, size_t size, struct err *e)
 {
-	static const char *const dirs[] = {"/lib/" ARCH_MULTIARCH, "/usr/lib/" ARCH_MULTIARCH, "/lib64", "/usr/lib64",
-					   "/lib", "/usr/lib"};
+	static const char dirs[] = "/lib/" ARCH_MULTIARCH "\0/usr/lib/" ARCH_MULTIARCH "\0/lib64\0/usr/lib64\0/lib\0/usr/lib\0";
 	const char *how = "as given";
 	if (rb_strchr(name, '/')) {
 		rb_strlcpy(out, name, size);
 		if (!is_file(out, false))
-			return err_set(e, -2, "%s: no such file", name);
+			return err_set(e, -ENOENT, "%s: no such file", name);
 	} else if (rb_strstr(name, ".so")) {
 		u8 *buf;
 		size_t n;
@@ -45,13 +44,13 @@ static int find_file(const char *name, char *out, size_t size, struct err *e)
 				rb_strlcpy(out, p, size);
 			rb_free(buf);
 		}
-		for (size_t i = 0; !p && i < ARRAY_SIZE(dirs); i++) {
-			rb_snprintf(out, size, "%s/%s", dirs[i], name);
+		for (const char *d = dirs; !p && *d; d = rb_nth(d, 1)) {
+			rb_snprintf(out, size, "%s/%s", d, name);
 			if (is_file(out, false))
 				p = out, how = "in a standard library directory";
 		}
 		if (!p)
-			return err_set(e, -2, "library %s: not in /etc/ld.so.cache nor the standard directories", name);
+			return err_set(e, -ENOENT, "library %s: not in /etc/ld.so.cache nor the standard directories", name);
 	} else {
 		const char *path = env_get("PATH"), *p;
 		if (!path)
@@ -63,7 +62,7 @@ static int find_file(const char *name, char *out, size_t size, struct err *e)
 			if (is_file(out, true))
 				break;
 			if (!end)
-				return err_set(e, -2, "program %s: not found in $PATH (%s)", name, path);
+				return err_set(e, -ENOENT, "program %s: not found in $PATH (%s)", name, path);
 			p = end;
 		}
 		how = "through $PATH";
@@ -94,12 +93,12 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 	*sitesp = NULL;
 	*np = 0;
 	if (!c1 || c1 == target || !c2[1] || (usdt && c2 == c1 + 1))
-		return err_set(e, -22, "target '%s': expected %s", target, usdt ? "PATH:PROVIDER:NAME" : "PATH:FUNC[+OFFSET]");
+		return err_set(e, -EINVAL, "target '%s': expected %s", target, usdt ? "PATH:PROVIDER:NAME" : "PATH:FUNC[+OFFSET]");
 	rb_snprintf(name, sizeof name, "%.*s", (int)(c1 - target), target);
 	if ((r = find_file(name, path, sizeof path, e)) < 0 || (r = rb_read_file(path, 512u << 20, &buf, &size, e)) < 0)
 		return r;
 	if (elf_open_exec(&elf, buf, size)) {
-		r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err);
+		r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
 		goto out;
 	}
 	if (usdt) {
@@ -108,9 +107,9 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 		rb_snprintf(prov, sizeof prov, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
 		r = uelf_usdt(&elf, prov, c2 + 1, s, 64, np);
 		if (r == 0 && *np > 64)
-			r = err_set(e, -7, "USDT %s:%s: %u sites (at most 64)", prov, c2 + 1, *np);
+			r = err_set(e, -E2BIG, "USDT %s:%s: %u sites (at most 64)", prov, c2 + 1, *np);
 		else if (r)
-			err_set(e, RB_EOBJ, "%s: %s", path, elf.err);
+			err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
 		else {
 			struct usite *u = *sitesp = rb_zalloc(*np * sizeof *u);
 			for (unsigned i = 0; i < *np; i++, u++) {
@@ -139,7 +138,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 		const char *plus = last_of(c1 + 1, end, '+'), *fe = plus ? plus : end;
 		rb_snprintf(name, sizeof name, "%.*s", (int)(fe - c1 - 1), c1 + 1);
 		if (plus && (!(plus = rb_parse_u64(plus + 1, &add)) || *plus)) {
-			r = err_set(e, -22, "target '%s': bad +OFFSET", target);
+			r = err_set(e, -EINVAL, "target '%s': bad +OFFSET", target);
 			goto out;
 		}
 		const char *num = rb_parse_u64(name, &off);
@@ -147,7 +146,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 			off += add;
 			rb_snprintf(what, wsize, "%s offset 0x%llx", path, (unsigned long long)off);
 		} else if (uelf_sym(&elf, name, &sym)) {
-			r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err);
+			r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
 			goto out;
 		} else {
 			off = sym.off + add;
@@ -182,7 +181,7 @@ static void probe_uprobes(struct attach_env *env)
 	for (int i = 0; i < 3; i++) {
 		*dst[i] = -1;
 		rb_snprintf(path, sizeof path, "/sys/bus/event_source/devices/uprobe/%s", file[i]);
-		if (kern_read(path, buf, sizeof buf) > 0 && (!i || rb_startswith(buf, "config:")) &&
+		if (kern_read(path, buf, sizeof buf, NULL) > 0 && (!i || rb_startswith(buf, "config:")) &&
 		    rb_parse_u64(buf + (i ? 7 : 0), &v) && v < 1u << 20)
 			*dst[i] = (int)v;
 	}
@@ -197,9 +196,7 @@ static bool uprobe_events(struct attach_env *env)
 	if (attach_tracefs(env, &e) < 0)
 		return false;
 	rb_snprintf(path, sizeof path, "%s/uprobe_events", env->tfs->dir);
-	int r = sys_statx(AT_FDCWD, path, 0, STATX_TYPE, &st);
-	explain("statx(\"%s\") = %s  -- is the legacy uprobe interface there?", path, kern_res(r));
-	return r == 0;
+	return kern_statx(path, STATX_TYPE, &st, "is the legacy uprobe interface there?") == 0;
 }
 
 int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode mode, struct err *e)
@@ -214,7 +211,7 @@ int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode m
 		return 0;
 	}
 	if (mode == MODE_TRACEPOINT)
-		return err_set(e, -22, "prog '%s': --attach=tracepoint: no tracepoint stands in for a user-space probe",
+		return err_set(e, -EINVAL, "prog '%s': --attach=tracepoint: no tracepoint stands in for a user-space probe",
 			       p->name);
 	int r = uprobe_resolve(p->target, a->usdt, &a->upath, &a->sites, &a->nsites, a->func, sizeof a->func, e);
 	if (r < 0)
@@ -226,10 +223,10 @@ int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode m
 	bool pmu = env->upmu_type >= 0 && env->uretbit < 64 && (!a->ret || env->uretbit >= 0) &&
 		   (!sema || (env->urefshift >= 0 && env->urefshift < 64));
 	if (mode == MODE_KPROBE && !pmu)
-		return err_set(e, -2, "prog '%s': --attach=pmu: no uprobe PMU%s", p->name,
+		return err_set(e, -ENOENT, "prog '%s': --attach=pmu: no uprobe PMU%s", p->name,
 			       env->upmu_type >= 0 ? " with retprobe and ref_ctr_offset" : "");
 	if ((mode == MODE_LEGACY || !pmu) && !uprobe_events(env)) {
-		err_set(e, -2, "prog '%s': this kernel has no %suprobe_events", p->name, pmu ? "" : "uprobe PMU and no ");
+		err_set(e, -ENOENT, "prog '%s': this kernel has no %suprobe_events", p->name, pmu ? "" : "uprobe PMU and no ");
 		err_hint(e, "uprobes need CONFIG_UPROBE_EVENTS");
 		return e->code;
 	}
@@ -257,20 +254,20 @@ static int usdt_attach(struct attach_env *env, struct attachment *a, struct usit
 	u32 id = env->spec_next++;
 	int r;
 	if (specs && specs->value_size != USDT_SPEC_SIZE)
-		return err_set(e, -22, "map __bpf_usdt_specs: value of %u bytes, not usdt.bpf.h's %u", specs->value_size,
+		return err_set(e, -EINVAL, "map __bpf_usdt_specs: value of %u bytes, not usdt.bpf.h's %u", specs->value_size,
 			       USDT_SPEC_SIZE);
 	if (specs && id >= specs->max_entries)
-		return err_set(e, -7, "map __bpf_usdt_specs: more sites than its %u entries", specs->max_entries);
+		return err_set(e, -E2BIG, "map __bpf_usdt_specs: more sites than its %u entries", specs->max_entries);
 	if (specs && (r = kern_map_update(specs->fd, specs->kname, &id, s->spec, e)) < 0)
 		return r;
-	s->link = kern_link_perf(a->prog->fd, s->fd, id, e);
+	s->link = kern_link_create(a->prog->fd, s->fd, BPF_PERF_EVENT, id, e);
 	if (s->link >= 0)
 		return a->cookies = true, 0;
-	if (s->link != -22 && s->link != -95)
+	if (s->link != -EINVAL && s->link != -EOPNOTSUPP)
 		return s->link;
 	u64 ip = s->vaddr;
 	if (ips && s->dyn)
-		return err_set(e, -95, "no BPF cookies (5.15+), and a position-independent file's USDT probe has no fixed "
+		return err_set(e, -EOPNOTSUPP, "no BPF cookies (5.15+), and a position-independent file's USDT probe has no fixed "
 				       "address");
 	if (ips && (r = kern_map_update(ips->fd, ips->kname, &ip, &id, e)) < 0)
 		return r;
@@ -286,7 +283,7 @@ int uprobe_attach(struct attach_env *env, struct attachment *a, struct err *e)
 		struct usite *s = &a->sites[i];
 		if (a->path == PATH_PMU) {
 			u64 config = (a->ret ? 1ULL << env->uretbit : 0) | (s->ref ? s->ref << env->urefshift : 0);
-			r = s->fd = kern_perf_uprobe(env->upmu_type, a->upath, s->off, config, env->target_pid, e);
+			r = s->fd = kern_perf_probe(env->upmu_type, true, a->upath, s->off, config, env->target_pid, e);
 		} else {
 			int n = rb_snprintf(where, sizeof where, "%s:0x%llx", a->upath, (unsigned long long)s->off);
 			if (s->ref)
@@ -301,11 +298,11 @@ int uprobe_attach(struct attach_env *env, struct attachment *a, struct err *e)
 	}
 	if (r >= 0)
 		return 0;
-	if (r == -2 || r == -22)
+	if (r == -ENOENT || r == -EINVAL)
 		err_hint(e, "is the offset in the file's code? (PATH:0xOFFSET is a file offset)");
-	else if (r == -1 || r == -13)
+	else if (r == -EPERM || r == -EACCES)
 		err_hint(e, "attaching needs root (CAP_PERFMON and CAP_BPF, or CAP_SYS_ADMIN)");
-	else if (r == -3)
+	else if (r == -ESRCH)
 		err_hint(e, "--pid %d: no such process", env->target_pid);
 	return err_ctx(e, "prog '%s'", a->prog->name);
 }

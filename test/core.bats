@@ -117,6 +117,27 @@ resolved() {
 	done
 }
 
+@test "CO-RE: type_matches (an object built with clang-16) answers as libbpf does, and as any kernel's types say" {
+	command -v clang-16 >/dev/null || { echo "clang-16 is missing (tools/install-deps test)" >&2; return 1; }
+	obj="$BATS_TEST_TMPDIR/core_match.bpf.o"
+	clang-16 -target bpf -O2 -g -Wall -Werror -I"$ROOT/include" -I"/usr/include/$(uname -m)-linux-gnu" \
+		-c "$ROOT/test/core_match.bpf.c" -o "$obj"
+	clang -O2 -Wall -o "$BATS_TEST_TMPDIR/dump" "$ROOT/test/libbpf_core_dump.c" -lbpf
+	"$BATS_TEST_TMPDIR/dump" "$obj" >"$BATS_TEST_TMPDIR/libbpf"
+	"$RAWBPF" inspect -j "$obj" | jq -r '.core.relocations[] | "\(.kind) \(.insn) \(.target)"' >"$BATS_TEST_TMPDIR/rawbpf"
+	cat "$BATS_TEST_TMPDIR/rawbpf"
+	got=
+	while read -r kind insn target; do
+		[ "$kind" = type_matches ]
+		[ "$(awk -v i="$insn" '$2 == i { print $5 }' "$BATS_TEST_TMPDIR/libbpf")" = "$target" ]
+		got="$got$target "
+	done <"$BATS_TEST_TMPDIR/rawbpf"
+	# task_struct, ___size, in6_addr___len, list_head, ___ptr, pid_type, ___bad, pid_t, smp_call_func_t, ___ret, in6_addr
+	[ "$got" = "1 0 0 1 0 1 0 1 1 0 1 " ]
+	run "$RAWBPF" load "$obj"
+	[ "$status" -eq 0 ]
+}
+
 @test "CO-RE: relocations of a subprogram follow it into each program that calls it" {
 	start_rawbpf run "$TOBJ/core_sub.bpf.o"
 	read -r C P < <(sh -c '(sleep 0.2; exec /bin/true) & echo "$! $$"; exec sleep 0.6')
@@ -180,6 +201,27 @@ resolved() {
 	grep -q "byte_off task_struct::tgid (local type 5): 4, here $(($(bits_of task_struct tgid) / 8))$" "$BATS_TEST_TMPDIR/elf"
 	# still visible outside the namespace
 	[ -e /sys/kernel/btf/vmlinux ]
+}
+
+@test "CO-RE: a module's BTF that cannot be read is an error naming it, not a type without candidates" {
+	# /sys/kernel/btf as a copy: vmlinux, a module file that is not BTF, one gone since listed
+	cat >"$BATS_TEST_TMPDIR/mods.sh" <<-SH
+		set -e
+		cp /sys/kernel/btf/vmlinux $BATS_TEST_TMPDIR/vmlinux.btf
+		mount -t tmpfs none /sys/kernel/btf
+		cp $BATS_TEST_TMPDIR/vmlinux.btf /sys/kernel/btf/vmlinux
+		ln -s /nonexistent /sys/kernel/btf/gone
+		"$RAWBPF" load "$TOBJ/core_kinds.bpf.o" --explain >$BATS_TEST_TMPDIR/gone 2>&1 || echo "exit \$?" >>$BATS_TEST_TMPDIR/gone
+		printf 'not BTF at all' >/sys/kernel/btf/broken_mod
+		"$RAWBPF" load "$TOBJ/core_kinds.bpf.o" >$BATS_TEST_TMPDIR/broken 2>&1 || echo "exit \$?" >>$BATS_TEST_TMPDIR/broken
+	SH
+	unshare -m --propagation private sh "$BATS_TEST_TMPDIR/mods.sh"
+	cat "$BATS_TEST_TMPDIR/gone" "$BATS_TEST_TMPDIR/broken"
+	# (struct no_such_type is in no BTF: the modules are searched for it)
+	grep -q '^explain: openat("/sys/kernel/btf", O_DIRECTORY)' "$BATS_TEST_TMPDIR/gone"
+	! grep -q '^exit' "$BATS_TEST_TMPDIR/gone"
+	grep -q "^rawbpf: core_kinds.bpf.o: .*/sys/kernel/btf/broken_mod: BTF: " "$BATS_TEST_TMPDIR/broken"
+	grep -q '^exit 1$' "$BATS_TEST_TMPDIR/broken"
 }
 
 @test "CO-RE: a --btf file that is not BTF, or has no .BTF, is refused clearly" {

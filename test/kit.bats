@@ -119,8 +119,8 @@ probe_value() {
 	# the narration this kernel must get: a kprobe through the PMU, or the tracepoint
 	if has_kprobe_pmu; then
 		type=kprobe
-		event="perf_event_open(type=$(cat /sys/bus/event_source/devices/kprobe/type) (kprobe PMU), config=0x0, config1=\"$(execve_fn)\", config2=0, pid=-1, cpu=0) = [0-9]"
-		id='^explain: open("/sys/bus/event_source/devices/kprobe/type'
+		event="perf_event_open(type=$(cat /sys/bus/event_source/devices/kprobe/type) (kprobe PMU), config=0x0, config1=\"$(execve_fn)\", config2=0x0, pid=-1, cpu=0) = [0-9]"
+		id='^explain: read("/sys/bus/event_source/devices/kprobe/type'
 		[ -n "$(execve_fn)" ]
 	elif has_kprobe_events; then
 		skip "kprobe_events without a kprobe PMU: the legacy path's narration is not written down here"
@@ -131,13 +131,13 @@ probe_value() {
 	fi
 	last=0
 	for re in '^explain: signalfd4(' \
-		'^explain: open(".*/trace_pipe", O_RDONLY|O_NONBLOCK) = [0-9]' \
+		'^explain: open(".*/trace_pipe") = [0-9]' \
 		'^explain: read(trace_pipe) until EAGAIN: [0-9]* bytes discarded' \
 		"^explain: bpf(BPF_PROG_LOAD, prog_type=$type, .*name=\"hello\", insn_cnt=13, license=\"GPL\"" \
 		"^explain: $event" \
 		'^explain: ioctl([0-9]*, PERF_EVENT_IOC_SET_BPF, [0-9]*) = 0  -- ' \
 		'^explain: ppoll(signalfd, trace_pipe, 0 perf buffers, 0 ring buffers)' \
-		'^explain: close([0-9]*) = 0  -- release the perf event'; do
+		'^explain: close([0-9]*) = 0  -- the perf event'; do
 		n=$(grep -n -m 1 -- "$re" <<<"$output" | cut -d: -f1)
 		[ -n "$n" ] || { echo "not narrated: $re"; echo "$output"; false; }
 		[ "$n" -gt "$last" ] || { echo "out of order (line $n, after line $last): $re"; false; }
@@ -150,7 +150,7 @@ probe_value() {
 	[ -n "$prog" ]
 	[ -n "$pfd" ]
 	grep -q "^explain: ioctl($pfd, PERF_EVENT_IOC_SET_BPF, $prog) = 0" <<<"$output"
-	grep -q "^explain: close($pfd) = 0  -- release the perf event" <<<"$output"
+	grep -q "^explain: close($pfd) = 0  -- the perf event" <<<"$output"
 	nothing_left
 }
 
@@ -161,10 +161,10 @@ probe_value() {
 	grep -q '^explain: read("/sys/devices/system/cpu/possible") = "' <<<"$output"
 	grep -q '^explain: bpf(BPF_MAP_CREATE, map_type=4 (perf_event_array), name="output"' <<<"$output"
 	grep -q '^explain: perf_event_open(type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT' <<<"$output"
-	grep -q '^explain: mmap(perf fd [0-9]*, [0-9]* bytes, MAP_SHARED) = ok' <<<"$output"
+	grep -q '^explain: mmap(NULL, [0-9]*, PROT_READ|PROT_WRITE, MAP_SHARED, [0-9]*, 0) = 0x[0-9a-f]*  -- perf buffer' <<<"$output"
 	grep -q '^explain: ioctl([0-9]*, PERF_EVENT_IOC_ENABLE) = 0' <<<"$output"
 	grep -q '^explain: bpf(BPF_MAP_UPDATE_ELEM, map_fd=[0-9]* (output), key=0)' <<<"$output"
-	grep -q '^explain: munmap(perf buffer, [0-9]* bytes) = 0' <<<"$output"
+	grep -q '^explain: munmap(0x[0-9a-f]*, [0-9]*) = 0  -- the perf buffer' <<<"$output"
 	nothing_left
 }
 
@@ -207,7 +207,8 @@ probe_value() {
 }
 
 @test "the man page renders without warnings and documents every command and option" {
-	command -v groff >/dev/null || skip "no groff"
+	# groff-base is in the test goal of tools/install-deps (make test installs it): missing, it fails
+	command -v groff >/dev/null || { echo "groff is required: tools/install-deps test"; false; }
 	run groff -man -Tutf8 -ww -z "$ROOT/loader/rawbpf.1"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]

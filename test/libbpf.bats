@@ -10,6 +10,7 @@ setup() {
 
 teardown() {
 	[ -n "${RB_PID:-}" ] && kill -KILL "$RB_PID" 2>/dev/null
+	[ -n "${KPTR_OLD:-}" ] && echo "$KPTR_OLD" >/proc/sys/kernel/kptr_restrict
 	true
 }
 
@@ -295,6 +296,154 @@ for v in [7] * 3 + [4095]: s(20000 + v)'
 	if "$RAWBPF" load "$OBJ_BTF" --prog exec_btf >/dev/null 2>&1; then [ "$(f tp_btf)" = true ]; else [ "$(f tp_btf)" = false ]; fi
 	mods=$(find /sys/kernel/btf -mindepth 1 -maxdepth 1 ! -name vmlinux | wc -l)
 	[ "$(echo "$output" | jq -r '.features[] | select(.name == "module BTF") | .value')" = "$mods modules" ]
-	[ -n "$(f "BPF LSM")" ]
+	# BPF LSM: yes only if an lsm program loads here and, where securityfs tells, bpf is an active LSM
+	lsms=$(cat /sys/kernel/security/lsm 2>/dev/null || echo unknown)
+	if "$RAWBPF" load "$TOBJ/lsm_fmod.bpf.o" --prog lsm_exec >/dev/null 2>&1 && [[ "$lsms" == unknown || ",$lsms," == *,bpf,* ]]; then
+		[ "$(f "BPF LSM")" = true ]
+	else
+		[ "$(f "BPF LSM")" = false ]
+	fi
+	nothing_left
+}
+
+@test "fmod_ret and lsm programs: loaded for their BTF targets, or refused with the cause named" {
+	for p in deny_open lsm_exec; do
+		run "$RAWBPF" load "$TOBJ/lsm_fmod.bpf.o" --prog $p --set target_pid=1
+		if [ "$status" -eq 0 ]; then
+			[[ "$output" == *"prog '$p' ("*"): accepted by the verifier"* ]]
+		else
+			# this kernel refuses BPF trampolines to us (as fentry): the message says so, by section
+			[ "$status" -eq 1 ]
+			[[ "$output" == *"prog '$p' ("*"): load: Operation not permitted, though this kernel loads other programs for us: it refuses "*"/* programs"* ]]
+		fi
+	done
+	run "$RAWBPF" inspect "$TOBJ/lsm_fmod.bpf.o"
+	[[ "$output" == *"deny_open        fmod_ret/security_file_open  tracing        BTF-typed security_file_open"* ]]
+	[[ "$output" == *"lsm_exec         lsm/bprm_check_security      lsm            BTF-typed bprm_check_security"* ]]
+	nothing_left
+}
+
+# The symbols of stack addresses as this kernel's /proc/kallsyms gives them, worked out here from
+# bpftool's raw dump of the stack map: the nearest text symbol at or below each address (the
+# first listed of several at one address), "name+0xOFF [module]", over rawbpf's 47 bytes.
+kallsyms_stacks() {
+	python3 - "$1" <<'PY'
+import bisect, json, sys
+syms = {}
+for l in open("/proc/kallsyms"):
+    f = l.rstrip("\n").split(None, 2)
+    if len(f) == 3 and f[1] in "tT" and int(f[0], 16):
+        syms.setdefault(int(f[0], 16), f[2].replace("\t", " ")[:47])
+addrs = sorted(syms)
+for e in json.loads(sys.argv[1]):
+    key = int.from_bytes(bytes(int(x, 16) for x in e["key"]), "little")
+    v = bytes(int(x, 16) for x in e["value"])
+    out = []
+    for i in range(0, len(v), 8):
+        a = int.from_bytes(v[i:i + 8], "little")
+        if not a:
+            break
+        j = bisect.bisect_right(addrs, a) - 1
+        name, _, mod = syms[addrs[j]].partition(" ")
+        out.append("%s+0x%x%s" % (name, a - addrs[j], " " + mod if mod else ""))
+    print("stacks: %d => [%s]" % (key, ", ".join(out)))
+PY
+}
+
+@test "stacks: a stack trace map's values and a record's kstack[] print as kernel symbols, as /proc/kallsyms has them" {
+	start_rawbpf run "$TOBJ/stacks.bpf.o" --interval=0.3
+	pids=$(exec_pids 2)
+	sleep 0.5
+	# while the program is loaded: its own frame is in kallsyms only then
+	kallsyms_stacks "$(bpftool -j map dump name stacks)" >"$BATS_TEST_TMPDIR/want"
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	[ -s "$BATS_TEST_TMPDIR/want" ]
+	# every stack bpftool saw, as rawbpf's last snapshot shows it
+	tail -n "$(wc -l <"$BATS_TEST_TMPDIR/want")" "$BATS_TEST_TMPDIR/out" | grep '^stacks: ' >"$BATS_TEST_TMPDIR/got" || true
+	while read -r l; do grep -qxF "$l" "$BATS_TEST_TMPDIR/got" || { echo "missing: $l"; cat "$BATS_TEST_TMPDIR/out"; false; }; done <"$BATS_TEST_TMPDIR/want"
+	grep -q "$(execve_fn)+0x" "$BATS_TEST_TMPDIR/want"
+	# each exec's record: its kstack is its stack id's stack but for the program's own frame (another
+	# call site in it); ustack holds user addresses, as hex
+	for pid in $pids; do
+		[ "$(grep -c "^{pid=$pid stack_id=" "$BATS_TEST_TMPDIR/out")" -eq 2 ] # dash, then true
+		rec=$(grep -m1 "^{pid=$pid stack_id=" "$BATS_TEST_TMPDIR/out")
+		id=$(echo "$rec" | sed 's/^{pid=[0-9]* stack_id=\([0-9]*\) .*/\1/')
+		want=$(grep "^stacks: $id => " "$BATS_TEST_TMPDIR/want" | sed 's/^[^[]*\[[^,]*, //; s/\]$//')
+		[ -n "$want" ]
+		[[ "$rec" == *", $want] ustack=[0x"* ]] || { echo "$rec / $want"; false; }
+		[[ "$rec" =~ ustack=\[0x[0-7]?[0-9a-f]{1,11}[],] ]]
+	done
+	nothing_left
+}
+
+@test "stacks: -j gives the frames as strings; kallsyms is read only when a new address is printed" {
+	start_rawbpf run "$TOBJ/stacks.bpf.o" -j --explain
+	pids=$(exec_pids 2)
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	for pid in $pids; do
+		[ "$(jq -c --argjson pid "$pid" 'select(.type == "record" and .value.pid == $pid) |
+			select((.value.kstack | length > 2 and all(test("^[A-Za-z0-9_.]+\\+0x[0-9a-f]+( \\[[a-z0-9_]+\\])?$"))) and
+			(.value.ustack[0] | test("^0x[0-9a-f]+$")))' "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 2 ]
+	done
+	[ "$(jq -c --arg fn "$(execve_fn)+0x" 'select(.type == "map" and .map == "stacks") | .entries[].value[] |
+		select(startswith($fn))' "$BATS_TEST_TMPDIR/out" | wc -l)" -ge 1 ]
+	# no kallsyms before the first stack is printed; then a pass only for addresses not seen before
+	# (every exec here has one stack: fewer passes than records)
+	n=$(grep -c 'open("/proc/kallsyms")' "$BATS_TEST_TMPDIR/err")
+	[ "$n" -ge 1 ] && [ "$n" -lt "$(jq -c 'select(.type == "record")' "$BATS_TEST_TMPDIR/out" | wc -l)" ]
+	! sed -n '1,/attached to/p' "$BATS_TEST_TMPDIR/err" | grep -q kallsyms
+	nothing_left
+}
+
+@test "stacks: where /proc/kallsyms shows no addresses, stacks are hex and a notice says why, once" {
+	KPTR_OLD=$(cat /proc/sys/kernel/kptr_restrict)
+	echo 2 >/proc/sys/kernel/kptr_restrict # root too reads every address as 0
+	start_rawbpf run "$TOBJ/stacks.bpf.o" --interval=0.3
+	exec_pids 2 >/dev/null
+	sleep 0.5
+	stop_rawbpf INT
+	echo "$KPTR_OLD" >/proc/sys/kernel/kptr_restrict
+	[ "$RB_STATUS" -eq 0 ]
+	[ "$(grep -c 'notice: /proc/kallsyms: all addresses 0 (kptr_restrict): stacks in hex' "$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	grep -q '^stacks: [0-9]* => \[0xffff[0-9a-f]*, 0xffff' "$BATS_TEST_TMPDIR/out"
+	! grep -q '+0x' "$BATS_TEST_TMPDIR/out"
+	nothing_left
+}
+
+# Two floods on CPU 0, 0.3 s apart: the kernel reports the first one's losses with the second's
+# first record (a perf buffer tells its losses only when it has room again).
+perf_floods() {
+	taskset -c 0 python3 -c 'import ctypes, time
+s = ctypes.CDLL(None).syscall
+s(20777); time.sleep(0.3); s(20777)'
+	sleep 0.3
+}
+
+@test "run -j: records a perf buffer lost come as a JSON object on stdout; every record is either shown or counted" {
+	start_rawbpf run "$TOBJ/perf_lost.bpf.o" -j
+	perf_floods
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+	! grep -q "lost" "$BATS_TEST_TMPDIR/err"
+	lost=$(jq -c 'select(.type == "lost")' "$BATS_TEST_TMPDIR/out")
+	[ "$(echo "$lost" | wc -l)" -eq 1 ] || { cat "$BATS_TEST_TMPDIR/out" | cut -c1-100; false; }
+	[ "$(echo "$lost" | jq -r '"\(.map) \(.cpu)"')" = "out 0" ]
+	# the first flood: what came before the loss report, plus the loss, is its 256 records
+	before=$(sed -n '/"type":"lost"/q;/"type":"record","map":"out","cpu":0,/p' "$BATS_TEST_TMPDIR/out" | wc -l)
+	[ "$before" -ge 1 ] && [ $((before + $(echo "$lost" | jq .lost))) -eq 256 ]
+	nothing_left
+}
+
+@test "run without -j: a perf buffer's lost records are told on stderr" {
+	start_rawbpf run "$TOBJ/perf_lost.bpf.o"
+	perf_floods
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -q "^rawbpf: perf buffer 'out' CPU 0: [0-9]* records lost$" "$BATS_TEST_TMPDIR/err"
+	! grep -q lost "$BATS_TEST_TMPDIR/out"
 	nothing_left
 }

@@ -27,11 +27,23 @@ setup() {
 	NS=$(readlink /proc/self/ns/pid | tr -dc 0-9)
 	SUFFIX=
 	[ "$NS" = 4026531836 ] || SUFFIX=_ns$NS
-	RB_PID=
+	RB_PID= UNS_PID=
 }
 
 teardown() {
 	[ -z "$RB_PID" ] || kill -KILL "$RB_PID" 2>/dev/null || true
+	# a failed check must not leave the namespace's rawbpf holding bats' output open (bats would
+	# wait for it forever): its pid 1 is unshare's child, and killing it ends the namespace
+	if [ -n "$UNS_PID" ]; then
+		local f st
+		for f in /proc/[0-9]*/stat; do
+			st=$(cat "$f" 2>/dev/null) || continue
+			st=${st##*) } # after the comm, which may hold spaces: state, then the parent's pid
+			set -- $st
+			[ "${2:-}" = "$UNS_PID" ] && kill -KILL "${f//[!0-9]/}" 2>/dev/null
+		done
+		kill -KILL "$UNS_PID" 2>/dev/null || true
+	fi
 	in_tracefs sh -c "grep -o 'rawbpf/rawbpf_[0-9]*_[0-9]*_ns[0-9]*' $TRACEFS/uprobe_events | grep -v '_ns$NS\$' | sed 's/^/-:/' >>$TRACEFS/uprobe_events" 2>/dev/null || true
 }
 
@@ -57,6 +69,7 @@ teardown() {
 	# sh stays pid 1 of the new namespace, rawbpf is its child
 	unshare -p -f --mount-proc sh -c '"$@"; :' sh "$RAWBPF" run "$UOBJ" --prog add_entry --attach=legacy \
 		--attach-to "add_entry=$T:rb_add" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	UNS_PID=$!
 	for _ in $(seq 100); do grep -q 'attached to' "$BATS_TEST_TMPDIR/err" && break; sleep 0.05; done
 	cat "$BATS_TEST_TMPDIR/err"
 	ev=$(in_tracefs cat "$TRACEFS/uprobe_events" | grep -o 'rawbpf/rawbpf_[0-9]*_0_ns[0-9]*' | grep -v "_ns$NS\$" | head -n 1)

@@ -22,28 +22,28 @@ static void split(void)
 	bmem(&mod, "count", u32, 64);
 	unsigned f = bt(&mod, "mod_func", 12, 0, 0, 0);
 	unsigned char *mbuf = bb_finish(&mod, &msize);
-	check(btf_parse(&vb, v, vsize) == 0 && vb.ntypes == 2, "split BTF: base parses", vb.err, "2 types");
+	check(btf_parse(&vb, v, vsize) == 0 && vb.ntypes == 2, "split BTF: base parses", vb.err.msg, "2 types");
 	int r = btf_parse_split(&mb, mbuf, msize, &vb);
 	check(r == 0 && mb.start_id == 2 && mb.ntypes == 4 && m == 3 && f == 4, "split BTF: ids continue after the base's",
-	      mb.err, "ids 3..4");
+	      mb.err.msg, "ids 3..4");
 	const char *name;
 	unsigned type = 0, bit;
 	r = btf_type(&mb, m, &t) || btf_member(&mb, &t, 0, &name, &type, &bit);
 	check(!r && !strcmp(t.name, "mod_thing") && !strcmp(name, "task") && type == ts, "split BTF: own type, own strings",
-	      r ? mb.err : name, "mod_thing.task");
+	      r ? mb.err.msg : name, "mod_thing.task");
 	r = btf_type(&mb, type, &t) || btf_member(&mb, &t, 0, &name, &type, &bit);
 	check(!r && !strcmp(t.name, "task_struct") && !strcmp(name, "pid"), "split BTF: base types and strings through it",
-	      r ? mb.err : name, "task_struct.pid");
+	      r ? mb.err.msg : name, "task_struct.pid");
 	check(btf_find(&mb, "mod_func", 12) == f && btf_find(&mb, "task_struct", 4) == 0,
 	      "split BTF: btf_find looks at the module's own types", "wrong id", "4, and 0 for a base type");
-	check(btf_type(&mb, 5, &t) != 0 && strstr(mb.err, "out of range"), "split BTF: id past the last refused", mb.err,
+	check(btf_type(&mb, 5, &t) != 0 && strstr(mb.err.msg, "out of range"), "split BTF: id past the last refused", mb.err.msg,
 	      "out of range");
 	btf_free(&mb);
 	/* A name offset past base + module strings is refused. */
 	unsigned bad = base.s0 + base.slen + mod.slen + 5;
 	memcpy(mbuf + 24, &bad, 4);
-	check(btf_parse_split(&mb, mbuf, msize, &vb) != 0 && strstr(mb.err, "name offset"),
-	      "split BTF: name offset past the strings refused", mb.err, "name offset ...");
+	check(btf_parse_split(&mb, mbuf, msize, &vb) != 0 && strstr(mb.err.msg, "name offset"),
+	      "split BTF: name offset past the strings refused", mb.err.msg, "name offset ...");
 	btf_free(&mb);
 	btf_free(&vb);
 	free(mbuf);
@@ -62,21 +62,21 @@ static void split(void)
 	memcpy(elf + shoff + 128, &nm, 4);
 	const unsigned char *got;
 	unsigned long long gsize;
-	char err[200] = "";
+	struct err err = {0};
 	unsigned char *big = malloc(sizeof elf + vsize);
 	bo = sizeof elf, bsz = vsize;
 	memcpy(elf + shoff + 128 + 24, &bo, 8);
 	memcpy(elf + shoff + 128 + 32, &bsz, 8);
 	memcpy(big, elf, sizeof elf);
 	memcpy(big + sizeof elf, v, vsize);
-	r = btf_elf_section(big, sizeof elf + vsize, &got, (u64 *)&gsize, err, sizeof err);
-	check(r == 0 && got == big + sizeof elf && gsize == vsize, "BTF from an ELF file's .BTF section", err, "found");
-	r = btf_elf_section(big, sizeof elf + vsize - 1, &got, (u64 *)&gsize, err, sizeof err);
-	check(r != 0 && strstr(err, "past the end"), "an ELF whose .BTF runs past its end is refused", err, "past the end");
+	r = btf_elf_section(big, sizeof elf + vsize, &got, (u64 *)&gsize, &err);
+	check(r == 0 && got == big + sizeof elf && gsize == vsize, "BTF from an ELF file's .BTF section", err.msg, "found");
+	r = btf_elf_section(big, sizeof elf + vsize - 1, &got, (u64 *)&gsize, &err);
+	check(r != 0 && strstr(err.msg, "past the end"), "an ELF whose .BTF runs past its end is refused", err.msg, "past the end");
 	nm = 1;
 	memcpy(big + shoff + 128, &nm, 4);
-	r = btf_elf_section(big, sizeof elf + vsize, &got, (u64 *)&gsize, err, sizeof err);
-	check(r != 0 && strstr(err, "without a .BTF"), "an ELF without .BTF: message says so", err, "without a .BTF");
+	r = btf_elf_section(big, sizeof elf + vsize, &got, (u64 *)&gsize, &err);
+	check(r != 0 && strstr(err.msg, "without a .BTF"), "an ELF without .BTF: message says so", err.msg, "without a .BTF");
 	free(big);
 	free(v);
 }

@@ -30,7 +30,7 @@ static int resolve1(struct btf **targets, struct core_rec r, struct bpf_insn *in
 	lblob = bb_finish(&L, &size);
 	btf_free(&lb);
 	if (btf_parse(&lb, lblob, size)) {
-		snprintf(err, 300, "local BTF: %s", lb.err);
+		snprintf(err, 300, "local BTF: %s", lb.err.msg);
 		return -1;
 	}
 	core_init(&c, &lb);
@@ -39,12 +39,12 @@ static int resolve1(struct btf **targets, struct core_rec r, struct bpf_insn *in
 		core_search(&c, *targets);
 	if (!ret)
 		ret = core_apply(&c, in, cnt, &r, res);
-	snprintf(err, 300, "%s", c.err);
+	snprintf(err, 300, "%s", c.err.msg);
 	core_free(&c);
 	return ret;
 }
 
-static unsigned char *blobs[8];
+static unsigned char *blobs[16];
 static unsigned nblobs;
 
 static struct btf *tparse(struct bb *b, struct btf *out, struct btf *base)
@@ -52,7 +52,7 @@ static struct btf *tparse(struct bb *b, struct btf *out, struct btf *base)
 	unsigned long long size;
 	unsigned char *blob = blobs[nblobs++] = bb_finish(b, &size); /* (kept for the test's life) */
 	if (btf_parse_split(out, blob, size, base))
-		printf("# target BTF: %s\n", out->err);
+		printf("# target BTF: %s\n", out->err.msg);
 	return out;
 }
 
@@ -271,6 +271,100 @@ void core_tests(void)
 	r = resolve1(k4m, rec(0, lfoo, "0:0", CORE_FIELD_BYTE_OFFSET), mf, 1, &res, err);
 	expect("a module's foo is no candidate when vmlinux has foo", r, err, r == 0 && mf[0].imm == 0, "");
 
+	/* Values that do not fit the instruction's immediate are refused, not truncated: a 64-bit
+	 * enum value in a MOV, 0xffffffff in a 64-bit MOV (sign-extended it would be -1); what fits
+	 * is patched (0xffffffff in a 32-bit MOV, -1 of a signed 32-bit enum in a 64-bit MOV). */
+	struct bb T5;
+	struct btf tb5;
+	unsigned lf = bt(&L, "f", 6, 1, 0, 4);
+	bw(&L, bs(&L, "X")), bw(&L, 3);
+	unsigned lg = bt(&L, "g", 6, 1, 0, 4);
+	bw(&L, bs(&L, "Y")), bw(&L, 0);
+	bb_init(&T5, NULL);
+	bt(&T5, "e", 19, 2, 0, 8);
+	bw(&T5, bs(&T5, "A")), bw(&T5, 1), bw(&T5, 0);
+	bw(&T5, bs(&T5, "B")), bw(&T5, 2), bw(&T5, 1);
+	bt(&T5, "f", 19, 1, 0, 8);
+	bw(&T5, bs(&T5, "X")), bw(&T5, 0xffffffff), bw(&T5, 0);
+	bt(&T5, "g", 6, 1, 1, 4);
+	bw(&T5, bs(&T5, "Y")), bw(&T5, 0xffffffff);
+	struct btf *k5[] = {tparse(&T5, &tb5, NULL), NULL};
+	static const struct { const char *name; unsigned code; int type, local; int ok, want; } imms[] = {
+		{"a 64-bit enum value in a 64-bit MOV: refused", 0xb7, 0, 1, 0, 0},
+		{"a 64-bit enum value in a 32-bit MOV: refused", 0xb4, 0, 1, 0, 0},
+		{"0xffffffff in a 64-bit MOV (it would read -1): refused", 0xb7, 1, 3, 0, 0},
+		{"0xffffffff in a 32-bit MOV: patched", 0xb4, 1, 3, 1, -1},
+		{"-1 of a signed enum in a 64-bit MOV: patched", 0xb7, 2, 0, 1, -1},
+	};
+	for (size_t i = 0; i < sizeof imms / sizeof imms[0]; i++) {
+		unsigned type = imms[i].type == 0 ? le : imms[i].type == 1 ? lf : lg;
+		struct bpf_insn in[] = {{(unsigned char)imms[i].code, 1, 0, 0, imms[i].local}};
+		r = resolve1(k5, rec(0, type, imms[i].type ? "0" : "1", CORE_ENUMVAL_VALUE), in, 1, &res, err);
+		snprintf(got, sizeof got, "ret %d, imm %d", r, in[0].imm);
+		expect(imms[i].name, r, err, imms[i].ok ? r == 0 && in[0].imm == imms[i].want
+					   : r != 0 && strstr(err, "does not fit") && in[0].imm == imms[i].local, got);
+	}
+
+	/* Types that share sub-types: walked path by path, each of these takes 2^30 steps or more
+	 * (an object crafted to hang the loader); the resolver gives up with an error instead.
+	 * Anonymous members, a struct embedding the previous one twice (field relocations); the same
+	 * shape compared structurally (type_matches); prototypes whose two parameters point to the
+	 * previous one (type_exists). */
+	struct bb T6;
+	struct btf tb6;
+	unsigned ldeep = bt(&L, "deep", 4, 1, 0, 4);
+	bmem(&L, "x", li, 0);
+	unsigned lm = bt(&L, "m0", 4, 0, 0, 0);
+	for (int k = 1; k <= 30; k++) { /* (30: type_matches gives up 32 deep) */
+		char nm[8];
+		snprintf(nm, sizeof nm, "m%d", k);
+		unsigned prev = lm;
+		lm = bt(&L, nm, 4, 2, 0, 0);
+		bmem(&L, NULL, prev, 0), bmem(&L, NULL, prev, 0);
+	}
+	unsigned lp = bt(&L, "p0", 8, 0, 0, li);
+	for (int k = 1; k <= 30; k++) {
+		char nm[8];
+		snprintf(nm, sizeof nm, "p%d", k);
+		unsigned proto = bt(&L, NULL, 13, 2, 0, li);
+		bw(&L, 0), bw(&L, lp), bw(&L, 0), bw(&L, lp); /* two parameters: name, type */
+		unsigned ptr = bt(&L, NULL, 2, 0, 0, proto);
+		lp = bt(&L, nm, 8, 0, 0, ptr);
+	}
+	bb_init(&T6, NULL);
+	unsigned ti6 = bint(&T6, "int", 4, 1);
+	unsigned e6 = bt(&T6, "e0", 4, 0, 0, 0);
+	for (int k = 1; k <= 40; k++) {
+		char nm[8];
+		snprintf(nm, sizeof nm, "m%d", k);
+		unsigned prev = e6;
+		e6 = bt(&T6, NULL, 4, 2, 0, 0);
+		bmem(&T6, NULL, prev, 0), bmem(&T6, NULL, prev, 0);
+	}
+	bt(&T6, "deep", 4, 2, 0, 8);
+	bmem(&T6, NULL, e6, 0);
+	bmem(&T6, "x", ti6, 32);
+	struct btf *k6[] = {tparse(&T6, &tb6, NULL), NULL};
+	struct bpf_insn dp[] = {MOV(0)};
+	r = resolve1(k6, rec(0, ldeep, "0:0", CORE_FIELD_BYTE_OFFSET), dp, 1, &res, err);
+	expect("anonymous members sharing a type: bounded, an error", r, err, r != 0 && strstr(err, "too many"), "");
+	r = resolve1((struct btf *[]){&lb, NULL}, rec(0, lm, "0", CORE_TYPE_MATCHES), dp, 1, &res, err);
+	expect("type_matches over structs sharing a type: bounded, an error", r, err, r != 0 && strstr(err, "too many"), "");
+	r = resolve1((struct btf *[]){&lb, NULL}, rec(0, lp, "0", CORE_TYPE_EXISTS), dp, 1, &res, err);
+	expect("type_exists over prototypes sharing a type: bounded, an error", r, err, r != 0 && strstr(err, "too many"), "");
+
+	/* A verifier refusal mapped back to the poisoned relocation it reached: the one at that
+	 * instruction, not the one before it; a refusal elsewhere, or of another program, is none. */
+	static const char log1[] = "8: (b7) r1 = 0\n9: (85) call bpf_get_current_pid_tgid#14\n"
+				   "10: (85) call unknown#195896080\ninvalid func unknown#195896080\n";
+	int progs[2];
+	struct core_poison pz[] = {{&progs[0], 0, 9, "x"}, {&progs[0], 1, 10, "y"}, {&progs[1], 0, 10, "z"}};
+	check(core_refused(log1, pz, 3, &progs[0]) == 1, "refused at 10: the relocation of instruction 10", "", "1");
+	check(core_refused(log1, pz, 1, &progs[0]) == -1, "refused at 10: not the relocation of instruction 9", "", "-1");
+	check(core_refused(log1, pz + 2, 1, &progs[0]) == -1, "refused at 10: not another program's", "", "-1");
+	check(core_refused("10: (85) call unknown#195896080\nR1 !read_ok\n", pz, 3, &progs[0]) == -1,
+	      "another refusal: none", "", "-1");
+
 	/* The access path as C. */
 	static const struct { const char *access; unsigned kind; const char *want; } paths[] = {
 		{"0:1", CORE_FIELD_BYTE_OFFSET, "task_struct___v2::tgid"},
@@ -321,6 +415,8 @@ void core_tests(void)
 	btf_free(&mb);
 	btf_free(&tb3);
 	btf_free(&tb4);
+	btf_free(&tb5);
+	btf_free(&tb6);
 	btf_free(&mb2);
 	free(lblob);
 	while (nblobs)

@@ -135,7 +135,7 @@ static void set_tests(const char *dir)
 	unsigned char *buf = dir ? slurp(dir, "settings.bpf.o", &size) : NULL;
 	struct obj o;
 	struct err e;
-	check(buf && !obj_parse(&o, buf, size, "settings.bpf.o"), "--set: settings.bpf.o parses", buf ? o.err : "no file", "parsed");
+	check(buf && !obj_parse(&o, buf, size, "settings.bpf.o"), "--set: settings.bpf.o parses", buf ? o.err.msg : "no file", "parsed");
 	if (!buf)
 		return;
 	e.msg[0] = 0;
@@ -181,7 +181,7 @@ static void kconfig_tests(const char *dir)
 	struct obj o;
 	struct err e;
 	check(buf && !obj_parse(&o, buf, size, "kconfig.bpf.o") && o.kconfig_map >= 0 && o.nexts == 11,
-	      "kconfig.bpf.o: 11 externs and a .kconfig map", buf ? o.err : "no file", "parsed");
+	      "kconfig.bpf.o: 11 externs and a .kconfig map", buf ? o.err.msg : "no file", "parsed");
 	if (!buf)
 		return;
 	static const struct { const char *ext, *val; const char *want; int size; const char *err; } t[] = {
@@ -220,7 +220,7 @@ static void kconfig_tests(const char *dir)
 	obj_free(&o);
 	free(buf);
 	buf = slurp(dir, "ksyms.bpf.o", &size);
-	check(buf && !obj_parse(&o, buf, size, "ksyms.bpf.o"), "ksyms.bpf.o parses", buf ? o.err : "no file", "parsed");
+	check(buf && !obj_parse(&o, buf, size, "ksyms.bpf.o"), "ksyms.bpf.o parses", buf ? o.err.msg : "no file", "parsed");
 	if (!buf)
 		return;
 	struct ext *put = obj_extern(&o, "bpf_prog_put"), *kf = obj_extern(&o, "bpf_iter_num_new"),

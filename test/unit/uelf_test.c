@@ -74,7 +74,7 @@ static void usdt_case(unsigned short machine, const char *args, const char *want
 	char got[400] = "", name[96];
 	build(machine, NULL, 0, args, 0, 0);
 	if (elf_open_exec(&e, img, sizeof img) || uelf_usdt(&e, "rawbpf_test", "tick", s, 2, &n)) {
-		snprintf(got, sizeof got, "error: %s", e.err);
+		snprintf(got, sizeof got, "error: %s", e.err.msg);
 	} else {
 		for (unsigned i = 0; i < s[0].nargs; i++) {
 			const struct usdt_arg *a = &s[0].arg[i];
@@ -93,7 +93,7 @@ static void sym_case(const struct s *syms, int n, const char *func, const char *
 	char got[300], name[96];
 	build(EM_X86_64, syms, n, "", 0, 0);
 	if (elf_open_exec(&e, img, sizeof img) || uelf_sym(&e, func, &u))
-		snprintf(got, sizeof got, "error: %s", e.err);
+		snprintf(got, sizeof got, "error: %s", e.err.msg);
 	else
 		snprintf(got, sizeof got, "0x%llx 0x%llx %s %s", (unsigned long long)u.vaddr, (unsigned long long)u.off,
 			 u.table, u.ver);
@@ -140,7 +140,7 @@ void uelf_tests(void)
 		unsigned big = 4000;
 		memcpy(img + sh.sh_offset + 4, &big, 4); /* descsz */
 		r = elf_open_exec(&e, img, sizeof img) || uelf_usdt(&e, NULL, NULL, s, 1, &n);
-		check(r && strstr(e.err, "runs past the section"), "usdt: a note longer than its section is refused", e.err,
+		check(r && strstr(e.err.msg, "runs past the section"), "usdt: a note longer than its section is refused", e.err.msg,
 		      "... runs past the section");
 	}
 

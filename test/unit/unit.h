@@ -6,5 +6,6 @@ void btf_tests(void);
 void core_tests(void);
 void ext_tests(void);
 void print_tests(void);
+void tracejson_tests(void);
 void uelf_tests(void);
 #endif

@@ -74,7 +74,7 @@ static void corpus(const char *dir)
 		struct obj o;
 		int r = obj_parse(&o, buf, size, ents[i]->d_name);
 		snprintf(name, sizeof name, "corpus %s is refused with its message", ents[i]->d_name);
-		check(r == RB_EOBJ && !strcmp(o.err, want), name, r ? o.err : "(accepted)", want);
+		check(r == RB_EOBJ && !strcmp(o.err.msg, want), name, r ? o.err.msg : "(accepted)", want);
 		obj_free(&o);
 		free(buf);
 		free(ents[i]);
@@ -94,7 +94,7 @@ static void truncations(const char *path)
 		memcpy(buf, full, n);
 		struct obj o;
 		int r = obj_parse(&o, buf, n, "t");
-		if (r == 0 || !o.err[0])
+		if (r == 0 || !o.err.msg[0])
 			bad++;
 		obj_free(&o);
 		free(buf);
@@ -116,7 +116,7 @@ static void good(const char *path)
 	}
 	int r = obj_parse(&o, buf, size, path);
 	snprintf(name, sizeof name, "%s parses, with programs and a GPL license", path);
-	check(r == 0 && o.nprogs > 0 && license_is_gpl(o.license), name, r ? o.err : "no programs or license",
+	check(r == 0 && o.nprogs > 0 && license_is_gpl(o.license), name, r ? o.err.msg : "no programs or license",
 	      "parsed");
 	/* Every instruction of every linked program disassembles to something the disassembler knows. */
 	char text[160], bad[200] = "";
@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 	sections();
 	btf_tests();
 	print_tests();
+	tracejson_tests();
 	core_tests();
 	ext_tests();
 	uelf_tests();

@@ -25,7 +25,7 @@ static void check_code(struct obj *o, const u8 *buf, size_t size, unsigned idx, 
 {
 	struct elf_sec s;
 	CHECK(idx > 0 && idx < o->elf.shnum, "%s: section index %u of %u", what, idx, o->elf.shnum);
-	CHECK(elf_section(&o->elf, idx, &s) == 0, "%s: its section no longer reads: %s", what, o->elf.err);
+	CHECK(elf_section(&o->elf, idx, &s) == 0, "%s: its section no longer reads: %s", what, o->elf.err.msg);
 	CHECK(s.data != NULL && off <= s.size && cnt * sizeof(struct bpf_insn) <= s.size - off,
 	      "%s: %llu instructions at %llu do not fit section '%s' (%llu bytes)", what, (unsigned long long)cnt,
 	      (unsigned long long)off, s.name, (unsigned long long)s.size);
@@ -34,7 +34,7 @@ static void check_code(struct obj *o, const u8 *buf, size_t size, unsigned idx, 
 
 static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 {
-	CHECK(o->err[0] == 0, "accepted, but the error message is '%.*s'", (int)sizeof o->err, o->err);
+	CHECK(o->err.msg[0] == 0, "accepted, but the error message is '%.*s'", (int)sizeof o->err.msg, o->err.msg);
 	CHECK(strnlen(o->license, sizeof o->license) < sizeof o->license, "license not terminated");
 	CHECK(o->nprogs > 0 && o->progs != NULL, "accepted with %u programs", o->nprogs);
 	(void)license_is_gpl(o->license);
@@ -152,7 +152,7 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 		char path[64];
 		core_init(&c, &o->btf);
 		for (unsigned i = 0; i < o->nprogs; i++)
-			CHECK(core_add(&c, o->progs[i].core, o->progs[i].core_cnt) == 0, "accepted, then core_add: %s", c.err);
+			CHECK(core_add(&c, o->progs[i].core, o->progs[i].core_cnt) == 0, "accepted, then core_add: %s", c.err.msg);
 		core_search(&c, &o->btf);
 		for (unsigned i = 0; i < o->nprogs; i++) {
 			struct prog *p = &o->progs[i];
@@ -162,7 +162,7 @@ static void check_parsed(struct obj *o, const u8 *buf, size_t size)
 				CHECK(p->core[k].insn < p->insn_cnt, "prog '%s': CO-RE record %u at %u of %u", p->name, k,
 				      p->core[k].insn, p->insn_cnt);
 				int r = core_apply(&c, copy, p->insn_cnt, &p->core[k], &res);
-				CHECK(r == 0 || (r == RB_EOBJ && c.err[0]), "core_apply %d with '%s'", r, c.err);
+				CHECK(r == 0 || (r == RB_EOBJ && c.err.msg[0]), "core_apply %d with '%s'", r, c.err.msg);
 				CHECK(r || !res.poison || (copy[p->core[k].insn].code == (BPF_JMP | BPF_CALL) &&
 							   copy[p->core[k].insn].imm == CORE_POISON), "poisoned, not a call");
 				core_path(&o->btf, &p->core[k], path, 1 + k % sizeof path);
@@ -210,9 +210,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (r == 0) {
 		check_parsed(&o, buf, size);
 	} else {
-		size_t n = strnlen(o.err, sizeof o.err);
+		size_t n = strnlen(o.err.msg, sizeof o.err.msg);
 		CHECK(n > 0, "refused (%d) with an empty error message", r);
-		CHECK(n < sizeof o.err, "error message not NUL-terminated");
+		CHECK(n < sizeof o.err.msg, "error message not NUL-terminated");
 	}
 	obj_free(&o); /* after success or failure alike; LeakSanitizer checks it freed everything */
 	free(buf);

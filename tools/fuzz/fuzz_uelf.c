@@ -13,8 +13,8 @@
 
 static void check_err(const struct elf *e)
 {
-	size_t n = strnlen(e->err, sizeof e->err);
-	CHECK(n > 0 && n < sizeof e->err, "refused with an empty or unterminated message");
+	size_t n = strnlen(e->err.msg, sizeof e->err.msg);
+	CHECK(n > 0 && n < sizeof e->err.msg, "refused with an empty or unterminated message");
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)

@@ -587,6 +587,67 @@ check_core() {
 	pass "pid, tgid, parent $P, comm, state (renamed: $ren), in_execve read right; tgid at $off, also with --btf; unguarded missing field refused"
 }
 
+# CO-RE against a module's type (test/progs/core_mod.bpf.o): struct bpf_ct_opts is nf_conntrack's
+# (its kfuncs' options, 5.18 on), in its split BTF and not vmlinux's. tools/vm/matrix packs the
+# modules in /lib/modules/<release>/; bpftool says where the fields are, rawbpf must agree.
+check_core_module() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/core_mod.bpf.o d=/lib/modules/$KERNEL_RELEASE
+	[ -e $o ] || { fail "no $o"; return; }
+	[ -e $d/nf_conntrack.ko ] || { skip "no nf_conntrack.ko for $KERNEL_RELEASE in the initramfs"; return; }
+	command -v bpftool >/dev/null || { skip "no bpftool in the initramfs to compare with"; return; }
+	for m in crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack; do
+		[ ! -e $d/$m.ko ] || grep -q "^$m " /proc/modules || insmod $d/$m.ko
+	done
+	grep -q '^nf_conntrack ' /proc/modules || { fail "insmod nf_conntrack failed"; return; }
+	/bin/rawbpf inspect $o >/tmp/cm.out 2>&1
+	/bin/rawbpf load $o --explain >/tmp/cm.load 2>&1
+	rc=$?
+	cat /tmp/cm.out /tmp/cm.load
+	[ "$rc" = 0 ] || { fail "rawbpf load: exit $rc"; return; }
+	at() { sed -n "s/.*byte_off bpf_ct_opts::$1 (local type [0-9]*): [0-9]*, here //p" /tmp/cm.out; }
+	if [ ! -e /sys/kernel/btf/nf_conntrack ]; then
+		grep -q 'type_exists struct bpf_ct_opts .*, here 0$' /tmp/cm.out || { fail "no module BTF, yet bpf_ct_opts found"; return; }
+		pass "no module BTF on $KERNEL_RELEASE (CONFIG_DEBUG_INFO_BTF_MODULES unset): bpf_ct_opts missing, guarded, loads"
+		return
+	fi
+	# (bpftool prints the module's own types only: a type vmlinux has is not among them)
+	bpftool btf dump file /sys/kernel/btf/nf_conntrack >/tmp/cm.btf || { fail "bpftool cannot read the module's BTF"; return; }
+	bits() { awk -v s="'bpf_ct_opts'" -v m="'$1'" '$2 == "STRUCT" && $3 == s {f = 1; next} f && /^\[/ {exit}
+		f && $1 == m {sub("bits_offset=", "", $3); print $3; exit}' /tmp/cm.btf; }
+	if [ -z "$(bits l4proto)" ]; then
+		grep -q 'type_exists struct bpf_ct_opts .*, here 0$' /tmp/cm.out || { fail "bpf_ct_opts is in no BTF, yet found"; return; }
+		pass "nf_conntrack's BTF has no bpf_ct_opts on $KERNEL_RELEASE (before 5.18): guarded, loads"
+		return
+	fi
+	l4=$(($(bits l4proto) / 8)) er=$(($(bits error) / 8))
+	[ "$(at l4proto)" = "$l4" ] && [ "$(at error)" = "$er" ] || { fail "l4proto at '$(at l4proto)', error at '$(at error)'; the module's BTF: $l4, $er"; return; }
+	grep -q "^explain: CO-RE: 4 relocations against .*, and modules'): 4 applied, 0 poisoned$" /tmp/cm.load || { fail "not 4 applied, with the modules' BTF"; return; }
+	pass "bpf_ct_opts from nf_conntrack's split BTF: l4proto at $l4, error at $er (bpftool's), 4 applied"
+}
+
+# kfuncs of a module through the program's fd array (test/progs/kfunc_mod.bpf.o, once
+# check_core_module loaded nf_conntrack): where the module's BTF has bpf_xdp_ct_lookup (bpftool
+# says), the verifier accepts the calls only if their off indexes an fd array holding the
+# module's BTF fd; elsewhere the calls are guarded and the program loads anyway.
+check_kfunc_module() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/kfunc_mod.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	grep -q '^nf_conntrack ' /proc/modules || { skip "nf_conntrack is not loaded (check_core_module loads it)"; return; }
+	command -v bpftool >/dev/null || { skip "no bpftool in the initramfs to ask"; return; }
+	/bin/rawbpf load $o --explain >/tmp/km.out 2>&1
+	rc=$?
+	cat /tmp/km.out
+	[ "$rc" = 0 ] || { fail "rawbpf load: exit $rc"; return; }
+	if [ -e /sys/kernel/btf/nf_conntrack ] && bpftool btf dump file /sys/kernel/btf/nf_conntrack | grep -q "FUNC 'bpf_xdp_ct_lookup'"; then
+		grep -q 'find module nf_conntrack' /tmp/km.out || { fail "loaded without looking up nf_conntrack's BTF fd"; return; }
+		pass "nf_conntrack's bpf_xdp_ct_lookup and bpf_ct_release called through the fd array: accepted"
+	else
+		pass "no kfuncs in nf_conntrack's BTF on $KERNEL_RELEASE: guarded, loads"
+	fi
+}
+
 # BTF-typed programs and their alternatives (test/progs/btf_typed.bpf.o): fentry/fexit on the
 # execve function with kprobe/kretprobe twins, tp_btf/sched_process_exec with a tracepoint twin.
 # Which of each pair must attach is decided from this kernel: the BTF-typed one if rawbpf probe
@@ -618,6 +679,194 @@ check_btf_typed() {
 	[ "$(n "$x execve")" = 2 ] && [ "$(n "$nx execve")" = 0 ] || { fail "$x: $(n "$x execve") lines, $nx: $(n "$nx execve") (want 2, 0)"; return; }
 	[ "$(n "tp_btf exec $C")" = 2 ] && [ "$(n "tp exec $C")" = 0 ] || { fail "tp_btf: $(n "tp_btf exec $C") lines, tp: $(n "tp exec $C") (want 2, 0)"; return; }
 	pass "attached $e, $x, tp_btf (one of each pair); each exec once; tp_btf's old_pid right"
+}
+
+# Starts "rawbpf ARGS" with output in /tmp/$1.out and .err and waits until it attached or gave
+# up (10 s at most); sets R (its pid) and ATT (1 if it attached).
+start_bg() {
+	f=$1; shift
+	/bin/rawbpf "$@" >/tmp/$f.out 2>/tmp/$f.err &
+	R=$! ATT= i=0
+	while [ $i -lt 100 ] && kill -0 $R 2>/dev/null; do
+		grep -q 'attached to' /tmp/$f.err && { ATT=1; break; }
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+# fmod_ret and lsm programs (test/progs/lsm_fmod.bpf.o). Both need BPF trampolines (as fentry
+# does: rawbpf probe says whether this kernel has them); the lsm one runs only where the BPF LSM
+# is active (bpf in /sys/kernel/security/lsm: Debian 12 and 13 list it by default, 11 does not,
+# though it is built in). fmod_ret/security_file_open makes one process's opens fail with EPERM
+# and leaves everyone else's alone; lsm/bprm_check_security sees each exec of a process.
+check_lsm_fmod_ret() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/lsm_fmod.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	# securityfs mounted, as systemd mounts it: probe reads the active LSMs there
+	sec=; grep -q ' /sys/kernel/security securityfs ' /proc/mounts || { mount -t securityfs securityfs /sys/kernel/security && sec=1; }
+	lsms=$(cat /sys/kernel/security/lsm 2>/dev/null)
+	/bin/rawbpf probe >/tmp/lf.probe 2>&1
+	[ -n "$sec" ] && umount /sys/kernel/security
+	grep -E '^(fentry/fexit|BPF LSM) ' /tmp/lf.probe
+	tramp=; grep -Eq '^fentry/fexit +yes' /tmp/lf.probe && tramp=1
+	echo "active LSMs: $lsms"
+	active=; case ",$lsms," in *,bpf,*) active=1 ;; esac
+	# probe's BPF LSM line says what this kernel does with an lsm program
+	if [ -z "$tramp" ]; then want='(no|loads, no attach)'; elif [ -n "$active" ]; then want=yes; else want='attaches, inactive'; fi
+	grep -Eq "^BPF LSM +$want" /tmp/lf.probe || { fail "probe: BPF LSM is not '$want'"; return; }
+	# fmod_ret: a subshell waits on a fifo, rawbpf denies its opens, then it opens a file
+	rm -f /tmp/lf.fifo; mkfifo /tmp/lf.fifo
+	( read x </tmp/lf.fifo; : </bin/busybox ) 2>/tmp/lf.sub &
+	T=$!
+	start_bg fm run $o --prog deny_open --set target_pid=$T
+	echo go >/tmp/lf.fifo
+	wait $T; trc=$?
+	( : </bin/busybox ); orc=$?
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	cat /tmp/fm.err /tmp/lf.sub; grep 'fmod_ret' /tmp/fm.out
+	if [ -n "$tramp" ]; then
+		[ -n "$ATT" ] && [ "$rc" = 0 ] || { fail "fmod_ret: not attached (exit $rc)"; return; }
+		grep -q 'Operation not permitted' /tmp/lf.sub && [ "$trc" != 0 ] && [ "$orc" = 0 ] ||
+			{ fail "fmod_ret: the target's open gave $trc, another's $orc (want EPERM, 0)"; return; }
+		grep -q "fmod_ret denied open $T\$" /tmp/fm.out || { fail "fmod_ret: no trace line for $T"; return; }
+		what="fmod_ret: pid $T's open refused (EPERM), others' not"
+	else
+		[ -z "$ATT" ] && [ "$rc" != 0 ] && grep -q "prog 'deny_open'" /tmp/fm.err ||
+			{ fail "fmod_ret without trampolines: attached, or no message (exit $rc)"; return; }
+		what="fmod_ret refused, named (no trampolines: $(grep -m1 "deny_open" /tmp/fm.err | cut -c1-60))"
+	fi
+	# lsm: each exec of one process, where the BPF LSM is active
+	start_bg ls run $o --prog lsm_exec
+	/bin/busybox sh -c 'exec /bin/busybox true' &
+	C=$!
+	wait $C
+	sleep 0.3
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	cat /tmp/ls.err
+	n=$(grep -c "lsm exec $C\$" /tmp/ls.out)
+	if [ -n "$tramp" ]; then
+		[ -n "$ATT" ] && [ "$rc" = 0 ] || { fail "lsm: not attached (exit $rc)"; return; }
+		if [ -n "$active" ]; then
+			[ "$n" = 2 ] || { fail "lsm: $n lines for pid $C's two execs (want 2)"; return; }
+			what="$what; lsm: both execs of pid $C seen"
+		else
+			[ "$n" = 0 ] || { fail "lsm: $n lines though the BPF LSM is not active"; return; }
+			what="$what; lsm: attaches, silent, as the BPF LSM is not active here ($lsms)"
+		fi
+	else
+		[ -z "$ATT" ] && [ "$rc" != 0 ] || { fail "lsm without trampolines: attached (exit $rc)"; return; }
+		what="$what; lsm refused"
+	fi
+	pass "$what; probe: BPF LSM $want"
+}
+
+# fentry on a module's function (test/progs/module_fentry.bpf.o on binfmt_misc's
+# load_misc_binary, the module packed by the matrix per kernel): the target's id is found in the
+# module's BTF (/sys/kernel/btf/binfmt_misc, CONFIG_DEBUG_INFO_BTF_MODULES: not on 5.10) and the
+# program loaded with the module's BTF object as attach_btf_obj_fd; it fires for an exec of a
+# file no binary format takes. Without module BTF, or without trampolines, the refusal is named.
+check_module_fentry() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/module_fentry.bpf.o ko=/lib/modules/$KERNEL_RELEASE/binfmt_misc.ko
+	[ -e $o ] || { fail "no $o"; return; }
+	[ -e $ko ] || { skip "no binfmt_misc.ko for $KERNEL_RELEASE in the initramfs"; return; }
+	insmod $ko || { fail "insmod $ko failed"; return; }
+	btfm=; [ -e /sys/kernel/btf/binfmt_misc ] && btfm=1
+	/bin/rawbpf probe 2>&1 | grep -E '^(fentry/fexit|module BTF) ' >/tmp/mf.probe
+	cat /tmp/mf.probe
+	tramp=; grep -Eq '^fentry/fexit +yes' /tmp/mf.probe && tramp=1
+	# probe counts the modules with BTF as sysfs lists them (binfmt_misc's now, where there is any)
+	nm=$(ls /sys/kernel/btf | grep -cv '^vmlinux$')
+	grep -Eq "^module BTF +$nm modules " /tmp/mf.probe || { fail "probe: module BTF is not '$nm modules'"; return; }
+	printf '\001\002junk' >/tmp/junk; chmod +x /tmp/junk
+	start_bg mf run $o --explain
+	/bin/busybox sh -c 'exec /tmp/junk' 2>/dev/null &
+	C=$!
+	wait $C
+	sleep 0.3
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	grep -E 'kernel BTF: FUNC|misc_load|attached' /tmp/mf.err; grep 'module fentry' /tmp/mf.out
+	rmmod binfmt_misc
+	if [ -z "$btfm" ]; then
+		[ -z "$ATT" ] && [ "$rc" != 0 ] && grep -q "prog 'misc_load' (fentry/load_misc_binary): no function 'load_misc_binary' in the kernel's BTF" /tmp/mf.err ||
+			{ fail "without module BTF: attached, or the refusal not named (exit $rc)"; return; }
+		pass "no module BTF here (/sys/kernel/btf/binfmt_misc absent): refused, named"
+	elif [ -z "$tramp" ]; then
+		[ -z "$ATT" ] && [ "$rc" != 0 ] || { fail "without trampolines: attached (exit $rc)"; return; }
+		grep -q 'kernel BTF: FUNC load_misc_binary = id [1-9][0-9]* in module binfmt_misc' /tmp/mf.err ||
+			{ fail "the target not found in the module's BTF"; return; }
+		pass "found in module binfmt_misc's BTF; refused (no trampolines), named"
+	else
+		[ -n "$ATT" ] && [ "$rc" = 0 ] || { fail "not attached (exit $rc)"; return; }
+		grep -q 'kernel BTF: FUNC load_misc_binary = id [1-9][0-9]* in module binfmt_misc' /tmp/mf.err ||
+			{ fail "the target not found in the module's BTF"; return; }
+		grep -q 'attach_btf_obj_fd=[1-9]' /tmp/mf.err || { fail "no attach_btf_obj_fd in PROG_LOAD"; return; }
+		[ "$(grep -c -- "-$C .*module fentry $C\$" /tmp/mf.out)" -ge 1 ] || { fail "no line for pid $C's exec"; return; }
+		pass "fentry on binfmt_misc's load_misc_binary: id in the module's BTF, attach_btf_obj_fd, fired for pid $C; probe: $nm modules with BTF"
+	fi
+}
+
+# Stacks as kernel symbols (test/progs/stacks.bpf.o: tp_btf/sched_process_exec fills a stack
+# trace map and a record's kstack[]): each frame rawbpf prints is a text symbol of this kernel's
+# /proc/kallsyms whose offset lies before the next symbol's address, the exec path's execve
+# function is among them, and the record's stack is the map's but for the program's own frames.
+check_stacks() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	o=/lib/rawbpf/stacks.bpf.o
+	[ -e $o ] || { fail "no $o"; return; }
+	start_bg st run $o --interval=0.3
+	[ -n "$ATT" ] || { cat /tmp/st.err; fail "not attached"; return; }
+	/bin/busybox sh -c 'exec /bin/busybox true' &
+	C=$!
+	wait $C
+	i=0 # the first snapshot of the map (slow under TCG)
+	while [ $i -lt 100 ] && ! grep -q '^stacks: .*\]$' /tmp/st.out; do sleep 0.1; i=$((i + 1)); done
+	# the frames, while the program is loaded (its own frame is a symbol only then)
+	sed -n 's/^stacks: [0-9]* => \[\(.*\)\]$/\1/p' /tmp/st.out | tail -n 1 | tr ',' '\n' | sed 's/^ //' >/tmp/st.frames
+	[ -s /tmp/st.frames ] || { kill -INT $R; wait $R; cat /tmp/st.err; head -c 1500 /tmp/st.out; fail "no stack printed"; return; }
+	awk 'function hex(s, n, i) { s = tolower(substr(s, length(s) - 11)); n = 0
+			for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return n }
+		NR == FNR { split($1, a, "+"); off[a[1]] = hex(substr(a[2], 3)); next }
+		$2 ~ /^[tT]$/ { if (cur != "" && hex($1) > caddr) { gap[cur] = hex($1) - caddr; cur = "" }
+			if (($3 in off) && !($3 in seen)) { seen[$3] = 1; if (NF == 3) { cur = $3; caddr = hex($1) } } }
+		END { for (n in off) { v = !(n in seen) ? "missing" : (n in gap) && off[n] >= gap[n] ? "beyond" : "ok"; print n, v } }' \
+		/tmp/st.frames /proc/kallsyms >/tmp/st.check 2>&1
+	kill -INT $R 2>/dev/null; wait $R; rc=$?
+	cat /tmp/st.err; head -c 600 /tmp/st.out; grep -v ' ok$' /tmp/st.check
+	[ "$rc" = 0 ] || { fail "exit $rc"; return; }
+	nf=$(wc -l </tmp/st.frames)
+	[ "$nf" -ge 3 ] || { fail "a stack of $nf frames"; return; }
+	grep -q "^$EXECVE_FN+0x" /tmp/st.frames || { fail "$EXECVE_FN not in the stack"; return; }
+	grep -Eq ' (missing|beyond)$' /tmp/st.check && { fail "not so in kallsyms: $(grep -Ev ' ok$' /tmp/st.check | tr '\n' ' ')"; return; }
+	# the program's own frames left out (another call site in it; 5.10 shows it twice in kstack[])
+	rec=$(grep -m 1 "^{pid=$C stack_id=" /tmp/st.out | sed 's/bpf_prog_[^,]*, //g')
+	want=$(sed -n 's/^stacks: [0-9]* => \[\(.*\)\]$/\1/p' /tmp/st.out | tail -n 1 | sed 's/bpf_prog_[^,]*, //g')
+	case $rec in *"kstack=[$want] ustack=[0x"*) ;; *) fail "pid $C's record: ${rec:-none}"; return ;; esac
+	pass "$nf frames, each a text symbol in kallsyms, $EXECVE_FN among them; the record's kstack[] the same"
+}
+
+# run -j on this kernel's trace line layout (4 flag characters on 5.10, 5 later; the (tgid)
+# column of options/record-tgid): each Hello World line parses into its fields, with as many
+# flag characters as the text line of a plain run shows, and no line comes back unparsed.
+check_json_trace() {
+	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
+	hello_job
+	[ -n "$SEEN" ] || { fail "plain run: no Hello World line"; return; }
+	flags=$(awk '/Hello World/ { for (i = 1; i < NF; i++) if ($i ~ /^\[[0-9]+\]$/) { print $(i + 1); exit } }' /tmp/job.out)
+	n=${#flags}
+	[ "$n" -ge 4 ] || { fail "no flags column in the text line"; return; }
+	mount_ours
+	tgid=; [ -e $TRACEFS/options/record-tgid ] && echo 1 >$TRACEFS/options/record-tgid && tgid=1
+	hello_job -j
+	[ -n "$tgid" ] && echo 0 >$TRACEFS/options/record-tgid
+	unmount_ours
+	[ -n "$SEEN" ] && [ "$RC" = 0 ] || { fail "-j run: no Hello World (exit $RC)"; return; }
+	re='^\{"type":"trace","comm":"[^"]+","pid":[0-9]+,"cpu":[0-9]+,"flags":"[^" ]{'$n'}","ts":[0-9]+\.[0-9]+,"msg":"Hello World!"\}$'
+	good=$(grep -cE "$re" /tmp/job.out)
+	all=$(grep -c 'Hello World' /tmp/job.out)
+	[ "$good" -ge 1 ] && [ "$good" = "$all" ] || { fail "$good of $all Hello World lines parsed into fields with $n flag characters"; return; }
+	grep -q '"line":' /tmp/job.out && { fail "a line came back unparsed"; return; }
+	pass "$good lines as JSON fields, flags of $n characters ($flags)${tgid:+, with the (tgid) column}"
 }
 
 # rawbpf probe where there are kprobes: the PMU type it reports is sysfs's, the syscall prefix
