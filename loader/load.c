@@ -1,7 +1,6 @@
 /* Loading an object's maps and BTF into the kernel, in the order the kernel needs them. */
 #include "load.h"
 #include "io.h"
-#include "sys.h"
 
 /* Only these map types take BTF key and value types; the kernel refuses them on the others. */
 static bool btf_typed(u32 type)

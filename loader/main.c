@@ -5,6 +5,7 @@
 #include "io.h"
 #include "kernel.h"
 #include "sys.h"
+#include <linux/reboot.h>
 
 #ifndef RAWBPF_VERSION
 #define RAWBPF_VERSION "0.1"
@@ -440,7 +441,7 @@ int main(int argc, char **argv)
 		explain("reboot(LINUX_REBOOT_CMD_POWER_OFF)  -- rawbpf is /init: exiting would panic the kernel");
 		rb_flush();
 		sys_sync();
-		sys_reboot(0x4321fedc /* LINUX_REBOOT_CMD_POWER_OFF */);
+		sys_reboot(LINUX_REBOOT_CMD_POWER_OFF);
 	}
 	return code;
 }

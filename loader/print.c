@@ -219,17 +219,15 @@ static void print_depth(struct strbuf *s, struct btf *b, u32 id, const u8 *d, u3
 				continue; /* oddities are left out */
 			u32 nbits = btf_member_bitsize(b, &t, i);
 			bool isint = mtt.kind == BTFK_INT || mtt.kind == BTFK_ENUM || mtt.kind == BTFK_ENUM64;
-			if (nbits || bit % 8) { /* a bitfield: its bits, wherever they are in the struct */
-				if (!isint || (bit + (nbits ? nbits : msize * 8) + 7) / 8 > have)
-					continue; /* what a short record lacks */
-				sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+			bool bf = nbits || bit % 8; /* a bitfield: its bits, wherever they are in the struct */
+			if (bf ? !isint || (bit + (nbits ? nbits : msize * 8) + 7) / 8 > have : bit / 8 + msize > tsize || bit / 8 >= have)
+				continue; /* oddities and what a short record lacks are left out */
+			sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
+			if (bf) {
 				if (!print_int(s, b, &mtt, d, have, bit, nbits))
 					sb_add(s, s->json ? "null" : "?");
 				continue;
 			}
-			if (bit / 8 + msize > tsize || bit / 8 >= have)
-				continue; /* oddities and what a short record lacks are left out */
-			sb_add(s, s->json ? "%s\"%s\":" : "%s%s=", k++ ? (s->json ? "," : " ") : "", name[0] ? name : "?");
 			in_stack = rb_strstr(name, "stack"); /* kstack, ustack, kern_stack[]: libbpf tools' names */
 			print_depth(s, b, mt, d + bit / 8, (u32)rb_min64(msize, have - bit / 8), depth + 1);
 			in_stack = false;

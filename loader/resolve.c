@@ -8,26 +8,25 @@
 #include "io.h"
 #include "kbtf.h"
 #include "load.h"
-#include "sys.h"
+#include "arch.h"
 
 /* A whole file of at most 64 MiB, NUL-terminated (procfs files tell no size); NULL if none. */
 static u8 *slurp(const char *path, size_t *len)
 {
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	int fd = kern_open(path, O_RDONLY, "the kernel config, for .kconfig externs");
 	size_t cap = 1 << 15, n = 0;
 	long r = fd;
 	u8 *buf = NULL;
-	explain("open(\"%s\") = %s  -- the kernel config, for .kconfig externs", path, kern_res(fd).s);
 	while (r > 0 && cap < (64u << 20)) {
 		u8 *more = rb_alloc((cap *= 2) + 1);
 		memcpy(more, buf, n);
 		rb_free(buf);
 		buf = more;
-		while (n < cap && (r = sys_read(fd, buf + n, cap - n)) > 0)
+		while (n < cap && (r = kern_read_fd(fd, buf + n, cap - n, 64, path)) > 0)
 			n += (size_t)r;
 	}
 	if (fd >= 0)
-		sys_close(fd);
+		kern_close(fd, path);
 	if (r < 0)
 		rb_free(buf), buf = NULL;
 	if (buf)
