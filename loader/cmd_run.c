@@ -80,6 +80,7 @@ int do_run(struct opts *opt)
 			goto out;
 		}
 		trace_discard_old(out.trace_fd);
+		trace_use_raw(&tfs);
 	}
 
 	att = rb_zalloc(o.nprogs * sizeof *att);
@@ -202,7 +203,7 @@ out:
 	output_release(&out);
 	load_release(&l);
 	if (out.trace_fd >= 0)
-		kern_close(out.trace_fd, "trace_pipe");
+		trace_close(out.trace_fd);
 	if (env.tfs_ready)
 		tracefs_release(&tfs);
 	if (out.sig_fd >= 0)

@@ -80,6 +80,8 @@ int kern_open(const char *path, int flags, const char *why); /* O_CLOEXEC added 
 /* A read that repeats (trace_pipe, the signalfd): the first of each kind (a bit) is narrated. */
 long kern_read_fd(int fd, void *buf, size_t n, unsigned kind, const char *what);
 #define KREAD_TRACE 16u
+#define KREAD_RAW 32u /* trace_pipe_raw pages (traceraw.c) */
+#define KREAD_CMDLINES 64u
 int kern_statx(const char *path, unsigned mask, struct statx *st, const char *why);
 long kern_readlink(const char *path, char *buf, size_t size, const char *why); /* NUL-terminated */
 bool kern_pid_gone(int pid); /* kill(pid, 0) says ESRCH */

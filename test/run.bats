@@ -142,7 +142,10 @@ EOF
 	pids=$(exec_pids 1)
 	stop_rawbpf INT
 	! grep -q "rawbpf-test-old-line-$$" "$BATS_TEST_TMPDIR/out" || false
-	grep -q "rawbpf-test-new-line-$$" "$BATS_TEST_TMPDIR/out"
+	# The raw reader (test/traceraw.bats) cannot format a trace_marker line: it says so and reads
+	# trace_pipe from then on.
+	grep -q "rawbpf-test-new-line-$$" "$BATS_TEST_TMPDIR/out" ||
+		grep -q "^rawbpf: notice: 1 events other than bpf_trace_printk in trace_pipe_raw" "$BATS_TEST_TMPDIR/err"
 	each_pid_has 2 "Hello World!" $pids
 }
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# rawbpf's reader of per_cpu/cpuN/trace_pipe_raw (loader/traceraw.c) against the kernel's own
+# formatting: events are made while rawbpf is stopped, the non-consuming `trace` file shows them
+# as the kernel formats them, then rawbpf consumes the raw pages and must print the same lines.
+# The guest check trace_raw (tools/vm/guest-init.sh) does the same on the QEMU kernels.
+
+load helpers
+
+setup() {
+	need_root
+	tracefs_mounted || skip "tracefs is not mounted here"
+	OPT=
+}
+
+teardown() {
+	[ -n "${RB_PID:-}" ] && kill -CONT "$RB_PID" 2>/dev/null && kill -KILL "$RB_PID" 2>/dev/null
+	[ -n "$OPT" ] && echo "no$OPT" >"$TRACEFS/trace_options"
+	true
+}
+
+# Runs rawbpf on traceraw.bpf.o, stopped while dd makes lines on each CPU (a pause between
+# them, longer than a record's 27-bit time delta: a time-extend record), keeps the kernel's
+# text of them from `trace` (its "#" header and annotation lines left out: trace_pipe has none),
+# then lets rawbpf read them and stops it.
+lines_both_ways() {
+	start_rawbpf run "$TOBJ/traceraw.bpf.o" --explain
+	kill -STOP "$RB_PID"
+	local pids= c
+	for c in $(seq 0 $(($(nproc) > 1 ? 1 : 0))); do
+		taskset -c "$c" dd if=/dev/zero of=/dev/null bs=1 count=12 status=none &
+		pids="$pids $!"
+	done
+	wait $pids
+	sleep 0.3
+	dd if=/dev/zero of=/dev/null bs=1 count=5 status=none
+	grep -v '^#' "$TRACEFS/trace" >"$BATS_TEST_TMPDIR/kernel"
+	kill -CONT "$RB_PID"
+	sleep 0.5
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+}
+
+@test "trace_pipe_raw: every line as the kernel formats it (long and short records, both CPUs, a time extend)" {
+	lines_both_ways
+	grep -q "explain: trace_pipe_raw of [0-9]* CPUs" "$BATS_TEST_TMPDIR/err"
+	k=$BATS_TEST_TMPDIR/kernel
+	[ "$(grep -c 'bpf_trace_printk: read .* takes the other form$' "$k")" -ge 17 ]
+	[ "$(grep -c 'bpf_trace_printk: write [0-9]*$' "$k")" -ge 17 ]
+	[ "$(nproc)" -eq 1 ] || grep -q '\[001\]' "$k"
+	diff "$k" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "trace_pipe_raw: an option rawbpf does not mirror (record-tgid) makes it read trace_pipe, saying why" {
+	grep -qx norecord-tgid "$TRACEFS/trace_options" || skip "record-tgid is already set"
+	echo record-tgid >"$TRACEFS/trace_options"
+	OPT=record-tgid
+	lines_both_ways
+	grep -q "explain: trace_pipe_raw not used: trace_options is not" "$BATS_TEST_TMPDIR/err"
+	grep -q "bpf_trace_printk: write" "$BATS_TEST_TMPDIR/kernel"
+	diff "$BATS_TEST_TMPDIR/kernel" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "trace_pipe_raw: another event in the buffer (a trace_marker line) is named in a notice; trace_pipe then, lines go on" {
+	start_rawbpf run "$TOBJ/traceraw.bpf.o"
+	dd if=/dev/zero of=/dev/null bs=1 count=3 status=none
+	echo "rawbpf-test-marker-$$" >"$TRACEFS/trace_marker"
+	dd if=/dev/zero of=/dev/null bs=1 count=3 status=none
+	sleep 0.3
+	echo "rawbpf-test-marker2-$$" >"$TRACEFS/trace_marker"
+	dd if=/dev/zero of=/dev/null bs=1 count=3 status=none
+	sleep 0.3
+	stop_rawbpf INT
+	[ "$RB_STATUS" -eq 0 ]
+	grep -qx "rawbpf: notice: 1 events other than bpf_trace_printk in trace_pipe_raw, not shown: reading trace_pipe from here on" "$BATS_TEST_TMPDIR/err"
+	grep -q "tracing_mark_write: rawbpf-test-marker2-$$\$" "$BATS_TEST_TMPDIR/out"
+	[ "$(grep -c 'bpf_trace_printk: write [0-9]*$' "$BATS_TEST_TMPDIR/out")" -eq 9 ]
+}
