@@ -7,7 +7,7 @@
 
 #define SPEC_MAX 64
 #define STEPS (1u << 17) /* types resolved per relocation: shared sub-types make paths exponential */
-static const char deep[] = "too many nested types or members to compare";
+static const char deep[] = "too many nested types";
 
 struct acc {
 	u32 type_id, idx; /* the composite (or array element type) and the member (or element) index */
@@ -504,7 +504,7 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 		goto bad;
 	u64 was = ld64 ? (u32)in[0].imm | (u64)(u32)in[1].imm << 32 : (u64)(s64)(alu ? in->imm : in->off);
 	if (lc->validate && was != res->orig)
-		return FAIL(c, "it holds %lld, the object's BTF says %llu: refusing to patch it", (long long)was,
+		return FAIL(c, "it holds %lld, not %llu as the object's BTF says", (long long)was,
 			    (unsigned long long)res->orig);
 	/* (an ALU immediate is sign-extended to 64 bits, except by a 32-bit ALU) */
 	if (alu ? (s64)v != (s32)v && (cls == BPF_ALU64 || v >> 32) : mem && v > 0x7fff)
