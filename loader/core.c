@@ -136,11 +136,10 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 		return ERR_PASS(c, b);
 	while (*p) {
 		u64 v = 0;
-		if (*p < '0' || *p > '9' || s->raw_len == SPEC_MAX)
-			return FAIL(c, "malformed access string \"%s\"", str);
+		const char *d = p;
 		while (*p >= '0' && *p <= '9' && v < 0x80000000u)
 			v = v * 10 + (u64)(*p++ - '0');
-		if (v >= 0x80000000u || (*p && *p++ != ':') || (!*p && p[-1] == ':'))
+		if (p == d || s->raw_len == SPEC_MAX || v >= 0x80000000u || (*p && *p++ != ':') || (!*p && p[-1] == ':'))
 			return FAIL(c, "malformed access string \"%s\"", str);
 		s->raw[s->raw_len++] = (u32)v;
 	}
@@ -681,32 +680,21 @@ void core_path(struct btf *b, const struct core_rec *r, char *buf, size_t size)
 	struct core c;
 	struct btf_t t;
 	size_t n = 0;
-	const char *kw = "";
 	buf[0] = 0;
 	if (spec_parse(&c, b, r, &s) || btf_type(b, r->type_id, &t)) {
 		rb_snprintf(buf, size, "type %u, access #%u", r->type_id, r->access);
 		return;
 	}
-	if (t.kind == BTFK_STRUCT)
-		kw = "struct ";
-	else if (t.kind == BTFK_UNION)
-		kw = "union ";
-	else if (is_enum(t.kind))
-		kw = "enum ";
-	if (!is_field(r->kind) && !is_enumval(r->kind)) {
-		rb_snprintf(buf, size, "%s%s", kw, name_of(&t));
-		return;
-	}
-	if (is_enumval(r->kind)) {
-		rb_snprintf(buf, size, "%s%s::%s", kw, name_of(&t), s.a[0].name);
+	if (!is_field(r->kind)) {
+		rb_snprintf(buf, size, is_enumval(r->kind) ? "%s%s::%s" : "%s%s",
+			    t.kind == BTFK_STRUCT ? "struct " : t.kind == BTFK_UNION ? "union " : is_enum(t.kind) ? "enum " : "",
+			    name_of(&t), s.a[0].name);
 		return;
 	}
 	n = (size_t)rb_snprintf(buf, size, "%s", name_of(&t));
-	if (s.a[0].idx && n < size)
-		n += (size_t)rb_snprintf(buf + n, size - n, "[%u]", s.a[0].idx);
-	for (u32 i = 1; i < s.len && n < size; i++)
+	for (u32 i = 0; i < s.len && n < size; i++)
 		n += (size_t)(s.a[i].name ? rb_snprintf(buf + n, size - n, "%s%s", i == 1 ? "::" : ".", s.a[i].name)
-					  : rb_snprintf(buf + n, size - n, "[%u]", s.a[i].idx));
+			      : i || s.a[0].idx ? rb_snprintf(buf + n, size - n, "[%u]", s.a[i].idx) : 0);
 }
 
 void core_free(struct core *c)

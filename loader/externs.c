@@ -95,6 +95,14 @@ int obj_externs(struct obj *o)
 
 static void put32(u8 *p, u32 v) { memcpy(p, &v, 4); }
 
+static const struct ext *ext_of(const struct obj *o, u32 btf_id)
+{
+	for (unsigned i = 0; i < o->nexts; i++)
+		if (o->exts[i].btf_id == btf_id)
+			return &o->exts[i];
+	return NULL;
+}
+
 void ext_btf_fixup(struct obj *o, u8 *copy)
 {
 	struct btf *b = &o->btf;
@@ -109,10 +117,7 @@ void ext_btf_fixup(struct obj *o, u8 *copy)
 		if (btf_type(b, id, &t))
 			continue;
 		u8 *r = copy + b->hdr_len + b->type_off + b->offs[id];
-		const struct ext *x = NULL;
-		for (unsigned i = 0; i < o->nexts; i++)
-			if (o->exts[i].btf_id == id)
-				x = &o->exts[i];
+		const struct ext *x = ext_of(o, id);
 		/* The kernel takes static and allocated variables only, and sized ones. */
 		u32 linkage = 0;
 		if (t.kind == BTFK_VAR) /* (only a VAR has the 4 bytes) */
@@ -133,10 +138,7 @@ void ext_btf_fixup(struct obj *o, u8 *copy)
 			for (u32 k = 0; k < t.vlen; k++) {
 				u32 v, off, size;
 				btf_datasec_var(b, &t, k, &v, &off, &size);
-				struct ext *k_x = NULL;
-				for (unsigned i = 0; i < o->nexts; i++)
-					if (o->exts[i].btf_id == v)
-						k_x = &o->exts[i];
+				const struct ext *k_x = ext_of(o, v);
 				if (k_x)
 					put32(r + 12 + k * 12 + 4, k_x->off);
 			}

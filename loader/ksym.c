@@ -90,20 +90,19 @@ void print_stack(struct strbuf *s, const u8 *d, u32 n)
 		return;
 	if (pending)
 		resolve();
+	const char *q = s->json ? "\"" : "";
 	sb_add(s, "[");
 	for (u32 j = 0; j < k; j++) {
 		memcpy(&a, d + 8 * j, 8);
 		u32 i = find(a);
-		const char *q = s->json ? "\"" : "";
 		sb_add(s, "%s%s", j ? (s->json ? "," : ", ") : "", q);
 		if (!off && i < nks && ks[i].addr == a && ks[i].sym) { /* "name+0x1c [module]" */
 			char *mod = rb_strchr(ks[i].name, '\t');
-			sb_add(s, "%.*s+0x%llx%s%s", mod ? (int)(mod - ks[i].name) : 48, ks[i].name,
-			       (unsigned long long)(a - ks[i].sym), mod ? " " : "", mod ? mod + 1 : "");
+			sb_add(s, "%.*s+0x%llx%s%s%s", mod ? (int)(mod - ks[i].name) : 48, ks[i].name,
+			       (unsigned long long)(a - ks[i].sym), mod ? " " : "", mod ? mod + 1 : "", q);
 		} else {
-			sb_add(s, "0x%llx", (unsigned long long)a);
+			sb_add(s, "0x%llx%s", (unsigned long long)a, q);
 		}
-		sb_add(s, "%s", q);
 	}
 	sb_add(s, "]");
 }

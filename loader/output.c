@@ -58,7 +58,7 @@ int output_setup(struct output *out, struct err *e)
 				*pb = (struct perfbuf){m, (int)cpu, fd, NULL, (1 + PERF_DATA_PAGES) * rb_pagesize};
 				if (!(pb->base = kern_mmap(fd, pb->len, PROT_READ | PROT_WRITE, 0, "perf buffer: a CPU's "
 							   "records", e)))
-					return e->code;
+					return err_ctx(e, "map '%s', CPU %u", m->kname, cpu);
 				int r = kern_perf_enable(fd, e);
 				if (r < 0 || (r = kern_map_update(m->fd, m->kname, &cpu, &fd, e)) < 0)
 					return r;
