@@ -294,6 +294,9 @@ for v in [7] * 3 + [4095]: s(20000 + v)'
 	f() { echo "$output" | jq -r --arg n "$1" '.features[] | select(.name == $n) | .ok'; }
 	if fentry_loads; then [ "$(f fentry/fexit)" = true ]; else [ "$(f fentry/fexit)" = false ]; fi
 	if "$RAWBPF" load "$OBJ_BTF" --prog exec_btf >/dev/null 2>&1; then [ "$(f tp_btf)" = true ]; else [ "$(f tp_btf)" = false ]; fi
+	# kernel BTF: as many types as bpftool lists, the file's size
+	[ "$(echo "$output" | jq -r '.features[] | select(.name == "kernel BTF") | "\(.value) \(.how)"')" = \
+		"$(bpftool btf dump file /sys/kernel/btf/vmlinux | grep -c '^\[') types /sys/kernel/btf/vmlinux, $(stat -c %s /sys/kernel/btf/vmlinux) bytes" ]
 	mods=$(find /sys/kernel/btf -mindepth 1 -maxdepth 1 ! -name vmlinux | wc -l)
 	[ "$(echo "$output" | jq -r '.features[] | select(.name == "module BTF") | .value')" = "$mods modules" ]
 	# BPF LSM: yes only if an lsm program loads here and, where securityfs tells, bpf is an active LSM
