@@ -6,7 +6,6 @@
 #include "core.h"
 
 #define SPEC_MAX 64
-#define POISON 1 /* calc_*: the relocation cannot be resolved: poison the instruction */
 #define STEPS (1u << 17) /* types resolved per relocation: shared sub-types make paths exponential */
 static const char deep[] = "too many nested types or members to compare";
 
@@ -32,7 +31,9 @@ const char *core_kind_name(u32 k)
 }
 
 static bool is_field(u32 k) { return k <= CORE_FIELD_RSHIFT_U64; }
-static bool is_enumval(u32 k) { return k == CORE_ENUMVAL_EXISTS || k == CORE_ENUMVAL_VALUE; }
+static bool is_enumval(u32 k) { return k - CORE_ENUMVAL_EXISTS < 2; }
+/* a type relocation: its access string is "0" */
+static bool is_type(u32 k) { return (1u << CORE_TYPE_ID_LOCAL | 1u << CORE_TYPE_ID_TARGET | 1u << CORE_TYPE_EXISTS | 1u << CORE_TYPE_SIZE | 1u << CORE_TYPE_MATCHES) >> k & 1; }
 static bool is_composite(const struct btf_t *t) { return t->kind == BTFK_STRUCT || t->kind == BTFK_UNION; }
 static bool is_enum(u32 k) { return k == BTFK_ENUM || k == BTFK_ENUM64; }
 
@@ -143,7 +144,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 			return FAIL(c, "malformed access string \"%s\"", str);
 		s->raw[s->raw_len++] = (u32)v;
 	}
-	if (!is_field(r->kind) && !is_enumval(r->kind))
+	if (is_type(r->kind))
 		return rb_strcmp(str, "0") ? FAIL(c, "access \"%s\", not \"0\"", str) : 0;
 	if (resolve(c, b, r->type_id, &t))
 		return RB_EOBJ;
@@ -342,7 +343,7 @@ static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct bt
 	memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
 	ts->btf = tb;
 	ts->root = tid;
-	if (!is_field(kind) && !is_enumval(kind))
+	if (is_type(kind))
 		return cmp(c, ls->btf, ls->root, tb, tid, kind == CORE_TYPE_MATCHES ? C_MATCH : C_TYPE, 32);
 	if (is_enumval(kind)) {
 		if (resolve(c, tb, tid, &t))
@@ -398,7 +399,7 @@ struct calc {
 	bool validate;
 };
 
-/* What the instruction should hold for this spec (NULL: no target), as libbpf computes it. */
+/* What the instruction should hold for this spec, as libbpf computes it. */
 #define EXISTS (1u << CORE_FIELD_EXISTS | 1u << CORE_TYPE_EXISTS | 1u << CORE_TYPE_MATCHES | 1u << CORE_ENUMVAL_EXISTS)
 static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 {
@@ -408,9 +409,9 @@ static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 	u64 sz, bit, byte_off;
 	o->validate = true;
 	o->sz = o->type = 0;
-	o->val = s != NULL;
-	if (!s || EXISTS >> kind & 1)
-		return s || EXISTS >> kind & 1 ? 0 : POISON;
+	o->val = 1;
+	if (EXISTS >> kind & 1)
+		return 0;
 	if (kind == CORE_ENUMVAL_VALUE) {
 		if (btf_type(s->btf, s->a[0].type_id, &t))
 			return ERR_PASS(c, s->btf);
@@ -561,22 +562,17 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 			return RB_EOBJ;
 		if (!m)
 			continue;
-		int p = calc(c, r->kind, &ts, &cc);
-		if (p < 0)
+		if (calc(c, r->kind, &ts, &cc) < 0)
 			return RB_EOBJ;
-		if (n && ((is_field(r->kind) && ts.bit != bit) || (p == POISON) != res->poison || cc.val != res->val))
+		if (n && ((is_field(r->kind) && ts.bit != bit) || cc.val != res->val))
 			return FAIL(c, "ambiguous: kernel types %u and %u match and disagree", res->targ_id, k->id);
 		if (!n++) {
-			res->val = cc.val, res->poison = p == POISON, res->btf = k->btf, res->targ_id = k->id;
+			res->val = cc.val, res->btf = k->btf, res->targ_id = k->id;
 			tc = cc, bit = ts.bit;
 		}
 	}
 	if (!n) {
-		int p = calc(c, r->kind, NULL, &tc);
-		if (p < 0)
-			return RB_EOBJ;
-		res->val = tc.val;
-		res->poison = p == POISON;
+		res->poison = !(EXISTS >> r->kind & 1); /* the exists kinds are 0, the others poisoned */
 		tc.sz = lc.sz; /* no size change without a target */
 		res->why = root == (u32)-1 || !c->roots[root].ncand ? "no kernel type of that name and kind"
 			   : is_field(r->kind)				    ? "no kernel type of that name has the field"
