@@ -193,7 +193,7 @@ static bool next(struct rcpu *c, bool skip)
 			R.other |= n < 0 && n != -EAGAIN && n != -4; /* an error: trace_pipe then */
 			if (n < (long)R.off[F_DATA])
 				return c->pos = c->end = 0, false;
-			if (sys_read(c->fd, c->pg + n, w) != w)
+			if (kern_read_fd(c->fd, c->pg + n, w, KREAD_RAW, "trace_pipe_raw") != w)
 				R.other = true; /* not the reads this kernel does: give way */
 			u32 cm = rd32(c->pg + R.off[F_COMMIT]), len = cm & ~(MISSED | STORED);
 			if (len > n - R.off[F_DATA])
@@ -270,10 +270,7 @@ static const char *comm(int pid)
 	u32 me = R.ncmd++;
 	R.cmd[me].pid = pid;
 	rb_strlcpy(R.cmd[me].comm, "<...>", 16);
-	static bool told;
-	int fd = told ? sys_openat(-100, path("saved_cmdlines"), 02000000, 0)
-		      : kern_open(path("saved_cmdlines"), 0, "command names by pid: read again for a new pid or after 1 s");
-	told = true;
+	int fd = kern_open(path("saved_cmdlines"), 0, "command names by pid (again for a new pid, or after 1 s)");
 	long n, have = 0;
 	while (fd >= 0 && (n = kern_read_fd(fd, b + have, 4096 - have, KREAD_CMDLINES, "saved_cmdlines")) > 0) {
 		have += n, b[have] = 0;
@@ -291,7 +288,7 @@ static const char *comm(int pid)
 		memmove(b, l, (size_t)have);
 	}
 	if (fd >= 0)
-		sys_close(fd);
+		kern_close(fd, "saved_cmdlines");
 	return R.cmd[me].comm;
 }
 

@@ -75,3 +75,18 @@ lines_both_ways() {
 	grep -q "tracing_mark_write: rawbpf-test-marker2-$$\$" "$BATS_TEST_TMPDIR/out"
 	[ "$(grep -c 'bpf_trace_printk: write [0-9]*$' "$BATS_TEST_TMPDIR/out")" -eq 9 ]
 }
+
+@test "trace_pipe_raw: --explain narrates every call the raw reader makes (strace, test/strace_explain.awk)" {
+	command -v strace >/dev/null || { echo "strace is needed (apt-get install strace)" >&2; return 1; }
+	strace -f -y -qq -o "$BATS_TEST_TMPDIR/strace" "$RAWBPF" run "$TOBJ/traceraw.bpf.o" --explain --duration=2 \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	RB_PID=$!
+	for _ in $(seq 100); do grep -q "attached to" "$BATS_TEST_TMPDIR/err" && break; sleep 0.05; done
+	dd if=/dev/zero of=/dev/null bs=1 count=3 status=none
+	wait "$RB_PID"
+	grep -q "explain: trace_pipe_raw of [0-9]* CPUs" "$BATS_TEST_TMPDIR/err"
+	grep -q "bpf_trace_printk: write" "$BATS_TEST_TMPDIR/out"
+	run awk -f "$BATS_TEST_DIRNAME/strace_explain.awk" "$BATS_TEST_TMPDIR/err" "$BATS_TEST_TMPDIR/strace"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
