@@ -231,17 +231,11 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 }
 
 /* libbpf's bpf_core_names_match: flavors dropped; an anonymous target matches only anonymous. */
-static bool names_match(struct btf *lb, u32 loff, struct btf *tb, u32 toff)
+static bool names_match(const char *l, const char *t)
 {
-	const char *l = btf_str(lb, loff), *t = btf_str(tb, toff);
 	if (!t || !*t)
 		return !l || !*l;
 	return l && ess_eq(l, t);
-}
-
-static u32 name_off(const struct btf_t *t)
-{
-	return rd32(t->rec - 12);
 }
 
 /* Whether the local type may be relocated to the target type, by libbpf's rules: C_TYPE its
@@ -260,7 +254,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 			return RB_EOBJ;
 		/* (type_matches compares names with typedefs and qualifiers skipped, as libbpf) */
 		if (m == C_MATCH) {
-			if (!l.kind || !t.kind || !names_match(lb, name_off(&l), tb, name_off(&t)))
+			if (!l.kind || !t.kind || !names_match(l.name, t.name))
 				return !l.kind && !t.kind;
 		} else if (m == C_FIELD && is_composite(&l) && is_composite(&t)) {
 			return 1;
@@ -288,7 +282,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 			for (u32 i = 0; i < l.vlen; i++) {
 				int found = 0;
 				for (u32 j = 0; j < t.vlen && !found; j++)
-					if (names_match(lb, rd32(l.rec + i * ls), tb, rd32(t.rec + j * ts)) &&
+					if (names_match(btf_str(lb, rd32(l.rec + i * ls)), btf_str(tb, rd32(t.rec + j * ts))) &&
 					    (found = comp ? cmp(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4), how, level - 1)
 							  : 1) < 0)
 						return found;
