@@ -30,7 +30,7 @@ static int map_file(const char *path, u8 **out, u64 *size, struct err *e)
 	if (r)
 		explain("openat(\"%s\") = %s", path, kern_res(fd < 0 ? fd : r).s);
 	else
-		explain("openat(\"%s\") = %d, %s %llu bytes  -- the kernel's type information (BTF)", path, fd,
+		explain("openat(\"%s\") = %d, %s %llu bytes  -- kernel BTF", path, fd,
 			mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)*size);
 	if (!r)
 		*out = m;
@@ -79,7 +79,7 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 		if (!rb_strcmp(m->name, name))
 			return &m->btf;
 	if (!k->sysfs) {
-		err_set(e, -ENOENT, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
+		err_set(e, -ENOENT, "module '%s': %s has no modules", name, k->src);
 		return NULL;
 	}
 	m = rb_zalloc(sizeof *m);
@@ -107,7 +107,7 @@ int kbtf_modules(struct kbtf *k, struct err *e)
 	if (!k->sysfs || k->modules_listed)
 		return 0;
 	int fd = sys_openat(AT_FDCWD, SYSFS_BTF, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- list the modules with BTF", kern_res(fd).s);
+	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- modules' BTF", kern_res(fd).s);
 	if (fd < 0)
 		return err_set(e, fd, "open " SYSFS_BTF ": %s", rb_strerror(-fd));
 	static char buf[4096];
