@@ -21,13 +21,16 @@ struct spec {
 	u32 raw[SPEC_MAX];
 };
 
-static const char *const kind_names[] = {"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64", "rshift_u64",
-					 "local_type_id", "target_type_id", "type_exists", "type_size",
-					 "enumval_exists", "enumval_value", "type_matches"};
+/* by kind, NUL-separated (a table of pointers is larger), "unknown" last */
+static const char kind_names[] = "byte_off\0byte_sz\0field_exists\0signed\0lshift_u64\0rshift_u64\0local_type_id\0"
+				 "target_type_id\0type_exists\0type_size\0enumval_exists\0enumval_value\0type_matches\0unknown";
 
 const char *core_kind_name(u32 k)
 {
-	return k < CORE_KINDS ? kind_names[k] : "unknown";
+	const char *s = kind_names;
+	for (k = k < CORE_KINDS ? k : CORE_KINDS; k--;)
+		s += rb_strlen(s) + 1;
+	return s;
 }
 
 static bool is_field(u32 k) { return k <= CORE_FIELD_RSHIFT_U64; }
@@ -422,7 +425,7 @@ static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 		if (size_of(c, s->btf, a->type_id, &sz))
 			return RB_EOBJ;
 		if (kind > CORE_FIELD_BYTE_SIZE)
-			return FAIL(c, "%s of an array element makes no sense", kind_names[kind]);
+			return FAIL(c, "%s of an array element makes no sense", core_kind_name(kind));
 		o->val = kind ? sz : s->bit / 8;
 		if (!kind)
 			o->sz = (u32)sz, o->type = a->type_id;

@@ -26,6 +26,13 @@ static const u8 *file_data(u8 *m)
 	return (const u8 *)((unsigned long)m & ~1ul);
 }
 
+static void mod_free(struct kbtf_mod *m)
+{
+	btf_free(&m->btf);
+	unmap_file(m->map, m->map_size);
+	rb_free(m);
+}
+
 int kbtf_load(struct kbtf *k, const char *path, struct err *e)
 {
 	memset(k, 0, sizeof *k);
@@ -67,9 +74,7 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 	}
 	if (btf_parse_split(&m->btf, file_data(m->map), m->map_size, &k->btf) < 0) {
 		err_set(e, RB_EOBJ, "%s: %s", path, m->btf.err.msg);
-		btf_free(&m->btf);
-		unmap_file(m->map, m->map_size);
-		rb_free(m);
+		mod_free(m);
 		return NULL;
 	}
 	m->next = k->mods;
@@ -122,9 +127,7 @@ void kbtf_free(struct kbtf *k)
 {
 	for (struct kbtf_mod *m = k->mods, *next; m; m = next) {
 		next = m->next;
-		btf_free(&m->btf);
-		unmap_file(m->map, m->map_size);
-		rb_free(m);
+		mod_free(m);
 	}
 	btf_free(&k->btf);
 	unmap_file(k->map, k->map_size);
