@@ -7,7 +7,7 @@
 
 #define SPEC_MAX 64
 #define STEPS (1u << 17) /* types resolved per relocation: shared sub-types make paths exponential */
-static const char deep[] = "too many nested types or members to compare";
+static const char deep[] = "too many nested types";
 
 struct acc {
 	u32 type_id, idx; /* the composite (or array element type) and the member (or element) index */
@@ -21,13 +21,16 @@ struct spec {
 	u32 raw[SPEC_MAX];
 };
 
-static const char *const kind_names[] = {"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64", "rshift_u64",
-					 "local_type_id", "target_type_id", "type_exists", "type_size",
-					 "enumval_exists", "enumval_value", "type_matches"};
+/* by kind, NUL-separated (a table of pointers is larger), "unknown" last */
+static const char kind_names[] = "byte_off\0byte_sz\0field_exists\0signed\0lshift_u64\0rshift_u64\0local_type_id\0"
+				 "target_type_id\0type_exists\0type_size\0enumval_exists\0enumval_value\0type_matches\0unknown";
 
 const char *core_kind_name(u32 k)
 {
-	return k < CORE_KINDS ? kind_names[k] : "unknown";
+	const char *s = kind_names;
+	for (k = k < CORE_KINDS ? k : CORE_KINDS; k--;)
+		s += rb_strlen(s) + 1;
+	return s;
 }
 
 static bool is_field(u32 k) { return k <= CORE_FIELD_RSHIFT_U64; }
@@ -231,17 +234,11 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 }
 
 /* libbpf's bpf_core_names_match: flavors dropped; an anonymous target matches only anonymous. */
-static bool names_match(struct btf *lb, u32 loff, struct btf *tb, u32 toff)
+static bool names_match(const char *l, const char *t)
 {
-	const char *l = btf_str(lb, loff), *t = btf_str(tb, toff);
 	if (!t || !*t)
 		return !l || !*l;
 	return l && ess_eq(l, t);
-}
-
-static u32 name_off(const struct btf_t *t)
-{
-	return rd32(t->rec - 12);
 }
 
 /* Whether the local type may be relocated to the target type, by libbpf's rules: C_TYPE its
@@ -260,7 +257,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 			return RB_EOBJ;
 		/* (type_matches compares names with typedefs and qualifiers skipped, as libbpf) */
 		if (m == C_MATCH) {
-			if (!l.kind || !t.kind || !names_match(lb, name_off(&l), tb, name_off(&t)))
+			if (!l.kind || !t.kind || !names_match(l.name, t.name))
 				return !l.kind && !t.kind;
 		} else if (m == C_FIELD && is_composite(&l) && is_composite(&t)) {
 			return 1;
@@ -273,7 +270,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 		case BTFK_STRUCT: case BTFK_UNION: case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64: {
 			bool comp = is_composite(&l);
 			if (m != C_MATCH)
-				return comp || m != C_FIELD || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) ||
+				return comp || m != C_FIELD || !*name_of(&l) || !*name_of(&t) ||
 				       ess_eq(name_of(&l), name_of(&t));
 			/* a forward declaration, or a composite behind a pointer: only struct or union */
 			if (l.kind == BTFK_FWD || (comp && (how & C_PTR)))
@@ -288,7 +285,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 			for (u32 i = 0; i < l.vlen; i++) {
 				int found = 0;
 				for (u32 j = 0; j < t.vlen && !found; j++)
-					if (names_match(lb, rd32(l.rec + i * ls), tb, rd32(t.rec + j * ts)) &&
+					if (names_match(btf_str(lb, rd32(l.rec + i * ls)), btf_str(tb, rd32(t.rec + j * ts))) &&
 					    (found = comp ? cmp(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4), how, level - 1)
 							  : 1) < 0)
 						return found;
@@ -428,7 +425,7 @@ static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 		if (size_of(c, s->btf, a->type_id, &sz))
 			return RB_EOBJ;
 		if (kind > CORE_FIELD_BYTE_SIZE)
-			return FAIL(c, "%s of an array element makes no sense", kind_names[kind]);
+			return FAIL(c, "%s of an array element makes no sense", core_kind_name(kind));
 		o->val = kind ? sz : s->bit / 8;
 		if (!kind)
 			o->sz = (u32)sz, o->type = a->type_id;
@@ -504,7 +501,7 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 		goto bad;
 	u64 was = ld64 ? (u32)in[0].imm | (u64)(u32)in[1].imm << 32 : (u64)(s64)(alu ? in->imm : in->off);
 	if (lc->validate && was != res->orig)
-		return FAIL(c, "it holds %lld, the object's BTF says %llu: refusing to patch it", (long long)was,
+		return FAIL(c, "it holds %lld, not %llu as the object's BTF says", (long long)was,
 			    (unsigned long long)res->orig);
 	/* (an ALU immediate is sign-extended to 64 bits, except by a 32-bit ALU) */
 	if (alu ? (s64)v != (s32)v && (cls == BPF_ALU64 || v >> 32) : mem && v > 0x7fff)

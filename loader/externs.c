@@ -63,10 +63,10 @@ int obj_externs(struct obj *o)
 			u64 sz;
 			int c = kconfig_class(b, x->type, &sign);
 			if (!c || btf_size(b, x->type, &sz) || sz > 4096)
-				return FAIL(o, "extern '%s': its type cannot hold a kconfig value (bool, char, an integer, "
-					       "enum libbpf_tristate or a char array)", x->name);
+				return FAIL(o, "extern '%s': its type is no bool, char, integer, enum libbpf_tristate "
+					       "or char array", x->name);
 			if (!rb_startswith(x->name, "CONFIG_") && !rb_startswith(x->name, "LINUX_"))
-				return FAIL(o, "extern '%s': a .kconfig extern is named CONFIG_* or LINUX_*", x->name);
+				return FAIL(o, "extern '%s': .kconfig names are CONFIG_* or LINUX_*", x->name);
 			x->size = (u32)sz;
 			u32 align = c == 5 /* char array */ ? 1 : x->size;
 			x->off = (total + align - 1) / align * align;

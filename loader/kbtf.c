@@ -4,50 +4,33 @@
 #include "kbtf.h"
 #include "io.h"
 #include "kernel.h"
-#include "sys.h"
-#include <linux/mman.h>
 
 #define SYSFS_BTF "/sys/kernel/btf"
 
 static int map_file(const char *path, u8 **out, u64 *size, struct err *e)
 {
-	struct statx st;
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r = 0;
-	u8 *m = (u8 *)-1l;
-	if (fd >= 0 && !sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000)
-		r = err_set(e, -22, "read %s: not a regular file", path);
-	else if (fd >= 0 && st.stx_size)
-		m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (fd >= 0)
-		sys_close(fd);
-	if (r)
-		return r;
-	bool mapped = (unsigned long)m < -4096ul;
-	if (mapped)
-		*size = st.stx_size;
-	else if ((r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
-		m = (u8 *)((unsigned long)m | 1); /* the low bit: a heap copy */
-	if (r)
-		explain("openat(\"%s\") = %s", path, kern_res(fd < 0 ? fd : r).s);
-	else
-		explain("openat(\"%s\") = %d, %s %llu bytes  -- the kernel's type information (BTF)", path, fd,
-			mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)*size);
-	if (!r)
+	void *m;
+	int r = kern_map_file(path, &m, size, "kernel BTF", e);
+	if (r == 0)
 		*out = m;
 	return r;
 }
 
 static void unmap_file(u8 *m, u64 size)
 {
-	if ((unsigned long)m & 1)
-		rb_free((u8 *)((unsigned long)m & ~1ul));
-	else if (m)
-		kern_munmap(m, size, "the kernel's BTF file");
+	kern_unmap_file(m, size, "the kernel's BTF file");
 }
 
 static const u8 *file_data(u8 *m)
 {
 	return (const u8 *)((unsigned long)m & ~1ul);
+}
+
+static void mod_free(struct kbtf_mod *m)
+{
+	btf_free(&m->btf);
+	unmap_file(m->map, m->map_size);
+	rb_free(m);
 }
 
 int kbtf_load(struct kbtf *k, const char *path, struct err *e)
@@ -79,7 +62,7 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 		if (!rb_strcmp(m->name, name))
 			return &m->btf;
 	if (!k->sysfs) {
-		err_set(e, -ENOENT, "module '%s': the kernel's BTF came from %s, which has no modules", name, k->src);
+		err_set(e, -ENOENT, "module '%s': %s has no modules", name, k->src);
 		return NULL;
 	}
 	m = rb_zalloc(sizeof *m);
@@ -91,9 +74,7 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 	}
 	if (btf_parse_split(&m->btf, file_data(m->map), m->map_size, &k->btf) < 0) {
 		err_set(e, RB_EOBJ, "%s: %s", path, m->btf.err.msg);
-		btf_free(&m->btf);
-		unmap_file(m->map, m->map_size);
-		rb_free(m);
+		mod_free(m);
 		return NULL;
 	}
 	m->next = k->mods;
@@ -102,31 +83,28 @@ struct btf *kbtf_module(struct kbtf *k, const char *name, struct err *e)
 	return &m->btf;
 }
 
+struct mods_ctx {
+	struct kbtf *k;
+	struct err *e;
+};
+
+static int each_module(const char *name, void *ctx)
+{
+	struct mods_ctx *c = ctx;
+	/* (a module unloaded since it was listed is no error) */
+	if (name[0] != '.' && rb_strcmp(name, "vmlinux") && !kbtf_module(c->k, name, c->e) && c->e->code != -2)
+		return c->e->code;
+	return 0;
+}
+
 int kbtf_modules(struct kbtf *k, struct err *e)
 {
 	if (!k->sysfs || k->modules_listed)
 		return 0;
-	int fd = sys_openat(AT_FDCWD, SYSFS_BTF, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	explain("openat(\"" SYSFS_BTF "\", O_DIRECTORY) = %s  -- list the modules with BTF", kern_res(fd).s);
-	if (fd < 0)
-		return err_set(e, fd, "open " SYSFS_BTF ": %s", rb_strerror(-fd));
-	static char buf[4096];
-	long n, r = 0;
-	while (r == 0 && (n = sys_getdents64(fd, buf, sizeof buf)) > 0)
-		for (long at = 0; at + 19 < n && r == 0;) {
-			u16 reclen;
-			memcpy(&reclen, buf + at + 16, 2);
-			const char *name = buf + at + 19;
-			if (reclen < 20 || at + reclen > n)
-				break;
-			/* (a module unloaded since it was listed is no error) */
-			if (name[0] != '.' && rb_strcmp(name, "vmlinux") && !kbtf_module(k, name, e) && e->code != -2)
-				r = e->code;
-			at += reclen;
-		}
-	sys_close(fd);
+	struct mods_ctx c = {k, e};
+	int r = kern_list_dir(SYSFS_BTF, each_module, &c, "modules' BTF", e);
 	k->modules_listed = r == 0;
-	return (int)r;
+	return r;
 }
 
 u32 kbtf_find(struct kbtf *k, const char *name, u32 kind, struct btf **where, const char **module)
@@ -149,9 +127,7 @@ void kbtf_free(struct kbtf *k)
 {
 	for (struct kbtf_mod *m = k->mods, *next; m; m = next) {
 		next = m->next;
-		btf_free(&m->btf);
-		unmap_file(m->map, m->map_size);
-		rb_free(m);
+		mod_free(m);
 	}
 	btf_free(&k->btf);
 	unmap_file(k->map, k->map_size);

@@ -515,6 +515,68 @@ void *kern_mmap(int fd, size_t len, int prot, long off, const char *what, struct
 	return p;
 }
 
+/* A file mapped MAP_PRIVATE, else (sysfs before 6.16 cannot be mapped) read into the heap: the
+ * low bit of *out marks a copy. One narration line for the open, statx, mmap (or read), close. */
+int kern_map_file(const char *path, void **out, u64 *size, const char *why, struct err *e)
+{
+	struct statx st;
+	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r = 0;
+	u8 *m = (u8 *)-1l;
+	if (fd >= 0 && !sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000) /* not S_IFREG */
+		r = err_set(e, -EINVAL, "read %s: not a regular file", path);
+	else if (fd >= 0 && st.stx_size)
+		m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (fd >= 0)
+		sys_close(fd);
+	bool mapped = (unsigned long)m < -4096ul;
+	if (r)
+		;
+	else if (mapped)
+		*size = st.stx_size;
+	else if ((r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
+		m = (u8 *)((unsigned long)m | 1);
+	if (r)
+		explain("openat(\"%s\") = %s", path, kern_res(fd < 0 ? fd : r).s);
+	else
+		explain("openat(\"%s\") = %d, %s %llu bytes  -- %s", path, fd,
+			mapped ? "mmap(PROT_READ, MAP_PRIVATE)" : "read", (unsigned long long)*size, why);
+	if (!r)
+		*out = m;
+	return r;
+}
+
+void kern_unmap_file(void *m, u64 size, const char *what)
+{
+	if ((unsigned long)m & 1)
+		rb_free((u8 *)((unsigned long)m & ~1ul));
+	else if (m)
+		kern_munmap(m, size, what);
+}
+
+/* Each name in directory path to fn (. and .. too), until fn returns non-zero. */
+int kern_list_dir(const char *path, int (*fn)(const char *name, void *ctx), void *ctx, const char *why, struct err *e)
+{
+	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	explain("openat(\"%s\", O_DIRECTORY) = %s  -- %s", path, kern_res(fd).s, why);
+	if (fd < 0)
+		return err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
+	static char buf[4096];
+	long n, r = 0;
+	while (r == 0 && (n = sys_getdents64(fd, buf, sizeof buf)) > 0)
+		for (long at = 0; at + 19 < n && r == 0;) {
+			u16 reclen;
+			memcpy(&reclen, buf + at + 16, 2); /* struct linux_dirent64: d_ino, d_off, d_reclen, d_type, d_name */
+			if (reclen < 20 || at + reclen > n)
+				break;
+			r = fn(buf + at + 19, ctx);
+			at += reclen;
+		}
+	if (r == 0 && n < 0) /* a failed listing is not the end of the list */
+		r = err_set(e, (int)n, "read %s: %s", path, rb_strerror((int)-n));
+	sys_close(fd);
+	return (int)r;
+}
+
 void kern_munmap(void *p, size_t len, const char *what)
 {
 	kern_said(sys_munmap(p, len), what, "munmap(%p, %zu)", p, len);

@@ -92,6 +92,12 @@ int kern_close(int fd, const char *what);
 /* MAP_SHARED of fd (a perf buffer, a ring buffer); NULL with e filled on failure. */
 void *kern_mmap(int fd, size_t len, int prot, long off, const char *what, struct err *e);
 void kern_munmap(void *p, size_t len, const char *what);
+/* A file mapped privately, or read where it cannot be (the low bit of *out then marks the heap
+ * copy: kern_unmap_file frees either); one narration line, why says what for. */
+int kern_map_file(const char *path, void **out, u64 *size, const char *why, struct err *e);
+void kern_unmap_file(void *m, u64 size, const char *what);
+/* Each entry of directory path to fn until it returns non-zero (that value is returned). */
+int kern_list_dir(const char *path, int (*fn)(const char *name, void *ctx), void *ctx, const char *why, struct err *e);
 int kern_poll(struct pollfd *f, unsigned n, const struct __kernel_timespec *t, const char *what);
 /* Blocks SIGINT, SIGQUIT, SIGTERM, SIGPIPE (and SIGHUP, unless it is ignored: nohup) and returns
  * a signalfd of the stop signals among them; kern_signal reads the one that came (0: none). */

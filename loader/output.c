@@ -316,6 +316,8 @@ static void print_map(struct output *out, struct map *m)
 				print_entry(&s, b, m->btf_key, key, m->key_size);
 				sb_add(&s, " => ");
 				map_value(&s, out, b, m, val);
+				if (stk) /* a stack a line, each written out: a big map is not cut at the buffer's end */
+					rb_puts_n(s.buf, s.len), s.len = 0;
 			}
 			first = false;
 		}

@@ -13,7 +13,7 @@
 /* A whole file of at most 64 MiB, NUL-terminated (procfs files tell no size); NULL if none. */
 static u8 *slurp(const char *path, size_t *len)
 {
-	int fd = kern_open(path, O_RDONLY, "the kernel config, for .kconfig externs");
+	int fd = kern_open(path, O_RDONLY, "the kernel config");
 	size_t cap = 1 << 15, n = 0;
 	long r = fd;
 	u8 *buf = NULL;
@@ -108,7 +108,7 @@ int load_externs(struct loaded *l, struct err *e)
 				while (k < l->nfds && rb_strcmp(l->fd_mods[k], module))
 					k++;
 				if (k == ARRAY_SIZE(l->fds)) {
-					why = "is in an 8th module: rawbpf takes those of 7", from = module;
+					why = "is in an 8th module (at most 7)", from = module;
 					break;
 				}
 				if (k >= l->nfds) {
@@ -138,7 +138,7 @@ int load_externs(struct loaded *l, struct err *e)
 				break;
 			cfg_read = true;
 			if (!(val = cfg ? kconfig_get(cfg, x->name, &len) : NULL) && !x->weak)
-				why = cfg ? "is not set in the kernel config" : "has no kernel config to come from", from = src;
+				why = cfg ? "is not set in the kernel config" : "has no kernel config", from = src;
 		} else if (!x->weak) {
 			why = "is none of LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE, LINUX_HAS_SYSCALL_WRAPPER";
 		}

@@ -121,7 +121,7 @@ static const char *put(struct obj *o, u32 type, const char *val, u8 *out, u32 ro
 
 int obj_set(struct obj *o, const char *arg, struct err *e)
 {
-	char name[64], what[96] = "";
+	char name[64], what[176] = "";
 	const char *eq = rb_strchr(arg, '='), *why = "expected NAME=VALUE, MAP.max_entries=N or MAP.value_size=N";
 	size_t n = eq ? (size_t)(eq - arg) : 0;
 	u32 type, room;
@@ -148,11 +148,9 @@ int obj_set(struct obj *o, const char *arg, struct err *e)
 				return 0;
 			}
 		} else if (!(why = find_var(o, name, &type, &bytes, &room, what))) {
-			if (!(why = put(o, type, eq + 1, bytes, room, what)))
+			/* (put describes the type after this; what has room for 96 bytes more) */
+			if (!(why = put(o, type, eq + 1, bytes, room, what + rb_snprintf(what, 80, "; '%s' is ", name))))
 				return 0;
-			char t[100];
-			rb_strlcpy(t, what, sizeof t);
-			rb_snprintf(what, sizeof what, "; '%s' is %s", name, t);
 		}
 	}
 	return err_set(e, -22, "--set %s: %s%s", arg, why, what);
