@@ -270,7 +270,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 		case BTFK_STRUCT: case BTFK_UNION: case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64: {
 			bool comp = is_composite(&l);
 			if (m != C_MATCH)
-				return comp || m != C_FIELD || !ess_len(name_of(&l)) || !ess_len(name_of(&t)) ||
+				return comp || m != C_FIELD || !*name_of(&l) || !*name_of(&t) ||
 				       ess_eq(name_of(&l), name_of(&t));
 			/* a forward declaration, or a composite behind a pointer: only struct or union */
 			if (l.kind == BTFK_FWD || (comp && (how & C_PTR)))

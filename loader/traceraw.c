@@ -30,9 +30,9 @@ static struct {
 	struct rcpu *c;
 	int n, state; /* state: 0 not tried, 1 on, -1 off (trace_pipe) */
 	u32 off[NF], size[NF], id, psz, ev_min;
-	bool irq, ns, nib, lazy, loc, other;
+	bool irq, ns, nib, lazy, loc, other, changed;
 	u64 pids_at;  /* when the command names were read */
-	u32 olen, budget, skipped;
+	u32 olen, budget, skipped, opts; /* opts: trace_options and trace_clock as set up */
 	int werr;
 	struct { int pid; char comm[16]; } cmd[64];
 	u32 ncmd;
@@ -92,6 +92,19 @@ static u32 fnv(const char *s)
 static char b[2048];
 static bool rd(const char *f) { return kern_read(path(f), b, sizeof b, "what trace_pipe_raw's lines need") >= 0; }
 
+/* fnv of a file as rd() leaves it in b; 0 if it cannot be read. */
+static u32 again(const char *f, unsigned kind)
+{
+	int fd = kern_open(path(f), 0, "changed since the set-up? (checked once a second)");
+	long n = fd < 0 ? -1 : kern_read_fd(fd, b, sizeof b - 1, kind, f);
+	if (fd >= 0)
+		kern_close(fd, f);
+	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == ' '))
+		n--;
+	b[n > 0 ? n : 0] = 0;
+	return n > 0 ? fnv(b) : 0;
+}
+
 /* What rawbpf cannot mirror here (the tracefs file that says so), or NULL: reads the layouts and
  * the settings that change trace_pipe's lines. */
 static const char *setup(void)
@@ -134,8 +147,10 @@ static const char *setup(void)
 		if (has_line(b, o))
 			return f;
 	R.irq = has_line(b, "irq-info");
+	R.opts = fnv(b);
 	if (!rd(f = "trace_clock"))
 		return f;
+	R.opts ^= fnv(b) * 3;
 	for (const char *c = "[local]\0[global]\0[perf]\0[mono]\0[mono_raw]\0[boot]\0[tai]\0"; *c; c += rb_strlen(c) + 1)
 		R.ns |= rb_strstr(b, c) != NULL;
 	if (!R.ns) /* the others print counts, not seconds */
@@ -331,14 +346,20 @@ long traceraw_copy(const struct tracefs *t, unsigned max_pages, u64 limit)
 			off(why);
 			return TRACE_RAW_OFF;
 		}
-		R.state = 1;
+		R.state = 1, R.pids_at = (u64)now_ns();
 		explain("trace_pipe_raw of %d CPUs: lines formatted here as trace_pipe does (it is polled)", R.n);
 	}
 	if (R.state < 0)
 		return TRACE_RAW_OFF;
 	s64 now = now_ns();
-	if (now - (s64)R.pids_at > 1000000000)
+	if (now - (s64)R.pids_at > 1000000000) {
+		/* Options or clock changed since the set-up (checked once a second): trace_pipe, after
+		 * the records already read. */
 		R.ncmd = 0, R.pids_at = (u64)now;
+		u32 h = again("trace_options", KREAD_RAW << 2);
+		R.changed = h != (R.opts ^ again("trace_clock", KREAD_RAW << 3) * 3);
+		R.other |= R.changed;
+	}
 	R.werr = rb_flush();
 	R.budget = max_pages == 1 ? 64 : max_pages;
 	u64 total = 0;
@@ -363,9 +384,10 @@ long traceraw_copy(const struct tracefs *t, unsigned max_pages, u64 limit)
 	}
 	out();
 	if (R.other) {
-		rb_eprintf("rawbpf: notice: %u events other than bpf_trace_printk in trace_pipe_raw, not shown: "
-			   "reading trace_pipe from here on\n", R.skipped);
-		off("the buffer");
+		if (R.skipped)
+			rb_eprintf("rawbpf: notice: %u events other than bpf_trace_printk in trace_pipe_raw, not shown: "
+				   "reading trace_pipe from here on\n", R.skipped);
+		off(R.changed ? "trace_options or trace_clock (changed)" : "the buffer");
 	}
 	return R.werr < 0 ? R.werr : (long)total;
 }
