@@ -45,10 +45,9 @@ static int kernel_config(char *src, char **text, struct err *e)
 	if ((*text = (char *)slurp(src, &n)))
 		return 0;
 	u8 *gz = slurp("/proc/config.gz", &n);
-	rb_strlcpy(src + rb_strlen(src), gz ? "" : " or /proc/config.gz", 200 - rb_strlen(src));
+	rb_snprintf(src, 200, gz ? "/proc/config.gz" : "/boot/config-%s or /proc/config.gz", u.release);
 	if (!gz)
 		return 0;
-	rb_strlcpy(src, "/proc/config.gz", 200);
 	int r = gunzip(gz, n, 64u << 20, (u8 **)text, &n, &why);
 	rb_free(gz);
 	return r ? err_set(e, -EINVAL, "/proc/config.gz: %s", why) : 0;
