@@ -88,8 +88,16 @@ function kernelpath(p) { return p ~ /^\/(sys|proc)(\/|$)/ }
 	calls++
 	if (key in rep)
 		next
-	if (cur && index(n[cur], key) && (isfile || n[cur] ~ /repeats are not narrated/))
+	if (cur && index(n[cur], key) && (isfile || n[cur] ~ /repeats are not narrated/)) {
+		# a file's open line covers its first read; that read's own "repeats" narration, where
+		# one follows (the reads of trace_pipe_raw, saved_cmdlines), covers the later ones
+		for (j = cur + 1; j <= nn; j++)
+			if (index(n[j], key) && n[j] ~ /repeats are not narrated/) {
+				rep[key] = 1
+				break
+			}
 		next
+	}
 	for (j = cur + 1; j <= nn && !index(n[j], key); j++)
 		;
 	if (j > nn) {
