@@ -178,15 +178,15 @@ void ext_apply(struct obj *o, struct prog *p)
 			} else { /* a missing weak kfunc: refused only if the verifier reaches it */
 				*in = (struct bpf_insn){.code = BPF_JMP | BPF_CALL, .imm = EXT_POISON_KFUNC + (s32)rel->map};
 			}
-		} else if (rel->kind == PREL_EXT && x->kind == EXT_KCONFIG) {
+		} else if (x->kind == EXT_KCONFIG) {
 			in[0].src_reg = BPF_PSEUDO_MAP_VALUE;
 			in[0].imm = o->maps[o->kconfig_map].fd;
 			in[1].imm = (s32)(x->off + rel->value_off);
-		} else if (rel->kind == PREL_EXT && x->found && (x->type || x->kind == EXT_KFUNC)) {
+		} else if (x->found && (x->type || x->kind == EXT_KFUNC)) {
 			in[0].src_reg = BPF_PSEUDO_BTF_ID;
 			in[0].imm = (s32)x->kid;
 			in[1].imm = x->btf_fd;
-		} else if (rel->kind == PREL_EXT) { /* an address, 0 if missing */
+		} else { /* an address, 0 if missing */
 			in[0].src_reg = 0;
 			in[0].imm = (s32)(u32)x->addr;
 			in[1].imm = (s32)(x->addr >> 32);

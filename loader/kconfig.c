@@ -56,7 +56,7 @@ int kconfig_value(struct obj *o, const struct ext *x, const char *val, size_t le
 		if (c == KC_BOOL && *val != 'm')
 			*out = *val == 'y';
 		else if (c == KC_TRI)
-			memcpy(out, *val == 'y' ? "\1\0\0" : *val == 'm' ? "\2\0\0" : "\0\0\0", 4);
+			memcpy(out, &(u32){*val == 'y' ? 1 : *val == 'm' ? 2 : 0}, 4);
 		else if (c == KC_CHAR)
 			*out = (u8)*val;
 		else
