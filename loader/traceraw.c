@@ -7,7 +7,6 @@
 #include "io.h"
 #include "kernel.h"
 #include "load.h"
-#include "sys.h"
 
 #define EAGAIN 11
 #define MISSED (1u << 31) /* RB_MISSED_EVENTS: events were lost before this page */

@@ -5,12 +5,11 @@
 #include "attach.h"
 #include "arch.h"
 #include "io.h"
-#include "sys.h"
 
 static bool is_file(const char *path, bool exec)
 {
 	struct statx st;
-	return sys_statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_MODE, &st) == 0 && (st.stx_mode & 0170000) == 0100000 &&
+	return kern_statx(path, STATX_TYPE | STATX_MODE, &st, "is it the file to probe?") == 0 && (st.stx_mode & 0170000) == 0100000 &&
 	       (!exec || (st.stx_mode & 0111));
 }
 
