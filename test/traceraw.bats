@@ -8,13 +8,19 @@ load helpers
 
 setup() {
 	need_root
-	tracefs_mounted || skip "tracefs is not mounted here"
-	OPT=
+	OPT= MOUNTED=
+	# the tests read `trace` and write trace_marker beside rawbpf: where tracefs is not mounted
+	# (the guest, a minimal host) they mount it for themselves, and unmount it after
+	if ! tracefs_mounted; then
+		mount -t tracefs tracefs "$TRACEFS" || { echo "cannot mount tracefs on $TRACEFS" >&2; return 1; }
+		MOUNTED=1
+	fi
 }
 
 teardown() {
 	[ -n "${RB_PID:-}" ] && kill -CONT "$RB_PID" 2>/dev/null && kill -KILL "$RB_PID" 2>/dev/null
 	[ -n "$OPT" ] && echo "no$OPT" >"$TRACEFS/trace_options"
+	[ -z "$MOUNTED" ] || umount "$TRACEFS"
 	true
 }
 
