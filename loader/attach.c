@@ -171,7 +171,7 @@ void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx)
 	size_t have = 0;
 	bool skipping = false;
 	for (;;) {
-		long n = kern_read_fd(fd, buf + have, size - 1 - have, 32, "line by line");
+		long n = kern_read_fd(fd, buf + have, size - 1 - have, KREAD_LINES, "line by line");
 		if (n == -EINTR)
 			continue;
 		if (n <= 0)

@@ -519,7 +519,7 @@ void *kern_mmap(int fd, size_t len, int prot, long off, const char *what, struct
  * low bit of *out marks a copy. One narration line for the open, statx, mmap (or read), close. */
 int kern_map_file(const char *path, void **out, u64 *size, const char *why, struct err *e)
 {
-	struct statx st;
+	struct statx st = {0}; /* (a failed statx: size 0, so the file is read) */
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r = 0;
 	u8 *m = NULL;
 	long mm = 1; /* the mmap's result: 0 mapped, -errno refused, 1 not tried */

@@ -82,6 +82,9 @@ long kern_read_fd(int fd, void *buf, size_t n, unsigned kind, const char *what);
 #define KREAD_TRACE 16u
 #define KREAD_RAW 32u /* trace_pipe_raw pages (traceraw.c) */
 #define KREAD_CMDLINES 64u
+/* (128 and 256: traceraw.c's re-reads of trace_options and trace_clock) */
+#define KREAD_LINES 512u /* a tracefs or procfs file line by line (attach.c) */
+#define KREAD_CONFIG 1024u /* the kernel config (resolve.c) */
 int kern_statx(const char *path, unsigned mask, struct statx *st, const char *why);
 long kern_readlink(const char *path, char *buf, size_t size, const char *why); /* NUL-terminated */
 bool kern_pid_gone(int pid); /* kill(pid, 0) says ESRCH */

@@ -22,7 +22,7 @@ static u8 *slurp(const char *path, size_t *len)
 		memcpy(more, buf, n);
 		rb_free(buf);
 		buf = more;
-		while (n < cap && (r = kern_read_fd(fd, buf + n, cap - n, 64, path)) > 0)
+		while (n < cap && (r = kern_read_fd(fd, buf + n, cap - n, KREAD_CONFIG, path)) > 0)
 			n += (size_t)r;
 	}
 	if (fd >= 0)

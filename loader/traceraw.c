@@ -194,21 +194,25 @@ static bool next(struct rcpu *c, bool skip)
 		c->pos += rd32(c->pg + c->pos) & 31 ? (rd32(c->pg + c->pos) & 31) * 4 + 4 : rd32(c->pg + c->pos + 4) + 4;
 	for (;;) {
 		if (c->pos + 8 > c->end) {
-			if (!R.budget || R.other)
+			if (!R.budget || R.other || c->fd < 0) /* (a CPU without a buffer costs nothing) */
 				return c->pos = c->end = 0, false;
-			R.budget--;
 			/* All of a page but its last word: then the kernel copies the records out, leaving
 			 * room after them for the count of lost events (a full page swapped whole has none);
 			 * the second read takes the rest of that page. */
 			u32 w = R.size[F_COMMIT];
-			if (!c->pg && c->fd >= 0) /* a CPU that never traces costs no page */
+			if (!c->pg) /* a CPU that never traces costs no page */
 				c->pg = rb_alloc(R.psz);
-			long n = c->fd < 0 ? -EAGAIN : kern_read_fd(c->fd, c->pg, R.psz - w, KREAD_RAW, "trace_pipe_raw");
-			R.other |= n < 0 && n != -EAGAIN && n != -4; /* an error: trace_pipe then */
+			long n = kern_read_fd(c->fd, c->pg, R.psz - w, KREAD_RAW, "trace_pipe_raw");
+			if (n == -ENODEV) /* possible but not present (a hot-plug slot): no buffer */
+				kern_close(c->fd, "trace_pipe_raw of a CPU not present"), c->fd = -1;
+			else
+				R.other |= n < 0 && n != -EAGAIN && n != -4; /* an error: trace_pipe then */
 			if (n < (long)R.off[F_DATA])
 				return c->pos = c->end = 0, false;
-			if (kern_read_fd(c->fd, c->pg + n, w, KREAD_RAW, "trace_pipe_raw") != w)
-				R.other = true; /* not the reads this kernel does: give way */
+			R.budget--; /* (pages read, not attempts: idle CPUs do not use up the others' turn) */
+			long n2 = kern_read_fd(c->fd, c->pg + n, w, KREAD_RAW, "trace_pipe_raw");
+			if (n2 != w)
+				R.other = true, n2 = 0; /* not the reads this kernel does: give way */
 			u32 cm = rd32(c->pg + R.off[F_COMMIT]), len = cm & ~(MISSED | STORED);
 			if (len > n - R.off[F_DATA])
 				len = 0; /* cannot be: read nothing of it rather than garbage */
@@ -216,7 +220,7 @@ static bool next(struct rcpu *c, bool skip)
 			c->pos = R.off[F_DATA], c->end = c->pos + len, c->abs = false;
 			if (cm & MISSED) {
 				long m = -1;
-				if (cm & STORED && c->end + R.size[F_COMMIT] <= (u32)n)
+				if (cm & STORED && c->end + R.size[F_COMMIT] <= (u32)(n + n2))
 					memcpy(&m, c->pg + c->end, R.size[F_COMMIT]);
 				c->lost = c->lost > 0 && m > 0 ? c->lost + m : m;
 			}
@@ -229,7 +233,7 @@ static bool next(struct rcpu *c, bool skip)
 			continue;
 		}
 		u32 len = t == 29 ? a + 4 : t >= 30 ? 8 : t ? t * 4 + 4 : a + 4;
-		if (c->pos + len > c->end || len < 8) {
+		if (len < 8 || len > c->end - c->pos) { /* (pos + 8 <= end here; a sum could wrap) */
 			c->pos = c->end;
 			continue;
 		}
@@ -310,7 +314,7 @@ static const char *comm(int pid)
 static u32 line(struct rcpu *c, int cpu, const u8 *ev, u32 size)
 {
 	static const char hex[] = ".123456789abcdef";
-	char s[1400];
+	char s[1500]; /* a context of at most ~140 bytes and a string of at most 1300 */
 	u32 loc = rd32(ev + R.off[F_STR]), so = loc & 0xffff, sl = loc >> 16, f = ev[R.off[F_FLAGS]], pc = ev[R.off[F_PC]];
 	int pid = (int)rd32(ev + R.off[F_PID]), n = 0;
 	if (c->lost)
@@ -329,7 +333,11 @@ static u32 line(struct rcpu *c, int cpu, const u8 *ev, u32 size)
 	u64 us = (c->ts + 500) / 1000; /* ns2usecs() rounds */
 	n += rb_snprintf(s + n, sizeof s - n, " %5llu.%06llu: bpf_trace_printk: ", (unsigned long long)(us / 1000000),
 			 (unsigned long long)(us % 1000000));
-	sl = so + sl > size ? 0 : (u32)rb_strnlen((const char *)ev + so, sl < 1300 ? sl : 1300);
+	if (so + sl > size || sl > 1300 || (u32)n + sl + 1 > sizeof s) { /* not a record the kernel writes */
+		R.other = true, R.skipped++;
+		return 0;
+	}
+	sl = (u32)rb_strnlen((const char *)ev + so, sl);
 	memcpy(s + n, ev + so, sl);
 	s[n + sl] = '\n';
 	emit(s, n + sl + 1);
@@ -365,7 +373,8 @@ long traceraw_copy(const struct tracefs *t, unsigned max_pages, u64 limit)
 	for (int i = 0; i < R.n; i++)
 		if (R.c[i].pos >= R.c[i].end)
 			next(&R.c[i], false);
-	while (total < limit && !R.werr) {
+	/* Once it gives way (R.other: no page is read any more), what is already read is shown whole. */
+	while ((total < limit || R.other) && !R.werr) {
 		struct rcpu *m = NULL;
 		for (int i = 0; i < R.n; i++)
 			if (R.c[i].pos < R.c[i].end && (!m || R.c[i].ts < m->ts))
@@ -378,7 +387,7 @@ long traceraw_copy(const struct tracefs *t, unsigned max_pages, u64 limit)
 			R.other = true, R.skipped++;
 		else
 			total += line(m, (int)(m - R.c), ev, size);
-		if (!next(m, true) && !R.budget)
+		if (!next(m, true) && !R.budget && !R.other)
 			break; /* its next page is not read yet: the merge stops here, not past it */
 	}
 	out();

@@ -640,7 +640,10 @@ check_kfunc_module() {
 	rc=$?
 	cat /tmp/km.out
 	[ "$rc" = 0 ] || { fail "rawbpf load: exit $rc"; return; }
-	if [ -e /sys/kernel/btf/nf_conntrack ] && bpftool btf dump file /sys/kernel/btf/nf_conntrack | grep -q "FUNC 'bpf_xdp_ct_lookup'"; then
+	if [ -e /sys/kernel/btf/nf_conntrack ]; then
+		bpftool btf dump file /sys/kernel/btf/nf_conntrack >/tmp/km.btf 2>&1 || { fail "bpftool btf dump of nf_conntrack failed: $(tail -n 1 /tmp/km.btf)"; return; }
+	fi
+	if [ -e /sys/kernel/btf/nf_conntrack ] && grep -q "FUNC 'bpf_xdp_ct_lookup'" /tmp/km.btf; then
 		grep -q 'find module nf_conntrack' /tmp/km.out || { fail "loaded without looking up nf_conntrack's BTF fd"; return; }
 		pass "nf_conntrack's bpf_xdp_ct_lookup and bpf_ct_release called through the fd array: accepted"
 	else
