@@ -552,6 +552,7 @@ check_core() {
 	[ -e /bin/rawbpf ] || { skip "no /bin/rawbpf in the initramfs"; return; }
 	o=/lib/rawbpf/core_task.bpf.o
 	[ -e $o ] || { fail "no $o"; return; }
+	: >/tmp/core.err # (before the child opens it, as in check_btf_typed)
 	/bin/rawbpf run $o >/tmp/core.out 2>/tmp/core.err &
 	pid=$!
 	i=0
@@ -663,6 +664,7 @@ check_btf_typed() {
 	/bin/rawbpf probe >/tmp/bt.load 2>&1
 	grep -E '^fentry/fexit ' /tmp/bt.load
 	if grep -Eq '^fentry/fexit +yes' /tmp/bt.load; then e=fentry ne=kprobe x=fexit nx=kretprobe; else e=kprobe ne=fentry x=kretprobe nx=fexit; fi
+	: >/tmp/bt.err # (before the child opens it: the loop below must not read a missing file as "done")
 	/bin/rawbpf run $o >/tmp/bt.out 2>/tmp/bt.err &
 	pid=$!
 	i=0
