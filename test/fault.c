@@ -94,28 +94,22 @@ static pid_t spawn(const char *rawbpf, int *err_fd)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
-	/* As from an interactive shell: a background job of a script (or one under nohup) starts with
-	 * SIGINT (SIGHUP) ignored, and an ignored signal is dropped before rawbpf blocks it. The child
-	 * resets them; until it has, every signal is blocked (a blocked signal is kept, not dropped,
-	 * even where it is ignored), or one sent in that gap would be lost and rawbpf never stop. */
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* As from an interactive shell: a background job of a script starts with SIGINT ignored,
+		 * and an ignored signal is dropped before rawbpf blocks it. */
 		sigset_t none;
 		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		for (int s = 1; s < 32; s++)
 			if (s != SIGKILL && s != SIGSTOP)
 				signal(s, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, 1);
 		dup2(p[1], 2);
 		execl(rawbpf, rawbpf, (char *)NULL);
 		_exit(127);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	*err_fd = p[0];
