@@ -250,20 +250,19 @@ static void core_relocations(struct emit *w, struct obj *o, const char *btf)
 		for (u32 k = 0; k < o->progs[i].core_cnt; k++, n++) {
 			const struct core_rec *r = &o->progs[i].core[k];
 			core_path(&o->btf, r, path, sizeof path);
-#define CORE_REC "  %{in}s insn %{insn}u: %{kind}s %{access}s (local type %{type}u)"
-			if (!resolved)
-				em_rec(w, CORE_REC "\n", o->progs[i].name, r->insn, core_kind_name(r->kind), path, r->type_id);
-			else if (msg[n][0])
-				em_rec(w, CORE_REC ": error: %{error}s\n", o->progs[i].name, r->insn, core_kind_name(r->kind),
-				       path, r->type_id, msg[n]);
-			else if (res[n].poison)
-				em_rec(w, CORE_REC ": %{local}llu, here poisoned%{poisoned}b: %{why}s\n", o->progs[i].name,
-				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig, true,
-				       res[n].why);
-			else
-				em_rec(w, CORE_REC ": %{local}llu, here %{target}llu%.0{target_type}u\n", o->progs[i].name,
-				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig,
-				       (unsigned long long)res[n].val, res[n].targ_id);
+			/* not resolved, an error, poisoned, resolved: each takes the same arguments ("%.0u"
+			 * uses one and shows nothing) */
+			static const char *const fmt[] = {
+				"%.0s%.0llu%.0llu%.0u%.0s\n", ": error: %{error}s%.0llu%.0llu%.0u%.0s\n",
+				"%.0s: %{local}llu, here poisoned%.0llu%{poisoned}b: %{why}s\n",
+				"%.0s: %{local}llu, here %{target}llu%.0{target_type}u%.0s\n"};
+			char line[160];
+			const struct core_res *x = &res[n];
+			rb_snprintf(line, sizeof line, "  %%{in}s insn %%{insn}u: %%{kind}s %%{access}s (local type %%{type}u)%s",
+				    fmt[!resolved ? 0 : msg[n][0] ? 1 : x->poison ? 2 : 3]);
+			em_rec(w, line, o->progs[i].name, r->insn, core_kind_name(r->kind), path, r->type_id, msg[n],
+			       (unsigned long long)x->orig, (unsigned long long)x->val, x->poison ? 1u : x->targ_id,
+			       x->why ? x->why : "");
 		}
 	em_close(w);
 	em_close(w);
