@@ -204,6 +204,18 @@ static void externs(struct emit *w, struct obj *o)
 	em_close(w);
 }
 
+/* One relocation of kind (DIS_*, or 5: a prog array slot); each takes the same arguments ("%.0u"
+ * uses one and shows nothing). */
+static void reloc(struct emit *w, unsigned kind, const char *in, u32 at, const char *target, u32 off)
+{
+	char fmt[112];
+	rb_snprintf(fmt, sizeof fmt, "  %%{in}s %s%%.0{kind}s\n",
+		    rb_nth("\0insn %{at}u: map fd of %{target}s%.0u\0insn %{at}u: address of map %{target}s's value + "
+			   "%{offset}u\0insn %{at}u: call of %{target}s, linked at insn %{offset}u\0insn %{at}u: extern "
+			   "%{target}s%.0u\0slot %{at}u: fd of program %{target}s%.0u", kind));
+	em_rec(w, fmt, in, at, target, off, rb_nth("\0map_fd\0map_value\0call\0extern\0prog_array_slot", kind));
+}
+
 static void relocations(struct emit *w, struct obj *o)
 {
 	struct dis_sym s;
@@ -211,22 +223,14 @@ static void relocations(struct emit *w, struct obj *o)
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		for (u32 k = 0; k < p->insn_cnt; k++) {
-			/* by DIS_*: each takes the same arguments; "%.0u" uses one and shows nothing */
-			static const char *const fmt[] = {
-				"", "  %{in}s insn %{at}u: map fd of %{target}s%.0u%.0{kind}s\n",
-				"  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n",
-				"  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n",
-				"  %{in}s insn %{at}u: extern %{target}s%.0u%.0{kind}s\n"};
 			sym_of(o, p, k, &s);
 			if (s.kind != DIS_NONE)
-				em_rec(w, fmt[s.kind], p->name, k, s.name, s.off,
-				       rb_nth("\0map_fd\0map_value\0call\0extern", (unsigned)s.kind));
+				reloc(w, s.kind, p->name, k, s.name, s.off);
 		}
 	}
 	for (unsigned i = 0; i < o->nmaps; i++)
 		for (unsigned k = 0; k < o->maps[i].nslots; k++)
-			em_rec(w, "  %{in}s slot %{at}u: fd of program %{target}s%.0{kind}s\n", o->maps[i].kname,
-			       o->maps[i].slots[k].key, o->maps[i].slots[k].prog->name, "prog_array_slot");
+			reloc(w, 5, o->maps[i].kname, o->maps[i].slots[k].key, o->maps[i].slots[k].prog->name, 0);
 	em_close(w);
 }
 
