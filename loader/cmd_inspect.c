@@ -103,12 +103,9 @@ static void sections(struct emit *w, struct obj *o)
 		if (elf_section(e, i, &s))
 			continue;
 		size_t n = 0;
-		if (s.flags & SHF_ALLOC)
-			flags[n++] = 'A';
-		if (s.flags & SHF_WRITE)
-			flags[n++] = 'W';
-		if (s.flags & SHF_EXECINSTR)
-			flags[n++] = 'X';
+		for (const char *f = "\2A\1W\4X"; *f; f += 2) /* SHF_ALLOC, SHF_WRITE, SHF_EXECINSTR */
+			if (s.flags & (u8)*f)
+				flags[n++] = f[1];
 		flags[n] = 0;
 		em_rec(w, "  [%2{index}u] %-24{name}s %-9{type}s %-3{flags}s %6{size}llu  %{role}s\n", i, s.name,
 		       sec_type(s.type), flags, (unsigned long long)s.size, sec_role(e, &s, buf, sizeof buf));
@@ -192,14 +189,12 @@ static void externs(struct emit *w, struct obj *o)
 	heading(w, "externs");
 	for (unsigned i = 0; i < o->nexts; i++) {
 		const struct ext *x = &o->exts[i];
-		if (x->kind == EXT_KCONFIG)
-			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes\n", x->name,
-			       rb_nth(kinds, x->kind), x->weak ? ", weak" : "", x->weak, x->off, x->size);
-		else
-			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, rb_nth(kinds, x->kind),
-			       x->weak ? ", weak" : "",
-			       x->weak, x->kind == EXT_KSYM && !x->type ? ", untyped (its address, from /proc/kallsyms)" : "",
-			       x->kind == EXT_KSYM && !x->type);
+		bool kc = x->kind == EXT_KCONFIG, untyped = x->kind == EXT_KSYM && !x->type;
+		/* the same arguments for both ("%.0u" uses one and shows nothing) */
+		em_rec(w, kc ? "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes%.0s%.0u\n"
+			     : "  %{name}s: %{kind}s%s%{weak}b%.0u%.0u%s%{untyped}b\n",
+		       x->name, rb_nth(kinds, x->kind), x->weak ? ", weak" : "", x->weak, x->off, x->size,
+		       untyped ? ", untyped (its address, from /proc/kallsyms)" : "", untyped);
 	}
 	em_close(w);
 }
