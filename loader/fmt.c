@@ -3,104 +3,92 @@
 
 struct sink { char *buf; size_t size, len; };
 
-static void put(struct sink *s, char c)
+static __attribute__((noinline)) void put(struct sink *s, char c)
 {
 	if (s->len + 1 < s->size)
 		s->buf[s->len] = c;
 	s->len++;
 }
 
-static void put_padded(struct sink *s, const char *p, size_t n, int width, bool left, char pad)
+/* The next argument: 8 bytes (a pointer, a long long) or 4 (an int, promoted char). One place
+ * that reads them, not one per conversion and size. */
+static __attribute__((noinline)) u64 arg(va_list *ap, bool wide)
 {
-	size_t w = width > 0 ? (size_t)width : 0;
-	if (!left && pad == '0' && n && (*p == '-') && w > n) {
-		put(s, *p++), n--, w--; /* sign before zeros */
-	}
-	if (!left)
-		for (; w > n; w--)
-			put(s, pad);
-	for (size_t i = 0; i < n; i++)
-		put(s, p[i]);
-	if (left)
-		for (; w > n; w--)
-			put(s, ' ');
+	return wide ? va_arg(*ap, u64) : va_arg(*ap, unsigned);
 }
 
-int rb_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+int rb_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 {
 	struct sink s = {buf, size, 0};
 	char num[24];
+	va_list ap;
+	va_copy(ap, ap0);
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
 			put(&s, *fmt);
 			continue;
 		}
-		fmt++;
 		bool left = false;
 		char pad = ' ';
 		int width = 0, prec = -1, lng = 0;
-		for (;; fmt++) {
-			if (*fmt == '-')
-				left = true;
-			else if (*fmt == '0')
-				pad = '0';
-			else
-				break;
-		}
-		if (*fmt == '*')
-			width = va_arg(ap, int), fmt++;
-		else
-			while (*fmt >= '0' && *fmt <= '9')
-				width = width * 10 + (*fmt++ - '0');
-		if (*fmt == '.') {
-			fmt++;
+		while (*++fmt == '-' || *fmt == '0')
+			*fmt == '-' ? (left = true) : (pad = '0');
+		for (int *n = &width;; n = &prec, *n = 0, fmt++) { /* width, then .precision */
 			if (*fmt == '*')
-				prec = va_arg(ap, int), fmt++;
+				*n = (int)arg(&ap, false), fmt++;
 			else
-				for (prec = 0; *fmt >= '0' && *fmt <= '9'; fmt++)
-					prec = prec * 10 + (*fmt - '0');
+				while (*fmt >= '0' && *fmt <= '9')
+					*n = *n * 10 + (*fmt++ - '0');
+			if (n == &prec || *fmt != '.')
+				break;
 		}
 		while (*fmt == 'l' || *fmt == 'z')
 			lng++, fmt++;
-		char c = *fmt;
+		char c = *fmt, *e = num + sizeof num;
+		const char *p = e;
 		if (!c)
 			break;
 		if (c == 's') {
-			const char *p = va_arg(ap, const char *);
-			if (!p)
+			if (!(p = (const char *)arg(&ap, true)))
 				p = "(null)";
-			size_t n = prec >= 0 ? rb_strnlen(p, (size_t)prec) : rb_strlen(p);
-			put_padded(&s, p, n, width, left, ' ');
+			e = (char *)p + (prec >= 0 ? rb_strnlen(p, (size_t)prec) : rb_strlen(p));
 		} else if (c == 'c') {
-			char ch = (char)va_arg(ap, int);
-			put_padded(&s, &ch, 1, width, left, ' ');
+			*--e = (char)arg(&ap, false), p = e++;
 		} else if (c == 'd' || c == 'i' || c == 'u' || c == 'x' || c == 'p') {
-			u64 v;
-			bool neg = false;
-			unsigned base = (c == 'x' || c == 'p') ? 16 : 10;
-			if (c == 'p') {
-				v = (u64)(uintptr_t)va_arg(ap, void *);
-			} else if (c == 'd' || c == 'i') {
-				s64 sv = lng ? va_arg(ap, long long) : va_arg(ap, int);
+			bool wide = lng || c == 'p', neg = false;
+			unsigned base = c == 'x' || c == 'p' ? 16 : 10;
+			u64 v = arg(&ap, wide);
+			if (c == 'd' || c == 'i') {
+				s64 sv = wide ? (s64)v : (s32)v;
 				neg = sv < 0;
 				v = neg ? (u64)0 - (u64)sv : (u64)sv;
-			} else {
-				v = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
 			}
-			char *e = num + sizeof num, *p = e;
-			do {
-				*--p = "0123456789abcdef"[v % base];
-				v /= base;
-			} while (v);
+			char *q = e;
+			do
+				*--q = "0123456789abcdef"[v % base];
+			while (v /= base);
 			if (c == 'p')
-				*--p = 'x', *--p = '0';
-			if (neg)
-				*--p = '-';
-			put_padded(&s, p, (size_t)(e - p), width, left, left ? ' ' : pad);
+				*--q = 'x', *--q = '0';
+			if (neg) {
+				if (pad == '0' && !left) /* the sign before the zeros */
+					put(&s, '-'), width--;
+				else
+					*--q = '-';
+			}
+			p = q;
 		} else {
 			put(&s, c);
+			continue;
 		}
+		long w = width - (e - p); /* padding */
+		for (; !left && w > 0; w--)
+			put(&s, pad);
+		while (p < e)
+			put(&s, *p++);
+		for (; w > 0; w--)
+			put(&s, ' ');
 	}
+	va_end(ap);
 	if (size)
 		buf[s.len < size ? s.len : size - 1] = 0;
 	return (int)s.len;

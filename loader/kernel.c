@@ -165,7 +165,7 @@ int kern_prog_load(const struct load_req *r, char **logp, struct err *e)
 		}
 		break;
 	}
-	return err_set(e, err, "prog '%s': load: %s", r->name, rb_strerror(-err));
+	return err_sys(e, err, "prog '%s': load", r->name);
 }
 
 int kern_map_create(const struct map_req *r, struct err *e)
@@ -192,7 +192,7 @@ int kern_map_create(const struct map_req *r, struct err *e)
 				    a.btf_key_type_id, a.btf_value_type_id);
 	while (!again++ && raise_memlock(fd));
 	if (fd < 0)
-		return err_set(e, fd, "map '%s': create: %s", r->name, rb_strerror(-fd));
+		return err_sys(e, fd, "map '%s': create", r->name);
 	return fd;
 }
 
@@ -206,7 +206,7 @@ int kern_map_update(int fd, const char *map, const void *key, const void *value,
 	int r = (int)kern_said(sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof a), "store an initial value",
 			       "bpf(BPF_MAP_UPDATE_ELEM, map_fd=%d (%s), key=%u)", fd, map, *(const u32 *)key);
 	if (r < 0)
-		return err_set(e, r, "map '%s': update: %s", map, rb_strerror(-r));
+		return err_sys(e, r, "map '%s': update", map);
 	return 0;
 }
 
@@ -243,7 +243,7 @@ int kern_map_freeze(int fd, const char *map, struct err *e)
 	int r = (int)kern_said(sys_bpf(BPF_MAP_FREEZE, &a, sizeof a), "read-only now, so the verifier may trust its "
 			       "contents", "bpf(BPF_MAP_FREEZE, map_fd=%d (%s))", fd, map);
 	if (r < 0)
-		return err_set(e, r, "map '%s': freeze: %s", map, rb_strerror(-r));
+		return err_sys(e, r, "map '%s': freeze", map);
 	return 0;
 }
 
@@ -272,7 +272,7 @@ int kern_btf_load(const void *data, u32 size, char **logp, struct err *e)
 	if (r >= 0)
 		sys_close(r);
 	*logp = log;
-	return err_set(e, fd, "BTF: load: %s", rb_strerror(-fd));
+	return err_sys(e, fd, "BTF: load");
 }
 
 int kern_raw_tp_open(const char *name, int prog_fd, struct err *e)
@@ -286,7 +286,7 @@ int kern_raw_tp_open(const char *name, int prog_fd, struct err *e)
 	int fd = (int)kern_said(sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a), "attached while this fd is open",
 				"bpf(BPF_RAW_TRACEPOINT_OPEN, name=%s, prog_fd=%d)", name, prog_fd);
 	if (fd < 0)
-		return err_set(e, fd, "raw tracepoint %s: attach: %s", name, rb_strerror(-fd));
+		return err_sys(e, fd, "raw tracepoint %s: attach", name);
 	return fd;
 }
 
@@ -352,7 +352,7 @@ int kern_perf_bpf_output(int cpu, struct err *e)
 	int fd = perf_open(&a, -1, cpu, "a buffer for bpf_perf_event_output() on that CPU",
 			   "type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT, sample_type=RAW");
 	if (fd < 0)
-		return err_set(e, fd, "perf buffer on CPU %d: perf_event_open: %s", cpu, rb_strerror(-fd));
+		return err_sys(e, fd, "perf buffer on CPU %d: perf_event_open", cpu);
 	return fd;
 }
 
@@ -361,7 +361,7 @@ int kern_perf_enable(int fd, struct err *e)
 	int r = (int)kern_said(sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0), "start counting: the buffer takes records",
 			       "ioctl(%d, PERF_EVENT_IOC_ENABLE)", fd);
 	if (r < 0)
-		return err_set(e, r, "PERF_EVENT_IOC_ENABLE: %s", rb_strerror(-r));
+		return err_sys(e, r, "PERF_EVENT_IOC_ENABLE");
 	return 0;
 }
 
@@ -380,9 +380,9 @@ int kern_perf_probe(int pmu_type, bool user, const char *name, u64 off, u64 conf
 	if (fd >= 0)
 		return fd;
 	if (!user)
-		return err_set(e, fd, "perf_event_open on the kprobe PMU for %s: %s", name, rb_strerror(-fd));
-	return err_set(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx: %s", name,
-		       (unsigned long long)off, rb_strerror(-fd));
+		return err_sys(e, fd, "perf_event_open on the kprobe PMU for %s", name);
+	return err_sys(e, fd, "perf_event_open on the uprobe PMU for %s offset 0x%llx", name,
+		       (unsigned long long)off);
 }
 
 int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
@@ -394,8 +394,7 @@ int kern_perf_tracepoint(u64 id, const char *what, int pid, struct err *e)
 	int fd = perf_open(&a, pid, -2, "a perf event on the tracefs event, for the program",
 			   "type=PERF_TYPE_TRACEPOINT, config=%llu (%s)", (unsigned long long)id, what);
 	if (fd < 0)
-		return err_set(e, fd, "perf_event_open on %s (id %llu): %s", what, (unsigned long long)id,
-			       rb_strerror(-fd));
+		return err_sys(e, fd, "perf_event_open on %s (id %llu)", what, (unsigned long long)id);
 	return fd;
 }
 
@@ -405,7 +404,7 @@ int kern_perf_set_bpf(int perf_fd, int prog_fd, struct err *e)
 			       "opened enabled)",
 			       "ioctl(%d, PERF_EVENT_IOC_SET_BPF, %d)", perf_fd, prog_fd);
 	if (r < 0)
-		return err_set(e, r, "attach program (PERF_EVENT_IOC_SET_BPF): %s", rb_strerror(-r));
+		return err_sys(e, r, "attach program (PERF_EVENT_IOC_SET_BPF)");
 	return 0;
 }
 
@@ -425,7 +424,7 @@ int kern_link_create(int prog_fd, int target_fd, u32 attach_type, u64 cookie, st
 				"bpf(BPF_LINK_CREATE, prog_fd=%d, target_fd=%d, attach_type=%u%s)", prog_fd, target_fd,
 				attach_type, c);
 	if (fd < 0)
-		return err_set(e, fd, "BPF_LINK_CREATE: %s", rb_strerror(-fd));
+		return err_sys(e, fd, "BPF_LINK_CREATE");
 	return fd;
 }
 
@@ -511,7 +510,7 @@ void *kern_mmap(int fd, size_t len, int prot, long off, const char *what, struct
 	explain("mmap(NULL, %zu, %s, MAP_SHARED, %d, %ld) = %p%s  -- %s", len,
 		prot & PROT_WRITE ? "PROT_READ|PROT_WRITE" : "PROT_READ", fd, off, r ? NULL : p, r ? kern_res(r).s : "", what);
 	if (r)
-		return err_set(e, (int)r, "%s: mmap: %s", what, rb_strerror((int)-r)), NULL;
+		return err_sys(e, (int)r, "%s: mmap", what), NULL;
 	return p;
 }
 
@@ -564,7 +563,7 @@ int kern_list_dir(const char *path, int (*fn)(const char *name, void *ctx), void
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	explain("openat(\"%s\", O_DIRECTORY) = %s  -- %s", path, kern_res(fd).s, why);
 	if (fd < 0)
-		return err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
+		return err_sys(e, fd, "open %s", path);
 	static char buf[4096];
 	long n, r = 0;
 	while (r == 0 && (n = sys_getdents64(fd, buf, sizeof buf)) > 0)
@@ -577,7 +576,7 @@ int kern_list_dir(const char *path, int (*fn)(const char *name, void *ctx), void
 			at += reclen;
 		}
 	if (r == 0 && n < 0) /* a failed listing is not the end of the list */
-		r = err_set(e, (int)n, "read %s: %s", path, rb_strerror((int)-n));
+		r = err_sys(e, (int)n, "read %s", path);
 	sys_close(fd);
 	return (int)r;
 }
@@ -609,7 +608,7 @@ int kern_stop_signals(struct err *e)
 	int fd = (int)kern_said(sys_signalfd4(-1, &stops, SFD_CLOEXEC), "polled by the main loop: a stop signal ends the "
 				"run through the cleanup", "signalfd4(%sINT QUIT TERM)", stops & SIG_BIT(SIGHUP) ? "HUP " : "");
 	if (fd < 0)
-		return err_set(e, fd, "signalfd: %s", rb_strerror(-fd));
+		return err_sys(e, fd, "signalfd");
 	return fd;
 }
 
@@ -650,7 +649,7 @@ static int mount_fs(const char *type, const char *dir, struct err *e)
 	int r = (int)kern_said(sys_mount(type, dir, type, 0, NULL), "it was not mounted (as in an initramfs)",
 			       "mount(\"%s\", \"%s\", \"%s\")", type, dir, type);
 	if (r < 0) {
-		err_set(e, r, "mount %s on %s: %s", type, dir, rb_strerror(-r));
+		err_sys(e, r, "mount %s on %s", type, dir);
 		if (r == -EPERM || r == -EACCES)
 			err_hint(e, "mounting needs CAP_SYS_ADMIN: run as root, or mount it first: "
 				    "mount -t %s %s %s", type, type, dir);
@@ -714,8 +713,7 @@ int tracefs_append(const struct tracefs *t, const char *file, const char *line, 
 	kern_said(r < 0 ? r : 0, line[0] == '-' ? "remove the probe rawbpf defined" : "define a probe through the legacy "
 		  "text interface", "write(\"%s\", \"%s\")", path, line);
 	if (r < 0)
-		return err_set(e, (int)r, "%s \"%s\" to %s: %s", fd < 0 ? "open" : "write", line, path,
-			       rb_strerror((int)-r));
+		return err_sys(e, (int)r, "%s \"%s\" to %s", fd < 0 ? "open" : "write", line, path);
 	return 0;
 }
 
@@ -725,7 +723,7 @@ int tracefs_event_id(const struct tracefs *t, const char *event, u64 *id, struct
 	rb_snprintf(path, sizeof path, "%s/events/%s/id", t->dir, event);
 	long n = kern_read(path, buf, sizeof buf, "the event's id, to open it with perf_event_open");
 	if (n < 0)
-		return err_set(e, (int)n, "read %s: %s", path, rb_strerror((int)-n));
+		return err_sys(e, (int)n, "read %s", path);
 	if (!rb_parse_u64(buf, id))
 		return err_set(e, -EINVAL, "read %s: not a number: \"%s\"", path, buf);
 	return 0;
@@ -737,7 +735,7 @@ int tracefs_open_pipe(const struct tracefs *t, struct err *e)
 	path_join(path, sizeof path, t, "trace_pipe", NULL);
 	int fd = kern_open(path, O_RDONLY | O_NONBLOCK, "where bpf_trace_printk's lines come out");
 	if (fd < 0) {
-		err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
+		err_sys(e, fd, "open %s", path);
 		if (fd == -EBUSY)
 			err_hint(e, "trace_pipe has one reader at a time: another rawbpf, 'cat trace_pipe' or bpftool "
 				    "is reading it; stop that first");

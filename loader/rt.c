@@ -85,10 +85,10 @@ static int read_file(const char *path, size_t max, bool elf, u8 **out, size_t *s
 	struct statx st;
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r;
 	if (fd < 0)
-		return err_set(e, fd, "open %s: %s", path, rb_strerror(-fd));
+		return err_sys(e, fd, "open %s", path);
 	r = sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st);
 	if (r < 0) {
-		err_set(e, r, "stat %s: %s", path, rb_strerror(-r));
+		err_sys(e, r, "stat %s", path);
 		goto out;
 	}
 	if (MODE_TYPE(st.stx_mode) == MODE_DIR) {
@@ -121,7 +121,7 @@ static int read_file(const char *path, size_t max, bool elf, u8 **out, size_t *s
 			continue;
 		if (n < 0) {
 			rb_free(buf);
-			r = err_set(e, (int)n, "read %s: %s", path, rb_strerror((int)-n));
+			r = err_sys(e, (int)n, "read %s", path);
 			goto out;
 		}
 		if (n == 0)

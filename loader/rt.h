@@ -63,6 +63,8 @@ struct err {
 };
 #define RB_EOBJ (-1000) /* the object file is invalid */
 int err_set(struct err *e, int code, const char *fmt, ...) FMT(3, 4);
+/* err_set for a failed system call: the message, then ": " and code's (-errno) text. */
+int err_sys(struct err *e, int code, const char *fmt, ...) FMT(3, 4);
 void err_hint(struct err *e, const char *fmt, ...) FMT(2, 3);
 /* Prepends "what: " to the message, so callers can add context on the way up. */
 int err_ctx(struct err *e, const char *fmt, ...) FMT(2, 3);

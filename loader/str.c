@@ -169,6 +169,17 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 	return code;
 }
 
+int err_sys(struct err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	err_v(e, code, fmt, ap);
+	va_end(ap);
+	size_t n = rb_strlen(e->msg);
+	rb_snprintf(e->msg + n, sizeof e->msg - n, ": %s", rb_strerror(-code));
+	return code;
+}
+
 int err_obj(struct err *e, const char *fmt, ...)
 {
 	va_list ap;

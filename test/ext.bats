@@ -10,12 +10,20 @@ OBJ_SET="$TOBJ/settings.bpf.o"
 
 setup() {
 	need_root
+	PIN=
 }
 
 teardown() {
 	[ -n "${RB_PID:-}" ] && kill -KILL "$RB_PID" 2>/dev/null
-	rm -rf "/sys/fs/bpf/rawbpf_ext_$$"
+	[ -z "$PIN" ] || { rm -rf "${PIN:?}"/*; umount "$PIN"; }
 	true
+}
+
+# A bpffs of the test's own for bpftool's pins (/sys/fs/bpf is not mounted everywhere); in PIN.
+pin_dir() {
+	PIN=$BATS_TEST_TMPDIR/bpffs
+	mkdir -p "$PIN"
+	mount -t bpf bpf "$PIN" || { echo "cannot mount a bpffs on $PIN" >&2; PIN=; return 1; }
 }
 
 # This kernel's config, as libbpf looks for it: /boot/config-<release>, else /proc/config.gz.
@@ -130,10 +138,11 @@ exec_later() {
 	# another order. LINUX_HAS_SYSCALL_WRAPPER: libbpf asks a kprobe, and says 0 on a kernel
 	# without kprobes; rawbpf asks /proc/kallsyms (the .kconfig test above checks it)
 	values='[.[0].formatted.value[".kconfig"][] | to_entries[0] | select(.key != "LINUX_HAS_SYSCALL_WRAPPER")] | from_entries'
-	mkdir -p "/sys/fs/bpf/rawbpf_ext_$$/maps"
-	bpftool prog loadall "$TOBJ/kconfig.bpf.o" "/sys/fs/bpf/rawbpf_ext_$$" pinmaps "/sys/fs/bpf/rawbpf_ext_$$/maps"
-	libbpf=$(bpftool -j map dump pinned "/sys/fs/bpf/rawbpf_ext_$$/maps/kconfig_kconfig" | jq -cS "$values")
-	rm -rf "/sys/fs/bpf/rawbpf_ext_$$"
+	pin_dir
+	mkdir -p "$PIN/obj/maps"
+	bpftool prog loadall "$TOBJ/kconfig.bpf.o" "$PIN/obj" pinmaps "$PIN/obj/maps"
+	libbpf=$(bpftool -j map dump pinned "$PIN/obj/maps/kconfig_kconfig" | jq -cS "$values")
+	rm -rf "$PIN/obj"
 	start_rawbpf run "$TOBJ/kconfig.bpf.o"
 	id=$(bpftool -j map show | jq -r '.[] | select(.name | endswith(".kconfi")) | .id')
 	ours=$(bpftool -j map dump id "$id" | jq -cS "$values")
@@ -175,8 +184,8 @@ exec_later() {
 		run "$RAWBPF" load "$TOBJ/ksym_var.bpf.o"
 		[ "$status" -eq 4 ]
 		[[ "$output" == *"ldimm64 failed to find the address for kernel symbol 'bpf_prog_active'."* ]]
-		mkdir -p "/sys/fs/bpf/rawbpf_ext_$$"
-		run bpftool prog loadall "$TOBJ/ksym_var.bpf.o" "/sys/fs/bpf/rawbpf_ext_$$"
+		pin_dir
+		run bpftool prog loadall "$TOBJ/ksym_var.bpf.o" "$PIN/obj"
 		[ "$status" -ne 0 ]
 		[[ "$output" == *"ldimm64 failed to find the address for kernel symbol 'bpf_prog_active'."* ]]
 	fi
