@@ -73,10 +73,8 @@ const char *prog_type_name(u32 t)
 	/* By type number, NUL-separated (empty: not one rawbpf loads); cheaper than a pointer table */
 	static const char names[] = "\0socket_filter\0kprobe\0sched_cls\0\0tracepoint\0xdp\0perf_event\0\0\0\0\0\0\0\0\0"
 				    "\0raw_tracepoint\0\0\0\0\0\0\0\0\0tracing\0\0ext\0lsm";
-	const char *p = names;
-	for (u32 i = 0; i < t && i < 29; i++)
-		p += rb_strlen(p) + 1;
-	return t <= 29 && *p ? p : "other";
+	const char *p = t <= 29 ? rb_nth(names, t) : "";
+	return *p ? p : "other";
 }
 
 /* One BPF_PROG_LOAD attempt. */
