@@ -25,7 +25,7 @@ static int open_any(struct elf *e, const void *buf, size_t size, bool exec)
 	e->buf = buf;
 	e->size = size;
 	e->symtab = -1;
-	e->phnum = 0;
+	e->nsyms = e->phnum = 0;
 	e->err.msg[0] = 0;
 	if (size < sizeof h)
 		return FAIL(e, "truncated: %zu bytes, an ELF64 header needs %zu", size, sizeof h);
@@ -98,6 +98,7 @@ static int open_any(struct elf *e, const void *buf, size_t size, bool exec)
 		if (e->strsec.type != SHT_STRTAB || !e->strsec.size || e->strsec.data[e->strsec.size - 1])
 			return FAIL(e, "symbol string table (section %u) is not a NUL-terminated string table", s.link);
 		e->symtab = (int)i;
+		e->nsyms = (unsigned)(s.size / sizeof(Elf64_Sym));
 	}
 	return 0;
 }
@@ -150,7 +151,7 @@ int elf_section(struct elf *e, unsigned idx, struct elf_sec *s)
 
 unsigned elf_nsyms(const struct elf *e)
 {
-	return e->symtab < 0 ? 0 : (unsigned)(e->symsec.size / sizeof(Elf64_Sym));
+	return e->nsyms;
 }
 
 int elf_symbol(struct elf *e, unsigned idx, struct elf_sym *out)

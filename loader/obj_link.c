@@ -221,27 +221,27 @@ int link_prog(struct ctx *c, struct prog *p)
 			u64 off = pc->off + (u64)j * INSN;
 			struct bpf_insn *in = &p->insns[idx];
 			const struct rel *r = rel_at(c, pc->sec_idx, off);
-			if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
-				if (j + 1 >= pc->cnt)
-					return FAIL(o, "prog '%s': 64-bit load at instruction %u is cut off", p->name, idx);
-				if (in->src_reg == BPF_PSEUDO_FUNC)
-					return FAIL(o, "prog '%s': instruction %u passes a function as a callback: not "
-						       "supported", p->name, idx);
-				if (r && r->kind != REL_CALL) {
-					p->rels[p->nrels++] = (struct prog_rel){idx, r->kind, r->map, r->value_off};
-					if (r->kind != REL_EXT)
-						o->maps[r->map].used = true;
-				}
+			bool ld = in->code == (BPF_LD | BPF_IMM | BPF_DW);
+			if (ld && j + 1 >= pc->cnt)
+				return FAIL(o, "prog '%s': 64-bit load at instruction %u is cut off", p->name, idx);
+			if (ld && in->src_reg == BPF_PSEUDO_FUNC)
+				return FAIL(o, "prog '%s': instruction %u passes a function as a callback: not "
+					       "supported", p->name, idx);
+			/* (code_reloc put map and extern relocations on 64-bit loads, kfunc ones on calls) */
+			if (r && r->kind != REL_CALL) {
+				p->rels[p->nrels++] = (struct prog_rel){idx, r->kind, r->map, r->value_off};
+				if (r->kind < REL_EXT)
+					o->maps[r->map].used = true;
+			}
+			if (ld) {
 				j++;
 				continue;
 			}
 			if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == 0 &&
 			    (in->imm == BPF_FUNC_trace_printk || in->imm == BPF_FUNC_trace_vprintk))
 				p->uses_trace_printk = true;
-			if (r && r->kind == REL_KFUNC) {
-				p->rels[p->nrels++] = (struct prog_rel){idx, PREL_KFUNC, r->map, 0};
+			if (r && r->kind == REL_KFUNC)
 				continue;
-			}
 			if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != BPF_PSEUDO_CALL) {
 				if (r)
 					return FAIL(o, "prog '%s': relocation #%u lands on instruction %u, neither a "

@@ -40,6 +40,12 @@ static struct map *new_map(struct ctx *c, const char *name, unsigned sec, u64 of
 	return m;
 }
 
+/* Symbol i, if it names something in section sec (not the section itself). */
+__attribute__((noinline)) static bool sym_in(struct elf *e, unsigned i, unsigned sec, struct elf_sym *sym)
+{
+	return !elf_symbol(e, i, sym) && sym->shndx == sec && sym->name[0] && sym->type != STT_SECTION;
+}
+
 /* Legacy maps: "maps" holds one struct bpf_map_def (5 u32 or more) per symbol. */
 int legacy_maps(struct ctx *c, const struct elf_sec *s)
 {
@@ -48,8 +54,7 @@ int legacy_maps(struct ctx *c, const struct elf_sec *s)
 	struct elf_sym sym;
 	unsigned n = 0;
 	for (unsigned i = 1; i < elf_nsyms(e); i++)
-		if (!elf_symbol(e, i, &sym) && sym.shndx == s->idx && sym.name[0] && sym.type != STT_SECTION)
-			n++;
+		n += sym_in(e, i, s->idx, &sym);
 	if (!n)
 		return 0;
 	u64 def = s->size / n;
@@ -57,7 +62,7 @@ int legacy_maps(struct ctx *c, const struct elf_sec *s)
 		return FAIL(o, "section 'maps': %u maps in %llu bytes: not a whole number of 20-byte definitions", n,
 			    (unsigned long long)s->size);
 	for (unsigned i = 1; i < elf_nsyms(e); i++) {
-		if (elf_symbol(e, i, &sym) || sym.shndx != s->idx || !sym.name[0] || sym.type == STT_SECTION)
+		if (!sym_in(e, i, s->idx, &sym))
 			continue;
 		if (sym.value % def || sym.value > s->size - def)
 			return FAIL(o, "map '%s': offset %llu in section 'maps' is not at a %llu-byte definition", sym.name,
@@ -164,7 +169,7 @@ int btf_maps(struct ctx *c, const struct elf_sec *s)
 	if (!dsid || btf_type(&o->btf, dsid, &ds))
 		return FAIL(o, "section '.maps': no DATASEC '.maps' in the object's BTF");
 	for (unsigned i = 1; i < elf_nsyms(e); i++) {
-		if (elf_symbol(e, i, &sym) || sym.shndx != s->idx || !sym.name[0] || sym.type == STT_SECTION)
+		if (!sym_in(e, i, s->idx, &sym))
 			continue;
 		u32 vt = 0;
 		for (u32 k = 0; k < ds.vlen && !vt; k++) {
@@ -222,7 +227,7 @@ int rawbpf_section(struct ctx *c, const struct elf_sec *s)
 	struct elf *e = &o->elf;
 	struct elf_sym sym;
 	for (unsigned i = 1; i < elf_nsyms(e); i++) {
-		if (elf_symbol(e, i, &sym) || sym.shndx != s->idx || !sym.name[0])
+		if (!sym_in(e, i, s->idx, &sym))
 			continue;
 		bool fmt = rb_startswith(sym.name, "rawbpf_fmt_"), rec = rb_startswith(sym.name, "rawbpf_record_");
 		const char *mapname = sym.name + (fmt ? 11 : 14);

@@ -33,6 +33,16 @@ static const char *str_at(const struct elf_sec *s, u64 off)
 	return (const char *)s->data + off;
 }
 
+/* The first section of type (0: any) named name (NULL: any); false, and *out zeroed, if none. */
+static bool sec_find(struct elf *e, u32 type, const char *name, struct elf_sec *out)
+{
+	for (unsigned i = 1; i < e->shnum; i++)
+		if (!elf_section(e, i, out) && (!type || out->type == type) && (!name || !rb_strcmp(out->name, name)))
+			return true;
+	memset(out, 0, sizeof *out);
+	return false;
+}
+
 int uelf_off(struct elf *e, u64 vaddr, u64 *off)
 {
 	Elf64_Phdr ph;
@@ -51,21 +61,14 @@ int uelf_off(struct elf *e, u64 vaddr, u64 *off)
  * set for a non-default one (FUNC@VER rather than FUNC@@VER). */
 static const char *dyn_version(struct elf *e, unsigned idx, bool *hidden)
 {
-	struct elf_sec s, vs = {0}, vd = {0}, str;
+	struct elf_sec vs, vd, str;
 	*hidden = false;
-	for (unsigned i = 1; i < e->shnum; i++)
-		if (!elf_section(e, i, &s)) {
-			if (s.type == SHT_GNU_VERSYM)
-				vs = s;
-			else if (s.type == SHT_GNU_VERDEF)
-				vd = s;
-		}
-	if (!vs.data || (u64)idx * 2 + 2 > vs.size)
+	if (!sec_find(e, SHT_GNU_VERSYM, NULL, &vs) || !vs.data || (u64)idx * 2 + 2 > vs.size)
 		return "";
 	u16 v = (u16)rd(vs.data + idx * 2, 2);
 	*hidden = v & 0x8000;
 	v &= 0x7fff;
-	if (!vd.data || elf_section(e, vd.link, &str))
+	if (!sec_find(e, SHT_GNU_VERDEF, NULL, &vd) || !vd.data || elf_section(e, vd.link, &str))
 		return "";
 	/* Verdef {u16 version, flags, ndx, cnt; u32 hash, aux, next}, Verdaux {u32 name, next} */
 	for (u64 off = 0, n = 0; off + 20 <= vd.size && n < 4096; n++) {
@@ -125,9 +128,8 @@ int uelf_sym(struct elf *e, const char *func, struct usym *out)
 	int n = 0;
 	/* .symtab first (all functions, static ones too), then .dynsym (what a stripped file keeps) */
 	for (int pass = 0; pass < 2 && !n; pass++)
-		for (unsigned i = 1; i < e->shnum && !n; i++)
-			if (!elf_section(e, i, &s) && s.data && s.type == (pass ? SHT_DYNSYM : SHT_SYMTAB))
-				n = search(e, &s, func, out, &ifunc);
+		if (sec_find(e, pass ? SHT_DYNSYM : SHT_SYMTAB, NULL, &s) && s.data)
+			n = search(e, &s, func, out, &ifunc);
 	if (!n)
 		return FAIL(e, "no function '%s' in .symtab or .dynsym", func);
 	if (n > 1)
@@ -141,25 +143,20 @@ int uelf_sym(struct elf *e, const char *func, struct usym *out)
 /* Register offsets in struct pt_regs, by the target's machine. */
 static int reg_off(u16 machine, const char *r, size_t n)
 {
-	/* pt_regs's slots in order, '|' between them; in each, the 64-bit name, then its parts */
-	static const char x86[] = "r15|r14|r13|r12|rbp ebp bp bpl|rbx ebx bx bl|r11|r10|r9|r8|rax eax ax al|"
-				  "rcx ecx cx cl|rdx edx dx dl|rsi esi si sil|rdi edi di dil||rip eip|||rsp esp sp spl|";
+	/* each name followed by its pt_regs slot as a letter (A: 0, B: 1, ...): the 64-bit name, then its parts */
+	static const char x86[] = "r15Ar14Br13Cr12DrbpEebpEbpEbplErbxFebxFbxFblFr11Gr10Hr9Ir8JraxKeaxKaxKalKrcxLecxLcxLcl"
+				  "LrdxMedxMdxMdlMrsiNesiNsiNsilNrdiOediOdiOdilOripQeipQrspTespTspTsplT";
 	u64 k;
 	if (machine == EM_X86_64) {
-		size_t m = n;
 		if (n > 2 && r[0] == 'r' && r[1] >= '0' && r[1] <= '9' && (r[n - 1] == 'd' || r[n - 1] == 'w' ||
 								      r[n - 1] == 'b'))
-			m--; /* r8d, r8w, r8b: the low half, quarter, byte of r8 */
-		int slot = 0;
-		for (const char *p = x86, *w = p; *p; p++) {
-			if (*p != ' ' && *p != '|')
-				continue;
-			size_t len = (size_t)(p - w), want = w == x86 || w[-1] == '|' ? m : n;
-			if (len && len == want && !rb_strncmp(w, r, len))
-				return slot * 8;
-			slot += *p == '|';
-			w = p + 1;
-		}
+			n--; /* r8d, r8w, r8b: the low half, quarter, byte of r8 */
+		for (const char *p = x86, *w = p; *p; p++)
+			if (*p >= 'A' && *p <= 'Z') {
+				if ((size_t)(p - w) == n && !rb_strncmp(w, r, n))
+					return (*p - 'A') * 8;
+				w = p + 1;
+			}
 		return -1;
 	}
 	if (machine == EM_AARCH64) {
@@ -199,6 +196,8 @@ static const char *parse_arg(u16 machine, const char *p, struct usdt_arg *a, con
 {
 	s64 size, off = 0;
 	const char *r;
+	bool x86 = machine == EM_X86_64;
+	char close = 0;
 	*why = "not SIZE@LOCATION";
 	if (!(p = signed_num(p, &size)) || *p++ != '@')
 		return NULL;
@@ -209,55 +208,41 @@ static const char *parse_arg(u16 machine, const char *p, struct usdt_arg *a, con
 	a->size = (int8_t)size;
 	a->sign = size < 0;
 	a->shift = (u8)(64 - as * 8);
-	a->type = USDT_DEREF;
+	a->type = USDT_REG;
 	*why = "not a register, constant or register plus offset";
-	bool x86 = machine == EM_X86_64, bracket = !x86 && *p == '[';
-	if (x86 && *p == '$') { /* a constant */
+	if (x86 ? *p == '$' : *p != '[' && !(*p >= 'a' && *p <= 'z')) { /* a constant: x86 "$5", arm64 "5" */
 		a->type = USDT_CONST;
-		if (!(p = signed_num(p + 1, &off)))
+		if (!(p = signed_num(p + x86, &off)))
 			return NULL;
 		a->val_off = (u64)off;
 		return p;
 	}
-	if (x86 && *p == '%')
-		a->type = USDT_REG, p++;
-	else if (bracket)
-		p++;
-	else if (!x86 && !(*p >= 'a' && *p <= 'z')) {
-		a->type = USDT_CONST;
-		if (!(p = signed_num(p, &off)))
+	if (*p == '[' || (x86 && *p != '%')) { /* x86 OFF(%REG) or (%REG), arm64 [REG] or [REG, OFF] */
+		a->type = USDT_DEREF;
+		close = x86 ? ')' : ']';
+		if (x86 && *p != '(' && !(p = signed_num(p, &off)))
+			return NULL; /* (not a symbol's address, sym(%rip): not supported) */
+		if (*p++ != (x86 ? '(' : '['))
 			return NULL;
-		a->val_off = (u64)off;
-		return p;
-	} else if (!x86)
-		a->type = USDT_REG;
-	else if (*p != '(' && (!(p = signed_num(p, &off)) || *p != '('))
-		return NULL; /* x86: OFF(%REG), or a symbol's address (sym(%rip)), which is not supported */
-	if (x86 && a->type == USDT_DEREF) {
-		if (p[1] != '%')
-			return NULL;
-		p += 2;
 	}
+	if (x86 && *p++ != '%')
+		return NULL;
 	for (r = p; is_regch(*p); p++)
 		;
 	int ro = reg_off(machine, r, (size_t)(p - r));
-	*why = machine == EM_X86_64 || machine == EM_AARCH64 ? "unknown register"
-							     : "USDT arguments are read on x86_64 and arm64 only";
+	*why = x86 || machine == EM_AARCH64 ? "unknown register" : "USDT arguments are read on x86_64 and arm64 only";
 	if (ro < 0)
 		return NULL;
 	a->reg = r;
 	a->reg_len = (u8)(p - r);
 	a->reg_off = (int16_t)ro;
 	*why = "unterminated memory operand";
-	if (bracket) {
-		if (*p == ',') {
-			p += p[1] == ' ' ? 2 : 1;
-			if (!(p = signed_num(p, &off)))
-				return NULL;
-		}
-		if (*p++ != ']')
+	if (close == ']' && *p == ',') {
+		p += p[1] == ' ' ? 2 : 1;
+		if (!(p = signed_num(p, &off)))
 			return NULL;
-	} else if (x86 && a->type == USDT_DEREF && *p++ != ')')
+	}
+	if (close && *p++ != close)
 		return NULL;
 	a->val_off = (u64)off;
 	return p;
@@ -266,16 +251,10 @@ static const char *parse_arg(u16 machine, const char *p, struct usdt_arg *a, con
 int uelf_usdt(struct elf *e, const char *provider, const char *name, struct usdt_site *out, unsigned max,
 	      unsigned *n)
 {
-	struct elf_sec notes = {0}, base = {0}, s;
+	struct elf_sec notes, base;
 	*n = 0;
-	for (unsigned i = 1; i < e->shnum; i++)
-		if (!elf_section(e, i, &s)) {
-			if (s.type == SHT_NOTE && !rb_strcmp(s.name, ".note.stapsdt"))
-				notes = s;
-			else if (!rb_strcmp(s.name, ".stapsdt.base"))
-				base = s;
-		}
-	if (!notes.data)
+	sec_find(e, 0, ".stapsdt.base", &base);
+	if (!sec_find(e, SHT_NOTE, ".note.stapsdt", &notes) || !notes.data)
 		return FAIL(e, "no USDT probes (no .note.stapsdt section)");
 	/* Notes: {u32 namesz, descsz, type}, name, desc, each padded to 4 bytes. */
 	for (u64 off = 0; off + 12 <= notes.size;) {
