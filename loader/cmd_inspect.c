@@ -103,12 +103,9 @@ static void sections(struct emit *w, struct obj *o)
 		if (elf_section(e, i, &s))
 			continue;
 		size_t n = 0;
-		if (s.flags & SHF_ALLOC)
-			flags[n++] = 'A';
-		if (s.flags & SHF_WRITE)
-			flags[n++] = 'W';
-		if (s.flags & SHF_EXECINSTR)
-			flags[n++] = 'X';
+		for (const char *f = "\2A\1W\4X"; *f; f += 2) /* SHF_ALLOC, SHF_WRITE, SHF_EXECINSTR */
+			if (s.flags & (u8)*f)
+				flags[n++] = f[1];
 		flags[n] = 0;
 		em_rec(w, "  [%2{index}u] %-24{name}s %-9{type}s %-3{flags}s %6{size}llu  %{role}s\n", i, s.name,
 		       sec_type(s.type), flags, (unsigned long long)s.size, sec_role(e, &s, buf, sizeof buf));
@@ -192,16 +189,26 @@ static void externs(struct emit *w, struct obj *o)
 	heading(w, "externs");
 	for (unsigned i = 0; i < o->nexts; i++) {
 		const struct ext *x = &o->exts[i];
-		if (x->kind == EXT_KCONFIG)
-			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes\n", x->name,
-			       rb_nth(kinds, x->kind), x->weak ? ", weak" : "", x->weak, x->off, x->size);
-		else
-			em_rec(w, "  %{name}s: %{kind}s%s%{weak}b%s%{untyped}b\n", x->name, rb_nth(kinds, x->kind),
-			       x->weak ? ", weak" : "",
-			       x->weak, x->kind == EXT_KSYM && !x->type ? ", untyped (its address, from /proc/kallsyms)" : "",
-			       x->kind == EXT_KSYM && !x->type);
+		bool kc = x->kind == EXT_KCONFIG, untyped = x->kind == EXT_KSYM && !x->type;
+		/* the same arguments for both ("%.0u" uses one and shows nothing) */
+		em_rec(w, kc ? "  %{name}s: %{kind}s%s%{weak}b, at %{offset}u of the .kconfig map, %{size}u bytes%.0s%.0u\n"
+			     : "  %{name}s: %{kind}s%s%{weak}b%.0u%.0u%s%{untyped}b\n",
+		       x->name, rb_nth(kinds, x->kind), x->weak ? ", weak" : "", x->weak, x->off, x->size,
+		       untyped ? ", untyped (its address, from /proc/kallsyms)" : "", untyped);
 	}
 	em_close(w);
+}
+
+/* One relocation of kind (DIS_*, or 5: a prog array slot); each takes the same arguments ("%.0u"
+ * uses one and shows nothing). */
+static void reloc(struct emit *w, unsigned kind, const char *in, u32 at, const char *target, u32 off)
+{
+	char fmt[112];
+	rb_snprintf(fmt, sizeof fmt, "  %%{in}s %s%%.0{kind}s\n",
+		    rb_nth("\0insn %{at}u: map fd of %{target}s%.0u\0insn %{at}u: address of map %{target}s's value + "
+			   "%{offset}u\0insn %{at}u: call of %{target}s, linked at insn %{offset}u\0insn %{at}u: extern "
+			   "%{target}s%.0u\0slot %{at}u: fd of program %{target}s%.0u", kind));
+	em_rec(w, fmt, in, at, target, off, rb_nth("\0map_fd\0map_value\0call\0extern\0prog_array_slot", kind));
 }
 
 static void relocations(struct emit *w, struct obj *o)
@@ -211,22 +218,14 @@ static void relocations(struct emit *w, struct obj *o)
 	for (unsigned i = 0; i < o->nprogs; i++) {
 		struct prog *p = &o->progs[i];
 		for (u32 k = 0; k < p->insn_cnt; k++) {
-			/* by DIS_*: each takes the same arguments; "%.0u" uses one and shows nothing */
-			static const char *const fmt[] = {
-				"", "  %{in}s insn %{at}u: map fd of %{target}s%.0u%.0{kind}s\n",
-				"  %{in}s insn %{at}u: address of map %{target}s's value + %{offset}u%.0{kind}s\n",
-				"  %{in}s insn %{at}u: call of %{target}s, linked at insn %{offset}u%.0{kind}s\n",
-				"  %{in}s insn %{at}u: extern %{target}s%.0u%.0{kind}s\n"};
 			sym_of(o, p, k, &s);
 			if (s.kind != DIS_NONE)
-				em_rec(w, fmt[s.kind], p->name, k, s.name, s.off,
-				       rb_nth("\0map_fd\0map_value\0call\0extern", (unsigned)s.kind));
+				reloc(w, s.kind, p->name, k, s.name, s.off);
 		}
 	}
 	for (unsigned i = 0; i < o->nmaps; i++)
 		for (unsigned k = 0; k < o->maps[i].nslots; k++)
-			em_rec(w, "  %{in}s slot %{at}u: fd of program %{target}s%.0{kind}s\n", o->maps[i].kname,
-			       o->maps[i].slots[k].key, o->maps[i].slots[k].prog->name, "prog_array_slot");
+			reloc(w, 5, o->maps[i].kname, o->maps[i].slots[k].key, o->maps[i].slots[k].prog->name, 0);
 	em_close(w);
 }
 
@@ -250,20 +249,19 @@ static void core_relocations(struct emit *w, struct obj *o, const char *btf)
 		for (u32 k = 0; k < o->progs[i].core_cnt; k++, n++) {
 			const struct core_rec *r = &o->progs[i].core[k];
 			core_path(&o->btf, r, path, sizeof path);
-#define CORE_REC "  %{in}s insn %{insn}u: %{kind}s %{access}s (local type %{type}u)"
-			if (!resolved)
-				em_rec(w, CORE_REC "\n", o->progs[i].name, r->insn, core_kind_name(r->kind), path, r->type_id);
-			else if (msg[n][0])
-				em_rec(w, CORE_REC ": error: %{error}s\n", o->progs[i].name, r->insn, core_kind_name(r->kind),
-				       path, r->type_id, msg[n]);
-			else if (res[n].poison)
-				em_rec(w, CORE_REC ": %{local}llu, here poisoned%{poisoned}b: %{why}s\n", o->progs[i].name,
-				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig, true,
-				       res[n].why);
-			else
-				em_rec(w, CORE_REC ": %{local}llu, here %{target}llu%.0{target_type}u\n", o->progs[i].name,
-				       r->insn, core_kind_name(r->kind), path, r->type_id, (unsigned long long)res[n].orig,
-				       (unsigned long long)res[n].val, res[n].targ_id);
+			/* not resolved, an error, poisoned, resolved: each takes the same arguments ("%.0u"
+			 * uses one and shows nothing) */
+			static const char *const fmt[] = {
+				"%.0s%.0llu%.0llu%.0u%.0s\n", ": error: %{error}s%.0llu%.0llu%.0u%.0s\n",
+				"%.0s: %{local}llu, here poisoned%.0llu%{poisoned}b: %{why}s\n",
+				"%.0s: %{local}llu, here %{target}llu%.0{target_type}u%.0s\n"};
+			char line[160];
+			const struct core_res *x = &res[n];
+			rb_snprintf(line, sizeof line, "  %%{in}s insn %%{insn}u: %%{kind}s %%{access}s (local type %%{type}u)%s",
+				    fmt[!resolved ? 0 : msg[n][0] ? 1 : x->poison ? 2 : 3]);
+			em_rec(w, line, o->progs[i].name, r->insn, core_kind_name(r->kind), path, r->type_id, msg[n],
+			       (unsigned long long)x->orig, (unsigned long long)x->val, x->poison ? 1u : x->targ_id,
+			       x->why ? x->why : "");
 		}
 	em_close(w);
 	em_close(w);

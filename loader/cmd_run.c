@@ -45,6 +45,7 @@ int do_run(struct opts *opt)
 	struct loaded l = {.o = &o, .btf_fd = -1, .btf_path = opt->btf};
 	struct output out = {.l = &l, .trace_fd = -1, .sig_fd = -1};
 	struct attachment *att = NULL;
+	u32 *types = NULL;
 	unsigned natt = 0;
 	int code = EXIT_FAIL, r;
 	bool trace = false;
@@ -83,16 +84,13 @@ int do_run(struct opts *opt)
 		trace_use_raw(&tfs);
 	}
 
-	att = rb_zalloc(o.nprogs * sizeof *att);
-	u32 *types = rb_zalloc(o.nprogs * sizeof *types);
+	att = rb_zalloc(o.nprogs * (sizeof *att + sizeof *types)); /* and each program's type after them */
+	types = (u32 *)(att + o.nprogs);
 	for (unsigned i = 0; i < o.nprogs; i++) {
 		if (!o.progs[i].autoload)
 			continue;
-		if (attach_plan(&env, &o.progs[i], opt->mode, &att[natt], &types[i], &e) < 0) {
-			report(&e, EXIT_FAIL);
-			rb_free(types);
-			goto out;
-		}
+		if (attach_plan(&env, &o.progs[i], opt->mode, &att[natt], &types[i], &e) < 0)
+			goto fail;
 		if (att[natt].notice[0])
 			rb_eprintf("rawbpf: notice: %s\n", att[natt].notice);
 		natt++;
@@ -105,15 +103,10 @@ int do_run(struct opts *opt)
 				 "kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/ and usdt/ programs; '?' sections are "
 				 "skipped)",
 			opt->obj);
-		report(&e, EXIT_FAIL);
-		rb_free(types);
-		goto out;
+		goto fail;
 	}
-	if (load_maps(&l, &e) < 0) {
-		report(&e, EXIT_FAIL);
-		rb_free(types);
-		goto out;
-	}
+	if (load_maps(&l, &e) < 0)
+		goto fail;
 	if (l.btf_notice[0])
 		rb_eprintf("rawbpf: notice: %s\n", l.btf_notice);
 	/* Refused programs: without --keep-going the run ends at the first; with it, when none is left
@@ -136,17 +129,13 @@ int do_run(struct opts *opt)
 			attachable -= p->def->kind != ATTACH_NONE;
 			if (!opt->keep_going || !attachable) {
 				code = r;
-				rb_free(types);
 				goto out;
 			}
 			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", p->name);
 		}
 	}
-	if (load_prog_arrays(&l, &e) < 0 || output_setup(&out, &e) < 0) {
-		rb_free(types);
-		report(&e, EXIT_FAIL);
-		goto out;
-	}
+	if (load_prog_arrays(&l, &e) < 0 || output_setup(&out, &e) < 0)
+		goto fail;
 	for (unsigned i = 0; i < natt; i++) {
 		char what[256];
 		struct prog *p = att[i].prog, *q = twin(&o, p);
@@ -175,25 +164,24 @@ int do_run(struct opts *opt)
 				}
 				p = q;
 			}
-			if (!opt->keep_going || !--attachable) {
-				rb_free(types);
+			if (!opt->keep_going || !--attachable)
 				goto out;
-			}
 			rb_eprintf("rawbpf: --keep-going: running without prog '%s'\n", att[i].prog->name);
 			continue;
 		}
 		attach_describe(&att[i], what, sizeof what);
 		rb_eprintf("rawbpf: prog '%s': attached to %s\n", att[i].prog->name, what);
 	}
-	rb_free(types);
 
 	r = output_loop(&out, opt->duration_ms ? now_ns() + opt->duration_ms * 1000000LL : 0);
 	if (r < 0 && r != -EPIPE /* the reader went away, as with | head */) {
 		err_set(&e, r, "writing the output: %s", rb_strerror(-r));
-		report(&e, EXIT_FAIL);
-		goto out;
+		goto fail;
 	}
 	code = EXIT_OK;
+	goto out;
+fail:
+	report(&e, EXIT_FAIL);
 out:
 	for (unsigned i = natt; i-- > 0;)
 		attach_undo(&env, &att[i]);

@@ -43,7 +43,7 @@ static bool is_enum(u32 k) { return k == BTFK_ENUM || k == BTFK_ENUM64; }
 static u32 rd32(const u8 *p)
 {
 	u32 v;
-	memcpy(&v, p, 4);
+	__builtin_memcpy(&v, p, 4); /* (a load: memcpy itself is a call in a freestanding build) */
 	return v;
 }
 
@@ -81,15 +81,10 @@ static const char *name_of(const struct btf_t *t)
 	return t->name ? t->name : "";
 }
 
-/* Member i of a composite: its name, type and bit offset; *bits its bitfield size (0 if none). */
-static int member(struct core *c, struct btf *b, const struct btf_t *t, u32 i, const char **name, u32 *type, u32 *bit,
-		  u32 *bits)
+/* Member i of a composite: its name, type and bit offset. */
+static int member(struct core *c, struct btf *b, const struct btf_t *t, u32 i, const char **name, u32 *type, u32 *bit)
 {
-	if (btf_member(b, t, i, name, type, bit))
-		return ERR_PASS(c, b);
-	if (bits)
-		*bits = t->kflag ? rd32(t->rec + (u64)i * 12 + 8) >> 24 : 0;
-	return 0;
+	return btf_member(b, t, i, name, type, bit) ? ERR_PASS(c, b) : 0;
 }
 
 /* Enumerator i of an ENUM or ENUM64: its name and value (ENUM values sign-extended, as libbpf). */
@@ -128,7 +123,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	struct btf_t t;
 	const char *str = btf_str(b, r->access), *p = str;
 	u64 sz;
-	memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
+	__builtin_memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
 	s->btf = b;
 	s->root = r->type_id;
 	c->steps = 0;
@@ -169,7 +164,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 		if (resolve(c, b, id, &t))
 			return RB_EOBJ;
 		if (is_composite(&t)) {
-			if (idx >= t.vlen || member(c, b, &t, idx, &name, &mt, &bit, NULL))
+			if (idx >= t.vlen || member(c, b, &t, idx, &name, &mt, &bit))
 				return FAIL(c, "access \"%s\": type %u has no member %u", str, t.id, idx);
 			s->bit += bit;
 			if (*name)
@@ -203,15 +198,17 @@ static int match_member(struct core *c, struct btf *lb, const struct acc *la, st
 	struct btf_t lt, t;
 	const char *lname, *name;
 	u32 ltype, lbit, type, bit;
-	if (btf_type(lb, la->type_id, &lt) || member(c, lb, &lt, la->idx, &lname, &ltype, &lbit, NULL) ||
-	    resolve(c, tb, tid, &t))
+	/* (the local accessor was read once already: it is valid) */
+	btf_type(lb, la->type_id, &lt);
+	btf_member(lb, &lt, la->idx, &lname, &ltype, &lbit);
+	if (resolve(c, tb, tid, &t))
 		return RB_EOBJ;
 	if (!is_composite(&t))
 		return 0;
 	for (u32 i = 0; i < t.vlen; i++) {
 		if (s->raw_len == SPEC_MAX)
 			return FAIL(c, deep);
-		if (member(c, tb, &t, i, &name, &type, &bit, NULL))
+		if (member(c, tb, &t, i, &name, &type, &bit))
 			return RB_EOBJ;
 		s->bit += bit;
 		s->raw_len++; /* (only counted: how deep the target's access goes) */
@@ -267,32 +264,41 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 		switch (l.kind) {
 		case 0: /* void */
 			return 1;
-		case BTFK_STRUCT: case BTFK_UNION: case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64: {
-			bool comp = is_composite(&l);
-			if (m != C_MATCH)
-				return comp || m != C_FIELD || !*name_of(&l) || !*name_of(&t) ||
-				       ess_eq(name_of(&l), name_of(&t));
-			/* a forward declaration, or a composite behind a pointer: only struct or union */
-			if (l.kind == BTFK_FWD || (comp && (how & C_PTR)))
-				return (is_composite(&t) || t.kind == BTFK_FWD) && ((how & C_PTR) || t.kind == BTFK_FWD) &&
-				       (l.kind == BTFK_FWD ? l.kflag : l.kind == BTFK_UNION) ==
-					       (t.kind == BTFK_FWD ? t.kflag : t.kind == BTFK_UNION);
+		case BTFK_STRUCT: case BTFK_UNION: case BTFK_FWD: case BTFK_ENUM: case BTFK_ENUM64: case BTFK_FUNC_PROTO: {
+			bool comp = is_composite(&l), proto = l.kind == BTFK_FUNC_PROTO;
+			if (proto) {
+				if (m == C_FIELD || t.kind != BTFK_FUNC_PROTO || l.vlen != t.vlen)
+					return 0;
+			} else {
+				if (m != C_MATCH)
+					return comp || m != C_FIELD || !*name_of(&l) || !*name_of(&t) ||
+					       ess_eq(name_of(&l), name_of(&t));
+				/* a forward declaration, or a composite behind a pointer: only struct or union */
+				if (l.kind == BTFK_FWD || (comp && (how & C_PTR)))
+					return (is_composite(&t) || t.kind == BTFK_FWD) && ((how & C_PTR) || t.kind == BTFK_FWD) &&
+					       (l.kind == BTFK_FWD ? l.kflag : l.kind == BTFK_UNION) ==
+						       (t.kind == BTFK_FWD ? t.kflag : t.kind == BTFK_UNION);
+				if ((comp ? l.kind != t.kind : !is_enum(t.kind) || l.size_or_type != t.size_or_type) || l.vlen > t.vlen)
+					return 0;
+			}
 			/* every local member or enumerator has one of its name in the target (members of a
-			 * type that matches too) */
-			u32 ls = l.kind == BTFK_ENUM ? 8 : 12, ts = t.kind == BTFK_ENUM ? 8 : 12;
-			if ((comp ? l.kind != t.kind : !is_enum(t.kind) || l.size_or_type != t.size_or_type) || l.vlen > t.vlen)
-				return 0;
+			 * type that matches too); a prototype's parameters match in their places (one walk
+			 * under either rule) */
+			u32 ls = (0x2040u >> l.kind & 1) ? 8 : 12, ts = (0x2040u >> t.kind & 1) ? 8 : 12; /* ENUM, FUNC_PROTO */
 			for (u32 i = 0; i < l.vlen; i++) {
 				int found = 0;
 				for (u32 j = 0; j < t.vlen && !found; j++)
-					if (names_match(btf_str(lb, rd32(l.rec + i * ls)), btf_str(tb, rd32(t.rec + j * ts))) &&
-					    (found = comp ? cmp(c, lb, rd32(l.rec + i * 12 + 4), tb, rd32(t.rec + j * 12 + 4), how, level - 1)
-							  : 1) < 0)
+					if ((proto ? i == j : names_match(btf_str(lb, rd32(l.rec + i * ls)), btf_str(tb, rd32(t.rec + j * ts)))) &&
+					    (found = comp || proto ? cmp(c, lb, rd32(l.rec + i * ls + 4), tb, rd32(t.rec + j * ts + 4), how, level - 1)
+							   : 1) < 0)
 						return found;
 				if (!found)
 					return 0;
 			}
-			return 1;
+			if (!proto)
+				return 1;
+			lid = l.size_or_type, tid = t.size_or_type;
+			continue;
 		}
 		case BTFK_FLOAT:
 			return m == C_FIELD;
@@ -317,16 +323,6 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 			if (m == C_MATCH && ln != tn)
 				return 0;
 			continue;
-		case BTFK_FUNC_PROTO:
-			if (m == C_FIELD || t.kind != BTFK_FUNC_PROTO || l.vlen != t.vlen)
-				return 0;
-			for (u32 i = 0; i < l.vlen; i++) {
-				int r = cmp(c, lb, rd32(l.rec + i * 8 + 4), tb, rd32(t.rec + i * 8 + 4), how, level - 1);
-				if (r <= 0)
-					return r;
-			}
-			lid = l.size_or_type, tid = t.size_or_type;
-			continue;
 		default:
 			return 0;
 		}
@@ -337,7 +333,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct btf *tb, u32 tid, struct spec *ts)
 {
 	struct btf_t t;
-	memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
+	__builtin_memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
 	ts->btf = tb;
 	ts->root = tid;
 	if (is_type(kind))
@@ -410,8 +406,7 @@ static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 	if (EXISTS >> kind & 1)
 		return 0;
 	if (kind == CORE_ENUMVAL_VALUE) {
-		if (btf_type(s->btf, s->a[0].type_id, &t))
-			return ERR_PASS(c, s->btf);
+		btf_type(s->btf, s->a[0].type_id, &t); /* (read once already, as the accessors below) */
 		enumerator(s->btf, &t, s->a[0].idx, &o->val);
 		return 0;
 	}
@@ -431,8 +426,10 @@ static int calc(struct core *c, u32 kind, const struct spec *s, struct calc *o)
 			o->sz = (u32)sz, o->type = a->type_id;
 		return 0;
 	}
-	if (btf_type(s->btf, a->type_id, &t) || member(c, s->btf, &t, a->idx, &name, &mtype, &mbit, &bits) ||
-	    resolve(c, s->btf, mtype, &mt))
+	btf_type(s->btf, a->type_id, &t);
+	btf_member(s->btf, &t, a->idx, &name, &mtype, &mbit);
+	bits = btf_member_bitsize(s->btf, &t, a->idx);
+	if (resolve(c, s->btf, mtype, &mt))
 		return RB_EOBJ;
 	bit = s->bit;
 	bool bf = bits != 0;
@@ -496,8 +493,8 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 		poison(in);
 		return 0;
 	}
-	if (ld64 ? in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off
-		 : alu ? BPF_SRC(in->code) != BPF_K : !mem)
+	/* (ld_imm64: no src_reg or off, a second half of code, registers and off 0) */
+	if (ld64 ? (rd32((const u8 *)in) & 0xfffff000) || rd32((const u8 *)(in + 1)) : alu ? BPF_SRC(in->code) != BPF_K : !mem)
 		goto bad;
 	u64 was = ld64 ? (u32)in[0].imm | (u64)(u32)in[1].imm << 32 : (u64)(s64)(alu ? in->imm : in->off);
 	if (lc->validate && was != res->orig)
@@ -539,7 +536,7 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 	struct calc lc, tc = {0}, cc;
 	u64 bit = 0;
 	u32 n = 0, root = root_of(c, r->type_id);
-	memset(res, 0, sizeof *res);
+	__builtin_memset(res, 0, sizeof *res);
 	c->err.msg[0] = 0;
 	if (r->insn >= cnt)
 		return FAIL(c, "instruction %u past the program's end (%u)", r->insn, cnt);

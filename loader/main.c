@@ -11,66 +11,95 @@
 #define RAWBPF_VERSION "0.1"
 #endif
 
-/* One function per command; its line in the usage text is also its own --help. */
+/* One function per command; its line in the usage text, and the options it takes, are also its
+ * own --help. */
 static const struct command {
 	const char *name;
 	int (*run)(struct opts *);
 	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
-	const char *opts, *desc;
+	const char *desc;
 } commands[] = {
 	{"run", do_run, true, true, false,
-	 " [--duration=S] [--interval=S] [--attach=MODE] [--attach-to=PROG=TARGET]\n"
-	 "  [--pid=PID] [--prog=P,..] [--skip=P,..] [--set N=V].. [--keep-going] [--record=MAP=TYPE] [-j]\n"
-	 "  [--btf=FILE] [--explain]",
 	 "load OBJ, attach each program by its SEC() name, print what they report\n"
-	 "                  until Ctrl-C, SIGTERM, SIGHUP or --duration, detach everything; root"},
-	{"load", do_load, true, false, false, " [--prog=P,..] [--skip=P,..] [--set N=V].. [--btf=FILE] [--explain]",
+	 "until Ctrl-C, SIGTERM, SIGHUP or --duration, detach everything; root"},
+	{"load", do_load, true, false, false,
 	 "load each program, report the verifier's verdict (its log, exit 4 on a\n"
-	 "                  rejection), release everything; no attach; root"},
-	{"inspect", do_inspect, true, true, true, " [--disasm] [-j] [--attach-to=PROG=TARGET] [--btf=FILE]",
+	 "rejection), release everything; no attach; root"},
+	{"inspect", do_inspect, true, true, true,
 	 "OBJ's sections, programs, maps, relocations, BTF, CO-RE (with the kernel's\n"
-	 "                  BTF); --disasm: the instructions; reads files only, no privileges"},
-	{"probe", do_probe, false, true, false, " [-j] [--explain]",
+	 "BTF); --disasm: the instructions; reads files only, no privileges"},
+	{"probe", do_probe, false, true, false,
 	 "what this kernel offers for BPF and how each answer was found; exit 1 if\n"
-	 "                  the default job cannot run here"},
+	 "the default job cannot run here"},
 };
 
-static const char usage_head[] =
-	"usage: rawbpf [COMMAND] [OPTIONS]\n"
-	"A static, libc-free eBPF loader. No command: rawbpf run hello, the Hello World of Learning\n"
-	"eBPF chapter 2 (a kprobe on execve printing \"Hello World!\", the trace pipe to stdout).\n\n",
-		  usage_tail[] =
-	"  --duration=S         stop after S seconds (decimals allowed)\n"
-	"  --interval=S         print maps every S seconds (default 2)\n"
-	"  --attach=MODE        auto (the PMU, else legacy kprobe_events or uprobe_events, else the\n"
-	"                       syscall tracepoint), pmu (kprobe), legacy (kprobe-legacy), tracepoint\n"
-	"  --attach-to=PROG=TARGET  PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\n"
-	"  --pid=PID            user-space probes fire in process PID only\n"
-	"  --prog=NAME[,NAME]   only these programs ('?' ones too); --skip=NAME[,NAME]: all but these\n"
-	"  --set NAME=VALUE     a global (.rodata, .data, .bss), MAP.max_entries=N or MAP.value_size=N\n"
-	"                       before loading; repeatable\n"
-	"  --keep-going         leave out a program the kernel refuses, run the others\n"
-	"  --record=MAP=TYPE    MAP's perf or ring buffer records are of BTF type TYPE\n"
-	"  --btf=FILE           the kernel's types for CO-RE (raw BTF, or ELF with .BTF; default\n"
-	"                       /sys/kernel/btf/vmlinux)\n"
-	"  --explain            narrate every call into the kernel on stderr\n"
-	"  --disasm             inspect: the instructions, as the verifier log shows them\n"
-	"  -j, --json           JSON on stdout (run: one object per line)\n"
-	"  -h, --help, -V, --version\n\n"
-	"exit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure, 2 usage error,\n"
-	"3 bad or missing object, 4 rejected by the verifier\n";
+/* The options' help: each one's commands (bit n: commands[n]; a --help line only), its name, what it does. */
+static const char option_help[] =
+	"\1--duration=S\0stop after S seconds (decimals allowed)\0"
+	"\1--interval=S\0print maps every S seconds (default 2)\0"
+	"\1--attach=MODE\0auto (the PMU, else legacy kprobe_events or uprobe_events, else the\n"
+	"syscall tracepoint), pmu (kprobe), legacy (kprobe-legacy), tracepoint\0"
+	"\5--attach-to=PROG=TARGET\0PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\0"
+	"\1--pid=PID\0user-space probes fire in process PID only\0"
+	"\3--prog=NAME[,NAME]\0only these programs ('?' ones too)\0"
+	"\3--skip=NAME[,NAME]\0all programs but these\0"
+	"\3--set NAME=VALUE\0a global (.rodata, .data, .bss), MAP.max_entries=N or MAP.value_size=N\n"
+	"before loading; repeatable\0"
+	"\1--keep-going\0leave out a program the kernel refuses, run the others\0"
+	"\1--record=MAP=TYPE\0MAP's perf or ring buffer records are of BTF type TYPE\0"
+	"\7--btf=FILE\0the kernel's types for CO-RE (raw BTF, or ELF with .BTF; default\n"
+	"/sys/kernel/btf/vmlinux)\0"
+	"\13--explain\0narrate every call into the kernel on stderr\0"
+	"\4--disasm\0inspect: the instructions, as the verifier log shows them\0"
+	"\15-j, --json\0JSON on stdout (run: one object per line)\0"
+	"\20-h, --help\0this text; -V, --version: the version\0";
 
-static void print_usage(void)
+/* text, each line after the first indented by n spaces, and a newline */
+static void put_indented(const char *text, int n)
 {
-	rb_puts_n(usage_head, sizeof usage_head - 1);
-	for (const struct command *c = commands; c < commands + ARRAY_SIZE(commands); c++)
-		rb_printf("  %s%-*s %s\n", c->name, (int)(15 - rb_strlen(c->name)), c->obj ? " OBJ" : "", c->desc);
+	for (const char *nl; (nl = rb_strchr(text, '\n')); text = nl + 1)
+		rb_printf("%.*s\n%*s", (int)(nl - text), text, n, "");
+	rb_printf("%s\n", text);
+}
+
+/* The usage text; for one command (c), its synopsis (the options it takes) and its line. */
+static void print_usage(const struct command *c)
+{
+	const struct command *k = c ? c : commands;
+	if (c) {
+		size_t col = 14 + rb_strlen(c->name) + (c->obj ? 4 : 0);
+		rb_printf("usage: rawbpf %s%s", c->name, c->obj ? " OBJ" : "");
+		for (const char *p = option_help; *p; p = rb_nth(p, 2))
+			if (*p >> (c - commands) & 1) {
+				size_t n = rb_strlen(p + 1) + 3;
+				if (col + n > 97)
+					rb_printf("\n "), col = 1;
+				rb_printf(" [%s]", p + 1);
+				col += n;
+			}
+		rb_printf("\n%18s", "");
+	} else
+		rb_printf("usage: rawbpf [COMMAND] [OPTIONS]\n"
+			  "A static, libc-free eBPF loader. No command: rawbpf run hello, the Hello World of Learning\n"
+			  "eBPF chapter 2 (a kprobe on execve printing \"Hello World!\", the trace pipe to stdout).\n\n");
+	for (; k < commands + ARRAY_SIZE(commands) && (!c || k == c); k++) {
+		if (!c)
+			rb_printf("  %s%-*s ", k->name, (int)(15 - rb_strlen(k->name)), k->obj ? " OBJ" : "");
+		put_indented(k->desc, 18);
+	}
+	if (c)
+		return;
 	rb_printf("  help [COMMAND]  this text, or one command's (also: rawbpf COMMAND --help)\n\nOBJ: a BPF ELF "
 		  "object file, or a built-in object:\n ");
 	for (const struct builtin *b = rb_builtins; b->name; b++)
 		rb_printf(" %s", b->name);
 	rb_printf("\n\n");
-	rb_puts_n(usage_tail, sizeof usage_tail - 1);
+	for (const char *p = option_help; *p; p = rb_nth(p, 2)) {
+		rb_printf("  %-20s ", p + 1);
+		put_indented(rb_nth(p, 1), 23);
+	}
+	rb_printf("\nexit codes: 0 success (also after Ctrl-C, SIGTERM, SIGHUP), 1 failure, 2 usage error,\n"
+		  "3 bad or missing object, 4 rejected by the verifier\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -407,7 +436,7 @@ int main(int argc, char **argv)
 	if (opt.cmd && !rb_strcmp(opt.cmd, "help")) /* rawbpf help [COMMAND] */
 		help = true, opt.cmd = opt.obj;
 	if (help && !opt.cmd) {
-		print_usage();
+		print_usage(NULL);
 		return EXIT_OK;
 	}
 	if (!opt.cmd) {
@@ -419,7 +448,7 @@ int main(int argc, char **argv)
 	if (c == commands + ARRAY_SIZE(commands))
 		return usage_error("unknown command '%s' (commands: run, load, inspect, probe, help)", opt.cmd);
 	if (help) {
-		rb_printf("usage: rawbpf %s%s%s\n%18s%s\n", c->name, c->obj ? " OBJ" : "", c->opts, "", c->desc);
+		print_usage(c);
 		return EXIT_OK;
 	}
 	if (c->obj && !opt.obj)

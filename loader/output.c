@@ -299,24 +299,20 @@ static void print_map(struct output *out, struct map *m)
 		    !((m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) && all_zero(val, vlen))) {
 			any = true;
 			u32 ns, h = out->json || percpu(m) ? 0 : hist_at(b, m, &ns, &es);
-			if (h) {
-				sb_add(&s, first ? " key " : "\n%s: key ", m->name);
-				print_entry(&s, b, m->btf_key, key, m->key_size);
-				print_hist(&s, val + h - 1, ns, es);
-			} else if (out->json) {
-				sb_add(&s, first ? "{\"key\":" : ",{\"key\":");
-				print_entry(&s, b, m->btf_key, key, m->key_size);
-				sb_add(&s, ",\"value\":");
-				map_value(&s, out, b, m, val);
-				sb_add(&s, "}");
-			} else if (m->fmt && !percpu(m)) {
+			if (m->fmt && !percpu(m) && !h && !out->json) {
 				print_format(&s, m->fmt, b, m->btf_key, key, m->key_size, m->btf_value, val, m->value_size);
-			} else {
-				sb_add(&s, first ? " " : stk ? "\n%s: " : ", ", m->name); /* a stack a line */
+			} else { /* key, then a histogram or " => " and the value; a JSON entry {"key":..,"value":..} */
+				sb_add(&s, out->json ? (first ? "{\"key\":" : ",{\"key\":") : h ? (first ? " key " : "\n%s: key ")
+					   : first ? " " : stk ? "\n%s: " : ", ", m->name); /* a stack a line */
 				print_entry(&s, b, m->btf_key, key, m->key_size);
-				sb_add(&s, " => ");
-				map_value(&s, out, b, m, val);
-				if (stk) /* a stack a line, each written out: a big map is not cut at the buffer's end */
+				if (h) {
+					print_hist(&s, val + h - 1, ns, es);
+				} else {
+					sb_add(&s, out->json ? ",\"value\":" : " => ");
+					map_value(&s, out, b, m, val);
+					sb_add(&s, out->json ? "}" : "");
+				}
+				if (stk && !out->json) /* a stack a line, each written out: a big map is not cut at the buffer's end */
 					rb_puts_n(s.buf, s.len), s.len = 0;
 			}
 			first = false;

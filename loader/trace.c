@@ -9,10 +9,10 @@
 char trace_buf[4096];
 #define buf trace_buf
 void (*trace_sink)(const char *buf, size_t n);
-/* trace_pipe_raw's tracefs; used once trace_pipe is busy: lines came faster than one read takes
- * them. The default job's line an exec never pays for its set-up (its files, a page per CPU). */
+/* trace_pipe_raw's tracefs; used once trace_pipe is busy (half a page of lines at one wakeup).
+ * The default job's line an exec never pays for its set-up (its files, a page per CPU). */
 static const struct tracefs *raw;
-static int raw_state; /* 0: trace_pipe; 1: busy, switch after the next short read; 2: raw */
+static int raw_state; /* 0: trace_pipe; 1: busy, switch at the next short read; 2: raw */
 
 void trace_use_raw(const struct tracefs *t)
 {
@@ -55,11 +55,13 @@ long trace_copy(int fd, unsigned max_reads, u64 limit)
 		long w = trace_sink ? (trace_sink(buf, (size_t)n), rb_flush()) : rb_write_all(1, buf, (size_t)n);
 		if (w < 0)
 			return w;
-		/* Busy: the kernel had more than a read takes. The switch waits for a short read, so
-		 * that no line the kernel has formatted but not handed out is left behind. */
-		if (raw && (n == (long)sizeof buf - 1 ? !raw_state : raw_state == 1)) {
-			if (raw_state++)
-				explain("trace_pipe is busy (reads come back full): reading trace_pipe_raw from here on");
+		/* Busy: a wakeup found half a page or more. The switch waits for a short read: after
+		 * one, no line the kernel has formatted is left in it, not handed out. */
+		if (raw && n >= (long)sizeof buf / 2)
+			raw_state |= 1;
+		if (raw_state == 1 && n < (long)sizeof buf - 1) {
+			raw_state = 2;
+			explain("trace_pipe is busy (%ld bytes at a wakeup): reading trace_pipe_raw from here on", n);
 		}
 	}
 	return n < 0 && n != -EAGAIN && n != -EINTR ? n : (long)total;
