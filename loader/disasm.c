@@ -47,7 +47,7 @@ static void target(struct strbuf *o, u32 idx, s32 off)
 	sb_add(o, "%s%d <%lld>", off < 0 ? "" : "+", off, (long long)idx + off + 1);
 }
 
-int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct dis_sym *sym, char *buf, size_t size)
+__attribute__((noinline)) int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct dis_sym *sym, char *buf, size_t size)
 {
 	const struct bpf_insn *in = &insns[idx];
 	struct strbuf o = {buf, size, 0, false};
