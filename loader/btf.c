@@ -5,7 +5,7 @@
 #define BTF_MAGIC 0xeB9F
 #define MAX_TYPES (1u << 20)
 
-static u32 rd32(const u8 *p)
+static inline __attribute__((always_inline)) u32 rd32(const u8 *p)
 {
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
 }

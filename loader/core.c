@@ -43,7 +43,7 @@ static bool is_enum(u32 k) { return k == BTFK_ENUM || k == BTFK_ENUM64; }
 static u32 rd32(const u8 *p)
 {
 	u32 v;
-	memcpy(&v, p, 4);
+	__builtin_memcpy(&v, p, 4); /* (a load: memcpy itself is a call in a freestanding build) */
 	return v;
 }
 
@@ -123,7 +123,7 @@ static int spec_parse(struct core *c, struct btf *b, const struct core_rec *r, s
 	struct btf_t t;
 	const char *str = btf_str(b, r->access), *p = str;
 	u64 sz;
-	memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
+	__builtin_memset(s, 0, sizeof *s - sizeof s->a - sizeof s->raw);
 	s->btf = b;
 	s->root = r->type_id;
 	c->steps = 0;
@@ -333,7 +333,7 @@ static int cmp(struct core *c, struct btf *lb, u32 lid, struct btf *tb, u32 tid,
 static int spec_match(struct core *c, const struct spec *ls, u32 kind, struct btf *tb, u32 tid, struct spec *ts)
 {
 	struct btf_t t;
-	memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
+	__builtin_memset(ts, 0, sizeof *ts - sizeof ts->a - sizeof ts->raw);
 	ts->btf = tb;
 	ts->root = tid;
 	if (is_type(kind))
@@ -493,8 +493,8 @@ static int patch(struct core *c, struct bpf_insn *insns, u32 cnt, const struct c
 		poison(in);
 		return 0;
 	}
-	if (ld64 ? in[0].src_reg || in[0].off || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off
-		 : alu ? BPF_SRC(in->code) != BPF_K : !mem)
+	/* (ld_imm64: no src_reg or off, a second half of code, registers and off 0) */
+	if (ld64 ? (rd32((const u8 *)in) & 0xfffff000) || rd32((const u8 *)(in + 1)) : alu ? BPF_SRC(in->code) != BPF_K : !mem)
 		goto bad;
 	u64 was = ld64 ? (u32)in[0].imm | (u64)(u32)in[1].imm << 32 : (u64)(s64)(alu ? in->imm : in->off);
 	if (lc->validate && was != res->orig)
@@ -536,7 +536,7 @@ int core_apply(struct core *c, struct bpf_insn *insns, u32 cnt, const struct cor
 	struct calc lc, tc = {0}, cc;
 	u64 bit = 0;
 	u32 n = 0, root = root_of(c, r->type_id);
-	memset(res, 0, sizeof *res);
+	__builtin_memset(res, 0, sizeof *res);
 	c->err.msg[0] = 0;
 	if (r->insn >= cnt)
 		return FAIL(c, "instruction %u past the program's end (%u)", r->insn, cnt);

@@ -36,6 +36,7 @@ struct elf {
 	const char *shstr;
 	u64 shstrsz;
 	int symtab;        /* section index of SHT_SYMTAB, -1 if none */
+	unsigned nsyms;    /* its entries (0 without one) */
 	struct elf_sec symsec, strsec;
 	struct err err;   /* what is wrong, naming the object (RB_EOBJ) */
 };

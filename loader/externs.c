@@ -93,7 +93,7 @@ int obj_externs(struct obj *o)
 	return 0;
 }
 
-static void put32(u8 *p, u32 v) { memcpy(p, &v, 4); }
+static void put32(u8 *p, u32 v) { __builtin_memcpy(p, &v, 4); } /* (a store, not a call) */
 
 static const struct ext *ext_of(const struct obj *o, u32 btf_id)
 {
@@ -121,7 +121,7 @@ void ext_btf_fixup(struct obj *o, u8 *copy)
 		/* The kernel takes static and allocated variables only, and sized ones. */
 		u32 linkage = 0;
 		if (t.kind == BTFK_VAR) /* (only a VAR has the 4 bytes) */
-			memcpy(&linkage, r + 12, 4);
+			__builtin_memcpy(&linkage, r + 12, 4);
 		if (linkage == 2 /* extern */) {
 			put32(r + 12, 1);
 			if (x && x->kind == EXT_KSYM)
@@ -154,7 +154,7 @@ void ext_btf_fixup(struct obj *o, u8 *copy)
 				u8 *m = r + 12 + k * 12;
 				put32(m, 0);
 				if (v && v <= b->ntypes)
-					memcpy(m, copy + b->hdr_len + b->type_off + b->offs[v], 4); /* its name */
+					__builtin_memcpy(m, copy + b->hdr_len + b->type_off + b->offs[v], 4); /* its name */
 				put32(m + 4, int_id);
 				put32(m + 8, 0);
 			}

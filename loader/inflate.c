@@ -47,7 +47,7 @@ static int build(struct huff *h, const u8 *len, unsigned n)
 {
 	u16 offs[16];
 	int left = 1;
-	memset(h->count, 0, sizeof h->count);
+	__builtin_memset(h->count, 0, sizeof h->count);
 	for (unsigned i = 0; i < n; i++)
 		h->count[len[i]]++;
 	offs[1] = 0;
@@ -86,39 +86,35 @@ static unsigned dx(int i) { return i < 4 ? 0 : (unsigned)(i - 2) >> 1; }
 static int codes(struct inf *s, const struct huff *lit, const struct huff *dist)
 {
 	for (;;) {
-		int sym = decode(s, lit);
+		int sym = decode(s, lit), dc;
+		size_t len = 1, d = 0; /* a literal: one byte, no distance */
 		if (sym < 0)
 			return -1;
-		if (sym < 256) {
-			if (s->len >= s->cap)
-				return fail(s, "longer than its trailer says");
-			s->out[s->len++] = (u8)sym;
-			continue;
-		}
 		if (sym == 256)
 			return 0;
-		if ((sym -= 257) >= 29)
-			return fail(s, BAD);
-		size_t len = 3, d = 1;
-		for (int i = 0; i < sym; i++)
-			len += 1u << lx(i);
-		len = sym == 28 ? 258 : len + bits(s, lx(sym));
-		int dc = decode(s, dist);
-		if (dc < 0)
-			return -1;
-		if (dc >= 30)
-			return fail(s, BAD);
-		for (int i = 0; i < dc; i++)
-			d += 1u << dx(i);
-		d += bits(s, dx(dc));
-		if (s->why)
-			return -1;
-		if (d > s->len)
-			return fail(s, BAD);
+		if (sym > 256) {
+			if ((sym -= 257) >= 29)
+				return fail(s, BAD);
+			len = 3, d = 1;
+			for (int i = 0; i < sym; i++)
+				len += 1u << lx(i);
+			len = sym == 28 ? 258 : len + bits(s, lx(sym));
+			if ((dc = decode(s, dist)) < 0)
+				return -1;
+			if (dc >= 30)
+				return fail(s, BAD);
+			for (int i = 0; i < dc; i++)
+				d += 1u << dx(i);
+			d += bits(s, dx(dc));
+			if (s->why)
+				return -1;
+			if (d > s->len)
+				return fail(s, BAD);
+		}
 		if (len > s->cap - s->len)
 			return fail(s, "longer than its trailer says");
 		for (; len; len--, s->len++)
-			s->out[s->len] = s->out[s->len - d];
+			s->out[s->len] = d ? s->out[s->len - d] : (u8)sym;
 	}
 }
 
@@ -210,7 +206,7 @@ static u32 crc32(const u8 *p, size_t n)
 	return ~c;
 }
 
-static u32 le32(const u8 *p) { return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24; }
+static inline __attribute__((always_inline)) u32 le32(const u8 *p) { return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24; }
 
 int gunzip(const u8 *in, size_t n, size_t max, u8 **out, size_t *size, const char **why)
 {

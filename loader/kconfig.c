@@ -30,7 +30,7 @@ int kconfig_class(struct btf *b, u32 type, bool *sign)
 	if (btf_resolve(b, type, &t))
 		return KC_BAD;
 	if (t.kind == BTFK_INT) {
-		memcpy(&enc, t.rec, 4);
+		__builtin_memcpy(&enc, t.rec, 4); /* (a load, not a call) */
 		*sign = enc >> 24 & 1;
 		if (enc >> 24 & 4) /* BTF_INT_BOOL */
 			return t.size_or_type == 1 ? KC_BOOL : KC_BAD;
@@ -56,7 +56,7 @@ int kconfig_value(struct obj *o, const struct ext *x, const char *val, size_t le
 		if (c == KC_BOOL && *val != 'm')
 			*out = *val == 'y';
 		else if (c == KC_TRI)
-			memcpy(out, &(u32){*val == 'y' ? 1 : *val == 'm' ? 2 : 0}, 4);
+			__builtin_memcpy(out, &(u32){*val == 'y' ? 1 : *val == 'm' ? 2 : 0}, 4);
 		else if (c == KC_CHAR)
 			*out = (u8)*val;
 		else

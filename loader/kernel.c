@@ -73,10 +73,8 @@ const char *prog_type_name(u32 t)
 	/* By type number, NUL-separated (empty: not one rawbpf loads); cheaper than a pointer table */
 	static const char names[] = "\0socket_filter\0kprobe\0sched_cls\0\0tracepoint\0xdp\0perf_event\0\0\0\0\0\0\0\0\0"
 				    "\0raw_tracepoint\0\0\0\0\0\0\0\0\0tracing\0\0ext\0lsm";
-	const char *p = names;
-	for (u32 i = 0; i < t && i < 29; i++)
-		p += rb_strlen(p) + 1;
-	return t <= 29 && *p ? p : "other";
+	const char *p = t <= 29 ? rb_nth(names, t) : "";
+	return *p ? p : "other";
 }
 
 /* One BPF_PROG_LOAD attempt. */
@@ -522,26 +520,23 @@ int kern_map_file(const char *path, void **out, u64 *size, const char *why, stru
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r = 0;
 	u8 *m = NULL;
 	long mm = 1; /* the mmap's result: 0 mapped, -errno refused, 1 not tried */
-	if (fd >= 0 && !sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000) /* not S_IFREG */
-		r = err_set(e, -EINVAL, "read %s: not a regular file", path);
-	else if (fd >= 0 && st.stx_size) {
-		m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		mm = (unsigned long)m > -4096ul ? (long)m : 0;
-	}
-	if (fd >= 0)
-		sys_close(fd);
-	if (r)
-		;
-	else if (!mm)
-		*size = st.stx_size;
-	else if ((r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
-		m = (u8 *)((unsigned long)m | 1);
-	/* A refused mmap is told too (sysfs before 6.16 says ENODEV): the file is then read. */
 	char how[64] = "";
-	if (mm != 1)
-		rb_snprintf(how, sizeof how, "mmap(PROT_READ, MAP_PRIVATE)%s%s, ", mm ? " = " : "", mm ? kern_res(mm).s : "");
+	if (fd >= 0) {
+		if (!sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000) /* not S_IFREG */
+			r = err_set(e, -EINVAL, "read %s: not a regular file", path);
+		else if (st.stx_size) {
+			m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+			mm = (unsigned long)m > -4096ul ? (long)m : 0;
+			/* A refused mmap is told too (sysfs before 6.16 says ENODEV): the file is then read. */
+			rb_snprintf(how, sizeof how, "mmap(PROT_READ, MAP_PRIVATE)%s%s, ", mm ? " = " : "", mm ? kern_res(mm).s : "");
+		}
+		sys_close(fd);
+	}
+	*size = st.stx_size;
+	if (!r && mm && (r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
+		m = (u8 *)((unsigned long)m | 1);
 	if (r)
-		explain("openat(\"%s\") = %s%s%s", path, fd < 0 ? "" : how, fd < 0 ? "" : "then ", kern_res(fd < 0 ? fd : r).s);
+		explain("openat(\"%s\") = %s%s%s", path, how, fd < 0 ? "" : "then ", kern_res(fd < 0 ? fd : r).s);
 	else
 		explain("openat(\"%s\") = %d, %s%s %llu bytes  -- %s", path, fd, how, mm ? "read" : "mapped", (unsigned long long)*size, why);
 	if (!r)

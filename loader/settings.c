@@ -94,14 +94,14 @@ static const char *put(struct obj *o, u32 type, const char *val, u8 *out, u32 ro
 		return "--set takes integers, bools, enums and char arrays";
 	}
 	if (t.kind == BTFK_INT) {
-		memcpy(&enc, t.rec, 4);
+		__builtin_memcpy(&enc, t.rec, 4); /* (a load, not a call) */
 		sign = enc >> 24 & 1;
 	}
 	u64 max = size >= 8 ? ~0ull : (1ull << size * 8) - 1;
 	rb_snprintf(what, 96, "%s%s, %s %u-byte integer (%lld to %llu)", kind, t.name ? t.name : "", sign ? "a signed" : "an unsigned",
 		    size, sign ? -(long long)(max >> 1) - 1 : 0LL, (unsigned long long)(sign ? max >> 1 : max));
 	if (enc >> 24 & 4) { /* bool */
-		memcpy(what, "a bool", 7);
+		__builtin_memcpy(what, "a bool", 7);
 		r = !rb_strcmp(val, "true") || !rb_strcmp(val, "1") ? (v = 1, 0) : !rb_strcmp(val, "false") || !rb_strcmp(val, "0") ? 0 : -3;
 	}
 	for (u32 i = 0; t.kind == BTFK_ENUM && i < t.vlen && r; i++) {
@@ -121,11 +121,12 @@ static const char *put(struct obj *o, u32 type, const char *val, u8 *out, u32 ro
 
 int obj_set(struct obj *o, const char *arg, struct err *e)
 {
-	char name[64], what[176] = "";
+	char name[64], what[176];
 	const char *eq = rb_strchr(arg, '='), *why = "expected NAME=VALUE, MAP.max_entries=N or MAP.value_size=N";
 	size_t n = eq ? (size_t)(eq - arg) : 0;
 	u32 type, room;
 	u8 *bytes;
+	what[0] = 0;
 	if (n && n < sizeof name) {
 		memcpy(name, arg, n);
 		name[n] = 0;
