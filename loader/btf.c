@@ -5,7 +5,7 @@
 #define BTF_MAGIC 0xeB9F
 #define MAX_TYPES (1u << 20)
 
-static u32 rd32(const u8 *p)
+static inline __attribute__((always_inline)) u32 rd32(const u8 *p)
 {
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
 }
@@ -271,7 +271,7 @@ static u64 rd64(const u8 *p)
 
 int btf_elf_section(const u8 *d, u64 size, const u8 **btf, u64 *btf_size, struct err *e)
 {
-	if (size < 64 || __builtin_memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
+	if (size < 64 || memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
 		return err_set(e, RB_EOBJ, "not a little-endian ELF64 file");
 	u64 shoff = rd64(d + 40);
 	u32 entsz = d[58] | d[59] << 8, shnum = d[60] | d[61] << 8, shstrndx = d[62] | d[63] << 8;
@@ -285,7 +285,7 @@ int btf_elf_section(const u8 *d, u64 size, const u8 **btf, u64 *btf_size, struct
 	for (u32 i = 1; i < shnum; i++) {
 		const u8 *sh = d + shoff + (u64)i * 64;
 		u64 off = rd64(sh + 24), sz = rd64(sh + 32);
-		if (rd32(sh) + 5ull > str_size || __builtin_memcmp(d + str_off + rd32(sh), ".BTF", 5))
+		if (rd32(sh) + 5ull > str_size || memcmp(d + str_off + rd32(sh), ".BTF", 5))
 			continue;
 		if (rd32(sh + 4) == 8 /* SHT_NOBITS */ || off > size || sz > size - off)
 			return err_set(e, RB_EOBJ, "section .BTF (offset %llu, %llu bytes) past the end of the file",
