@@ -744,25 +744,17 @@ int tracefs_open_pipe(const struct tracefs *t, struct err *e)
  * in an ELF note named "Linux"; Debian kernels report their real version in it too. */
 static u32 vdso_version(void)
 {
+	/* (the kernel's own image, mapped by it page-aligned: its headers are read in place) */
 	const u8 *base = (const u8 *)rb_vdso;
-	Elf64_Ehdr eh;
-	if (!base)
-		return 0;
-	memcpy(&eh, base, sizeof eh);
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-		memcpy(&ph, base + eh.e_phoff + (u64)i * eh.e_phentsize, sizeof ph);
-		if (ph.p_type != PT_NOTE)
-			continue;
-		for (u64 off = 0; off + 12 <= ph.p_filesz;) {
-			u32 nh[3];
-			memcpy(nh, base + ph.p_offset + off, 12);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	for (unsigned i = 0; base && i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff + (u64)i * eh->e_phentsize);
+		const u8 *note = base + ph->p_offset;
+		for (u64 off = 0; ph->p_type == PT_NOTE && off + 12 <= ph->p_filesz;) {
+			const u32 *nh = (const u32 *)(note + off);
 			u64 name = off + 12, desc = name + ((nh[0] + 3) & ~3u);
-			if (nh[0] == 6 && nh[1] == 4 && !memcmp(base + ph.p_offset + name, "Linux", 6)) {
-				u32 v;
-				memcpy(&v, base + ph.p_offset + desc, 4);
-				return v;
-			}
+			if (nh[0] == 6 && nh[1] == 4 && !memcmp(note + name, "Linux", 6))
+				return *(const u32 *)(note + desc);
 			off = desc + ((nh[1] + 3) & ~3u);
 		}
 	}
