@@ -39,25 +39,31 @@ static void FMT(2, 3) notice(struct attach_env *env, const char *fmt, ...)
 	va_end(ap);
 }
 
+long pmu_attr(const char *pmu, const char *attr, const char *why)
+{
+	char path[96], buf[64];
+	u64 v;
+	bool bit = attr[0] == 'f';
+	rb_snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/%s", pmu, attr);
+	long n = kern_read(path, buf, sizeof buf, why);
+	if (n < 0)
+		return n;
+	if ((bit && !rb_startswith(buf, "config:")) || !rb_parse_u64(buf + (bit ? 7 : 0), &v) || v >= (bit ? 64 : 1u << 20))
+		return -EINVAL;
+	return (long)v;
+}
+
 /* What this kernel offers for kprobes: the PMU (its type is never guessed) and kprobe_events. */
 static void probe_kprobes(struct attach_env *env, bool need_legacy)
 {
-	char buf[64], path[128];
+	char path[128];
 	struct statx st;
-	u64 v;
 	if (env->probed)
 		return;
 	env->probed = true;
-	long n = kern_read("/sys/bus/event_source/devices/kprobe/type", buf, sizeof buf,
-			   "the kprobe PMU's type number, for perf_event_attr.type");
-	if (n > 0 && rb_parse_u64(buf, &v))
-		env->pmu_type = (int)v;
-	if (env->pmu_type >= 0) {
-		n = kern_read("/sys/bus/event_source/devices/kprobe/format/retprobe", buf, sizeof buf,
-			      "which config bit asks for a return probe");
-		if (n > 0 && rb_startswith(buf, "config:") && rb_parse_u64(buf + 7, &v) && v < 64)
-			env->retbit = (int)v;
-	}
+	env->pmu_type = (int)pmu_attr("kprobe", "type", "the kprobe PMU's type number, for perf_event_attr.type");
+	if (env->pmu_type >= 0)
+		env->retbit = (int)pmu_attr("kprobe", "format/retprobe", "which config bit asks for a return probe");
 	if (env->pmu_type >= 0 && !need_legacy)
 		return; /* the PMU is enough: no need for tracefs */
 	struct err e;
@@ -89,6 +95,8 @@ static void set_func(struct attach_env *env, struct attachment *a)
 		rb_strlcpy(a->func, p->target, sizeof a->func);
 }
 
+static const char no_kprobes[] = "this kernel has no kprobes (no kprobe PMU, no kprobe_events)";
+
 int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, struct attachment *a,
 		u32 *load_type, struct err *e)
 {
@@ -99,13 +107,8 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 	*load_type = p->def->prog_type;
 	if (k == ATTACH_NONE)
 		return 0; /* loaded only: a tail-call target, or a kind rawbpf does not attach */
-	if (k == ATTACH_TRACEPOINT) {
-		a->path = PATH_TRACEPOINT;
-		rb_strlcpy(a->tp, p->target, sizeof a->tp);
-		return 0;
-	}
-	if (k == ATTACH_RAW_TP) {
-		a->path = PATH_RAW_TP;
+	if (k == ATTACH_TRACEPOINT || k == ATTACH_RAW_TP) {
+		a->path = k == ATTACH_TRACEPOINT ? PATH_TRACEPOINT : PATH_RAW_TP;
 		rb_strlcpy(a->tp, p->target, sizeof a->tp);
 		return 0;
 	}
@@ -122,25 +125,21 @@ int attach_plan(struct attach_env *env, struct prog *p, enum attach_mode mode, s
 	const char *sc = syscall_of(p);
 	bool pmu = env->pmu_type >= 0, legacy = env->kprobe_events;
 	if (mode == MODE_TRACEPOINT || (mode == MODE_AUTO && !pmu && !legacy)) {
+		if (!sc && mode == MODE_TRACEPOINT)
+			return err_set(e, -EINVAL, "prog '%s': --attach=tracepoint: %s is not a syscall function: no "
+					   "syscall tracepoint for it", p->name, a->func);
 		if (!sc) {
-			err_set(e, -ENOENT, "prog '%s': attach to %s: this kernel has no kprobes (no kprobe PMU, no kprobe_events)",
-				p->name, a->func);
-			if (mode == MODE_TRACEPOINT)
-				err_set(e, -EINVAL, "prog '%s': --attach=tracepoint: %s is not a syscall function: no "
-						"syscall tracepoint for it", p->name, a->func);
-			else
-				err_hint(e, "no CONFIG_KPROBE_EVENTS in this kernel; only syscall kprobes fall back to "
-					    "syscall tracepoints");
+			err_set(e, -ENOENT, "prog '%s': attach to %s: %s", p->name, a->func, no_kprobes);
+			err_hint(e, "no CONFIG_KPROBE_EVENTS in this kernel; only syscall kprobes fall back to "
+				    "syscall tracepoints");
 			return e->code;
 		}
 		a->path = PATH_TRACEPOINT;
 		rb_snprintf(a->tp, sizeof a->tp, "syscalls/sys_%s_%s", a->ret ? "exit" : "enter", sc);
 		*load_type = BPF_PROG_TYPE_TRACEPOINT;
 		if (mode == MODE_AUTO)
-			rb_snprintf(a->notice, sizeof a->notice,
-				    "this kernel has no kprobes (no kprobe PMU, no kprobe_events): attaching '%s' to the "
-				    "tracepoint %s instead, as a tracepoint program",
-				    p->name, a->tp);
+			rb_snprintf(a->notice, sizeof a->notice, "%s: attaching '%s' to the tracepoint %s instead, as a "
+				    "tracepoint program", no_kprobes, p->name, a->tp);
 		return 0;
 	}
 	if ((mode == MODE_KPROBE && !pmu) || (mode == MODE_LEGACY && !legacy)) { /* the forced path is missing */
@@ -304,10 +303,11 @@ static void remove_stale(struct attach_env *env, const char *file)
 	rb_free(st);
 }
 
-int attach_legacy_add(struct attach_env *env, const char *file, bool ret, const char *where, char *tp,
-		      size_t size, struct err *e)
+int attach_legacy_open(struct attach_env *env, const char *file, bool ret, const char *where, char *tp,
+		       size_t size, int pid, bool *defined, struct err *e)
 {
 	char cmd[512];
+	u64 id;
 	int r;
 	if ((r = attach_tracefs(env, e)) < 0)
 		return r;
@@ -323,7 +323,12 @@ int attach_legacy_add(struct attach_env *env, const char *file, bool ret, const 
 	remove_stale(env, file);
 	rb_snprintf(tp, size, "rawbpf/rawbpf_%d_%u%s", env->pid, env->seq++, env->ns);
 	rb_snprintf(cmd, sizeof cmd, "%c:%s %s", ret ? 'r' : 'p', tp, where);
-	return tracefs_append(env->tfs, file, cmd, e);
+	if ((r = tracefs_append(env->tfs, file, cmd, e)) < 0)
+		return r;
+	*defined = true;
+	if ((r = tracefs_event_id(env->tfs, tp, &id, e)) < 0)
+		return r;
+	return kern_perf_tracepoint(id, tp, pid, e);
 }
 
 void attach_legacy_del(struct attach_env *env, const char *file, const char *tp)
@@ -331,14 +336,6 @@ void attach_legacy_del(struct attach_env *env, const char *file, const char *tp)
 	struct err e;
 	if (legacy_delete(env, file, tp, &e) < 0)
 		notice(env, "warning: %s", e.msg);
-}
-
-static int legacy_define(struct attach_env *env, struct attachment *a, struct err *e)
-{
-	int r = attach_legacy_add(env, "kprobe_events", a->ret, a->func, a->tp, sizeof a->tp, e);
-	if (r == 0)
-		a->legacy_defined = true;
-	return r;
 }
 
 static void legacy_remove(struct attach_env *env, struct attachment *a)
@@ -358,10 +355,8 @@ static int open_event(struct attach_env *env, struct attachment *a, struct err *
 	case PATH_PMU:
 		return kern_perf_probe(env->pmu_type, false, a->func, 0, a->ret ? 1ULL << env->retbit : 0, -1, e);
 	case PATH_LEGACY:
-		if ((r = legacy_define(env, a, e)) < 0)
-			return r;
-		if ((r = tracefs_event_id(env->tfs, a->tp, &id, e)) < 0 ||
-		    (r = kern_perf_tracepoint(id, a->tp, -1, e)) < 0)
+		if ((r = attach_legacy_open(env, "kprobe_events", a->ret, a->func, a->tp, sizeof a->tp, -1,
+					    &a->legacy_defined, e)) < 0)
 			legacy_remove(env, a);
 		return r;
 	case PATH_TRACEPOINT:
@@ -452,10 +447,9 @@ void attach_describe(const struct attachment *a, char *buf, size_t size)
 		rb_snprintf(buf, size, "%s %s (%s%s%s)", a->usdt ? "usdt" : a->ret ? "uretprobe" : "uprobe", a->func,
 			    a->path == PATH_PMU ? "uprobe PMU" : "uprobe_events: ", a->path == PATH_PMU ? "" : a->sites[0].ev,
 			    !a->usdt ? "" : a->cookies ? "; spec ids in BPF cookies" : "; spec ids by address");
-	else if (a->path == PATH_PMU)
-		rb_snprintf(buf, size, "%s %s (kprobe PMU)", a->ret ? "kretprobe" : "kprobe", a->func);
-	else if (a->path == PATH_LEGACY)
-		rb_snprintf(buf, size, "%s %s (kprobe_events: %s)", a->ret ? "kretprobe" : "kprobe", a->func, a->tp);
+	else if (a->path == PATH_PMU || a->path == PATH_LEGACY)
+		rb_snprintf(buf, size, "%s %s (kprobe%s%s)", a->ret ? "kretprobe" : "kprobe", a->func,
+			    a->path == PATH_PMU ? " PMU" : "_events: ", a->path == PATH_PMU ? "" : a->tp);
 	else if (a->path == PATH_RAW_TP)
 		rb_snprintf(buf, size, "raw tracepoint %s", a->tp);
 	else if (a->path == PATH_BTF)

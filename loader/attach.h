@@ -59,6 +59,9 @@ struct attachment {
 	bool usdt, cookies;    /* cookies: attached through BPF links carrying the spec id */
 };
 
+/* A PMU's attribute in /sys/bus/event_source/devices/PMU/: "type" (for perf_event_attr.type) or
+ * "format/NAME" ("config:N": a bit of attr.config, below 64); -errno if missing or not that. */
+long pmu_attr(const char *pmu, const char *attr, const char *why);
 /* Calls fn on each line of fd ('\n' replaced by a NUL), a buffer of size at a time. */
 void each_line(int fd, char *buf, size_t size, void (*fn)(char *line, void *ctx), void *ctx);
 void attach_env_init(struct attach_env *env, struct tracefs *tfs);
@@ -74,9 +77,10 @@ int attach_syscall_prefix(struct attach_env *env);
 /* "kprobe __x64_sys_execve (kprobe PMU)" and the like. */
 void attach_describe(const struct attachment *a, char *buf, size_t size);
 /* Defines a legacy probe "p:rawbpf/rawbpf_<pid>_<n> WHERE" (r: with ret) in file (kprobe_events,
- * uprobe_events), sweeping dead runs' leftovers first; its GROUP/EVENT into tp. */
-int attach_legacy_add(struct attach_env *env, const char *file, bool ret, const char *where, char *tp,
-		      size_t size, struct err *e);
+ * uprobe_events), sweeping dead runs' leftovers first, its GROUP/EVENT into tp (*defined set once it
+ * exists), and opens its perf event (pid -1: in every process). */
+int attach_legacy_open(struct attach_env *env, const char *file, bool ret, const char *where, char *tp,
+		       size_t size, int pid, bool *defined, struct err *e);
 void attach_legacy_del(struct attach_env *env, const char *file, const char *tp);
 
 /* User-space probes (uprobe.c). Finds the file of "PATH:FUNC[+OFF]" or (usdt) "PATH:PROVIDER:NAME"

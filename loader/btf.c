@@ -5,7 +5,7 @@
 #define BTF_MAGIC 0xeB9F
 #define MAX_TYPES (1u << 20)
 
-static u32 rd32(const u8 *p)
+static inline __attribute__((always_inline)) u32 rd32(const u8 *p)
 {
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
 }
@@ -26,19 +26,14 @@ static s64 extra_len(u32 kind, u32 vlen)
 }
 
 /* Split BTF continues its base's string offsets: below start_str a name is the base's. */
-static const char *str_at(struct btf *b, u32 off)
+const char *btf_str(struct btf *b, u32 off)
 {
-	if (off < b->start_str)
-		return str_at(b->base, off);
+	while (off < b->start_str)
+		b = b->base;
 	off -= b->start_str;
 	if (off >= b->str_len)
 		return NULL;
 	return (const char *)b->data + b->hdr_len + b->str_off + off; /* the table ends with NUL */
-}
-
-const char *btf_str(struct btf *b, u32 off)
-{
-	return str_at(b, off);
 }
 
 int btf_parse(struct btf *b, const u8 *data, u64 size)
@@ -124,18 +119,14 @@ void btf_free(struct btf *b)
 
 int btf_type(struct btf *b, u32 id, struct btf_t *t)
 {
-	if (id && id <= b->start_id) {
-		if (!btf_type(b->base, id, t))
-			return 0;
-		b->err = b->base->err;
-		return RB_EOBJ;
-	}
 	if (id == 0 || id > b->ntypes)
 		return FAIL(b, "BTF: type id %u out of range (%u types)", id, b->ntypes);
+	while (id <= b->start_id) /* (a split BTF's base has ids 1..start_id: in range there too) */
+		b = b->base;
 	const u8 *p = b->data + b->hdr_len + b->type_off + b->offs[id - b->start_id];
 	u32 info = rd32(p + 4);
 	t->id = id;
-	t->name = str_at(b, rd32(p));
+	t->name = btf_str(b, rd32(p));
 	t->kind = (info >> 24) & 0x1f;
 	t->vlen = info & 0xffff;
 	t->kflag = info >> 31;
@@ -156,8 +147,8 @@ int btf_resolve(struct btf *b, u32 id, struct btf_t *t)
 			return *t = (struct btf_t){0}, 0;
 		if (btf_type(b, id, t))
 			return RB_EOBJ;
-		if (t->kind != BTFK_TYPEDEF && t->kind != BTFK_CONST && t->kind != BTFK_VOLATILE &&
-		    t->kind != BTFK_RESTRICT && t->kind != BTFK_TYPE_TAG)
+		if (!((1u << BTFK_TYPEDEF | 1u << BTFK_CONST | 1u << BTFK_VOLATILE | 1u << BTFK_RESTRICT | 1u << BTFK_TYPE_TAG) >>
+		      t->kind & 1))
 			return 0;
 		id = t->size_or_type;
 	}
@@ -171,27 +162,19 @@ int btf_size(struct btf *b, u32 id, u64 *size)
 	for (int depth = 0; depth < 32; depth++) {
 		if (btf_resolve(b, id, &t))
 			return RB_EOBJ;
-		switch (t.kind) {
-		case BTFK_INT: case BTFK_STRUCT: case BTFK_UNION: case BTFK_ENUM: case BTFK_ENUM64:
-		case BTFK_DATASEC: case BTFK_FLOAT:
-			*size = mul * t.size_or_type;
+		if ((1u << BTFK_INT | 1u << BTFK_STRUCT | 1u << BTFK_UNION | 1u << BTFK_ENUM | 1u << BTFK_ENUM64 |
+		     1u << BTFK_DATASEC | 1u << BTFK_FLOAT | 1u << BTFK_PTR) >> t.kind & 1) {
+			*size = mul * (t.kind == BTFK_PTR ? 8 : t.size_or_type);
 			return 0;
-		case BTFK_PTR:
-			*size = mul * 8;
-			return 0;
-		case BTFK_ARRAY: {
-			u32 elem, n;
-			btf_array(b, &t, &elem, &n);
-			mul *= n;
-			if (mul > 0xffffffffu)
-				return FAIL(b, "BTF: array type %u too large", t.id);
-			id = elem;
-			continue;
 		}
-		case BTFK_VAR:
+		if (t.kind == BTFK_ARRAY) {
+			u32 n;
+			btf_array(b, &t, &id, &n);
+			if ((mul *= n) > 0xffffffffu)
+				return FAIL(b, "BTF: array type %u too large", t.id);
+		} else if (t.kind == BTFK_VAR) {
 			id = t.size_or_type;
-			continue;
-		default:
+		} else {
 			return FAIL(b, "BTF: type %u (kind %u) has no size", t.id, t.kind);
 		}
 	}
@@ -203,7 +186,7 @@ int btf_member(struct btf *b, const struct btf_t *t, u32 i, const char **name, u
 	if ((t->kind != BTFK_STRUCT && t->kind != BTFK_UNION) || i >= t->vlen)
 		return FAIL(b, "BTF: type %u has no member %u", t->id, i);
 	const u8 *m = rec(b, t, (u64)i * 12);
-	*name = str_at(b, rd32(m));
+	*name = btf_str(b, rd32(m));
 	if (!*name)
 		return FAIL(b, "BTF: type %u member %u: name offset out of range", t->id, i);
 	*type = rd32(m + 4);
@@ -238,7 +221,7 @@ int btf_enum(struct btf *b, const struct btf_t *t, u32 i, const char **name, s64
 	if ((t->kind != BTFK_ENUM && !e64) || i >= t->vlen)
 		return FAIL(b, "BTF: type %u has no enumerator %u", t->id, i);
 	const u8 *e = rec(b, t, (u64)i * (e64 ? 12 : 8));
-	*name = str_at(b, rd32(e));
+	*name = btf_str(b, rd32(e));
 	/* ENUM: 32 bits, signed if kflag; ENUM64: low and high halves */
 	*val = e64 ? (s64)((u64)rd32(e + 8) << 32 | rd32(e + 4)) : t->kflag ? (s32)rd32(e + 4) : (s64)rd32(e + 4);
 	return *name ? 0 : FAIL(b, "BTF: type %u enumerator %u: name offset out of range", t->id, i);
@@ -271,7 +254,7 @@ static u64 rd64(const u8 *p)
 
 int btf_elf_section(const u8 *d, u64 size, const u8 **btf, u64 *btf_size, struct err *e)
 {
-	if (size < 64 || __builtin_memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
+	if (size < 64 || memcmp(d, "\177ELF", 4) || d[4] != 2 || d[5] != 1)
 		return err_set(e, RB_EOBJ, "not a little-endian ELF64 file");
 	u64 shoff = rd64(d + 40);
 	u32 entsz = d[58] | d[59] << 8, shnum = d[60] | d[61] << 8, shstrndx = d[62] | d[63] << 8;
@@ -285,7 +268,7 @@ int btf_elf_section(const u8 *d, u64 size, const u8 **btf, u64 *btf_size, struct
 	for (u32 i = 1; i < shnum; i++) {
 		const u8 *sh = d + shoff + (u64)i * 64;
 		u64 off = rd64(sh + 24), sz = rd64(sh + 32);
-		if (rd32(sh) + 5ull > str_size || __builtin_memcmp(d + str_off + rd32(sh), ".BTF", 5))
+		if (rd32(sh) + 5ull > str_size || memcmp(d + str_off + rd32(sh), ".BTF", 5))
 			continue;
 		if (rd32(sh + 4) == 8 /* SHT_NOBITS */ || off > size || sz > size - off)
 			return err_set(e, RB_EOBJ, "section .BTF (offset %llu, %llu bytes) past the end of the file",

@@ -270,66 +270,65 @@ static void core_relocations(struct emit *w, struct obj *o, const char *btf)
 	rb_free(msg);
 }
 
-static void disasm(struct emit *w, struct obj *o)
-{
-	char buf[160];
-	struct dis_sym s;
-	em_open(w, "disassembly", '[');
-	for (unsigned i = 0; i < o->nprogs; i++) {
-		struct prog *p = &o->progs[i];
-		em_open(w, NULL, '{');
-		em_rec(w, "\nprog %{program}s, %u instructions:\n", p->name, p->insn_cnt);
-		em_open(w, "insns", '[');
-		for (u32 k = 0; k < p->insn_cnt;) {
-			const struct piece *f = piece_at(p, k);
-			if (f && f->at == k)
-				em_rec(w, "%s (%s):\n", f->name, sec_name(o, f->sec_idx));
-			sym_of(o, p, k, &s);
-			u32 n = (u32)disasm_insn(p->insns, k, p->insn_cnt - k, &s, buf, sizeof buf);
-			em_rec(w, "%6{index}u: (%02{opcode}x) %{asm}s%.0{function}s\n", k, p->insns[k].code, buf,
-			       f ? f->name : "");
-			k += n;
-		}
-		em_close(w);
-		em_close(w);
-	}
-	em_close(w);
-}
-
-/* An object the object model refuses (a section kind rawbpf does not know, say): each code
- * section's instructions as the ELF reader finds them, functions and relocations by symbol. */
-static void raw_code(struct emit *w, struct obj *o)
+/* One listing: p's instructions, functions and what they refer to from the object model; else
+ * (p NULL) code section i's as the ELF reader finds them, functions and relocations by symbol. */
+__attribute__((noinline)) static void listing(struct emit *w, struct obj *o, const struct prog *p, unsigned i, const char *name,
+		    const struct bpf_insn *in, u32 n)
 {
 	struct elf *e = &o->elf;
-	struct elf_sec s, rs;
+	struct elf_sec rs;
 	struct elf_sym sym;
 	struct elf_rel rel;
+	struct dis_sym ds;
 	char buf[160];
-	em_open(w, "disassembly", '[');
-	for (unsigned i = 1; i < e->shnum; i++) {
-		if (elf_section(e, i, &s) || s.type != SHT_PROGBITS || !(s.flags & SHF_EXECINSTR) || !s.size)
-			continue;
-		u32 n = (u32)(s.size / 8);
-		struct bpf_insn *in = rb_alloc(s.size + 8); /* (the file's bytes need not be aligned) */
-		memcpy(in, s.data, (size_t)n * 8);
-		em_open(w, NULL, '{');
-		em_rec(w, "\nsection %{section}s, %u instructions:\n", s.name, n);
-		em_open(w, "insns", '[');
-		for (u32 k = 0; k < n;) {
-			struct dis_sym ds = {DIS_NONE, NULL, 0};
+	em_open(w, NULL, '{');
+	em_rec(w, p ? "\nprog %{program}s, %u instructions:\n" : "\nsection %{section}s, %u instructions:\n", name, n);
+	em_open(w, "insns", '[');
+	for (u32 k = 0; k < n;) {
+		const struct piece *f = p ? piece_at(p, k) : NULL;
+		if (p) {
+			if (f && f->at == k)
+				em_rec(w, "%s (%s):\n", f->name, sec_name(o, f->sec_idx));
+			sym_of(o, p, k, &ds);
+		} else {
+			ds = (struct dis_sym){DIS_NONE, NULL, 0};
 			for (unsigned j = 1; j < elf_nsyms(e); j++)
 				if (!elf_symbol(e, j, &sym) && sym.shndx == i && sym.type == STT_FUNC && sym.value == (u64)k * 8)
-					em_rec(w, "%s (%s):\n", sym.name, s.name);
+					em_rec(w, "%s (%s):\n", sym.name, name);
 			for (unsigned j = 1; j < e->shnum; j++)
 				for (unsigned q = 0; !elf_section(e, j, &rs) && rs.type == SHT_REL && rs.info == i && q < elf_nrels(&rs); q++)
 					if (!elf_reloc(e, &rs, q, &rel) && rel.offset == (u64)k * 8 && !elf_symbol(e, rel.sym, &sym))
 						ds = (struct dis_sym){in[k].code == (BPF_JMP | BPF_CALL) ? DIS_FUNC : DIS_MAP, sym.name, 0};
-			u32 used = (u32)disasm_insn(in, k, n - k, &ds, buf, sizeof buf);
-			em_rec(w, "%6{index}u: (%02{opcode}x) %{asm}s\n", k, in[k].code, buf);
-			k += used;
 		}
-		em_close(w);
-		em_close(w);
+		u32 used = (u32)disasm_insn(in, k, n - k, &ds, buf, sizeof buf);
+		em_rec(w, p ? "%6{index}u: (%02{opcode}x) %{asm}s%.0{function}s\n" : "%6{index}u: (%02{opcode}x) %{asm}s\n", k,
+		       in[k].code, buf, f ? f->name : "");
+		k += used;
+	}
+	em_close(w);
+	em_close(w);
+}
+
+static void disasm(struct emit *w, struct obj *o)
+{
+	em_open(w, "disassembly", '[');
+	for (unsigned i = 0; i < o->nprogs; i++)
+		listing(w, o, &o->progs[i], 0, o->progs[i].name, o->progs[i].insns, o->progs[i].insn_cnt);
+	em_close(w);
+}
+
+/* An object the object model refuses (a section kind rawbpf does not know, say): each code
+ * section's instructions as the ELF reader finds them. */
+static void raw_code(struct emit *w, struct obj *o)
+{
+	struct elf_sec s;
+	em_open(w, "disassembly", '[');
+	for (unsigned i = 1; i < o->elf.shnum; i++) {
+		if (elf_section(&o->elf, i, &s) || s.type != SHT_PROGBITS || !(s.flags & SHF_EXECINSTR) || !s.size)
+			continue;
+		struct bpf_insn *in = rb_alloc(s.size + 8); /* (the file's bytes need not be aligned) */
+		memcpy(in, s.data, (size_t)s.size);
+		listing(w, o, NULL, i, s.name, in, (u32)(s.size / 8));
 		rb_free(in);
 	}
 	em_close(w);

@@ -1,6 +1,7 @@
 /* The BPF disassembler: one table per operand kind, no per-opcode formats. The syntax follows
  * the kernel verifier log (kernel/bpf/disasm.c), with jump targets as instruction indexes. */
 #include "disasm.h"
+#include "print.h"
 
 /* Helpers that the book's programs and most tracing and XDP programs use: id, then name. */
 static const char helpers[] =
@@ -33,36 +34,23 @@ static const char jmp_ops[16][4] = {"", "==", ">", ">=", "&", "!=", "s>", "s>=",
 /* Indexed by size >> 3: BPF_W, BPF_H, BPF_B, BPF_DW. */
 static const char sizes[4][3] = {"32", "16", "8", "64"};
 
-struct out { char *p; size_t left; };
-
-static void add(struct out *o, const char *fmt, ...) FMT(2, 3);
-static void add(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	size_t n = (size_t)rb_vsnprintf(o->p, o->left, fmt, ap);
-	va_end(ap);
-	n = n < o->left ? n : o->left ? o->left - 1 : 0;
-	o->p += n, o->left -= n;
-}
-
 /* "*(u32 *)(r10 - 8)"; without the '*' for atomic_fetch_*(). */
-static void mem(struct out *o, const struct bpf_insn *in, int reg, bool deref)
+static void mem(struct strbuf *o, const struct bpf_insn *in, int reg, bool deref)
 {
-	add(o, "%s(%c%s *)(r%d %c %d)", deref ? "*" : "", BPF_MODE(in->code) == BPF_MEMSX ? 's' : 'u',
+	sb_add(o, "%s(%c%s *)(r%d %c %d)", deref ? "*" : "", BPF_MODE(in->code) == BPF_MEMSX ? 's' : 'u',
 	    sizes[BPF_SIZE(in->code) >> 3], reg, in->off < 0 ? '-' : '+', in->off < 0 ? -in->off : in->off);
 }
 
 /* "+3 <12>": a relative jump and the instruction it lands on. */
-static void target(struct out *o, u32 idx, s32 off)
+static void target(struct strbuf *o, u32 idx, s32 off)
 {
-	add(o, "%s%d <%lld>", off < 0 ? "" : "+", off, (long long)idx + off + 1);
+	sb_add(o, "%s%d <%lld>", off < 0 ? "" : "+", off, (long long)idx + off + 1);
 }
 
-int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct dis_sym *sym, char *buf, size_t size)
+__attribute__((noinline)) int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct dis_sym *sym, char *buf, size_t size)
 {
 	const struct bpf_insn *in = &insns[idx];
-	struct out o = {buf, size};
+	struct strbuf o = {buf, size, 0, false};
 	u8 cls = BPF_CLASS(in->code), op = BPF_OP(in->code), mode = BPF_MODE(in->code);
 	bool x = BPF_SRC(in->code) == BPF_X;
 	char r = cls == BPF_ALU || cls == BPF_JMP32 ? 'w' : 'r'; /* 32-bit operations name wN */
@@ -76,19 +64,19 @@ int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct di
 	case BPF_ALU:
 	case BPF_ALU64:
 		if (op == BPF_NEG) {
-			add(&o, "%c%d = -%c%d", r, d, r, d);
+			sb_add(&o, "%c%d = -%c%d", r, d, r, d);
 		} else if (op == BPF_END) {
-			add(&o, "r%d = %s%d r%d", d, cls == BPF_ALU64 ? "bswap" : x ? "be" : "le", in->imm, d);
+			sb_add(&o, "r%d = %s%d r%d", d, cls == BPF_ALU64 ? "bswap" : x ? "be" : "le", in->imm, d);
 		} else if (op > BPF_END) {
 			break;
 		} else {
-			add(&o, "%c%d %s%s ", r, d, in->off && (op == BPF_DIV || op == BPF_MOD) ? "s" : "", alu_ops[op >> 4]);
+			sb_add(&o, "%c%d %s%s ", r, d, in->off && (op == BPF_DIV || op == BPF_MOD) ? "s" : "", alu_ops[op >> 4]);
 			if (op == BPF_MOV && in->off && x)
-				add(&o, "(s%d)", in->off);
+				sb_add(&o, "(s%d)", in->off);
 			if (x)
-				add(&o, "%c%d", r, s);
+				sb_add(&o, "%c%d", r, s);
 			else
-				add(&o, "%d", in->imm);
+				sb_add(&o, "%d", in->imm);
 		}
 		return 1;
 	case BPF_JMP:
@@ -96,35 +84,35 @@ int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct di
 		if (op == BPF_CALL) {
 			const char *h = helper_name(in->imm);
 			if (sym->kind == DIS_EXTERN)
-				add(&o, "call %s (kfunc)", sym->name);
+				sb_add(&o, "call %s (kfunc)", sym->name);
 			else if (s == BPF_PSEUDO_CALL)
-				add(&o, "call pc%s%d", in->imm < 0 ? "" : "+", in->imm);
+				sb_add(&o, "call pc%s%d", in->imm < 0 ? "" : "+", in->imm);
 			else if (s == BPF_PSEUDO_KFUNC_CALL)
-				add(&o, "call kfunc#%d", in->imm);
+				sb_add(&o, "call kfunc#%d", in->imm);
 			else
-				add(&o, "call %s%s#%d", h ? "bpf_" : "", h ? h : "", in->imm);
+				sb_add(&o, "call %s%s#%d", h ? "bpf_" : "", h ? h : "", in->imm);
 			if (sym->kind == DIS_FUNC)
-				add(&o, " <%s>", sym->name);
+				sb_add(&o, " <%s>", sym->name);
 		} else if (op == BPF_EXIT) {
-			add(&o, "exit");
+			sb_add(&o, "exit");
 		} else if (op > BPF_JSLE) {
 			break;
 		} else {
 			if (op != BPF_JA) {
-				add(&o, "if %c%d %s ", r, d, jmp_ops[op >> 4]);
+				sb_add(&o, "if %c%d %s ", r, d, jmp_ops[op >> 4]);
 				if (x)
-					add(&o, "%c%d ", r, s);
+					sb_add(&o, "%c%d ", r, s);
 				else
-					add(&o, "0x%x ", in->imm);
+					sb_add(&o, "0x%x ", in->imm);
 			}
-			add(&o, "goto%s ", op == BPF_JA && cls == BPF_JMP32 ? "l" : "");
+			sb_add(&o, "goto%s ", op == BPF_JA && cls == BPF_JMP32 ? "l" : "");
 			target(&o, idx, op == BPF_JA && cls == BPF_JMP32 ? in->imm : in->off);
 		}
 		return 1;
 	case BPF_LDX:
 		if (mode != BPF_MEM && mode != BPF_MEMSX)
 			break;
-		add(&o, "r%d = ", d);
+		sb_add(&o, "r%d = ", d);
 		mem(&o, in, s, true);
 		return 1;
 	case BPF_ST:
@@ -133,13 +121,13 @@ int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct di
 			static const char names[16][8] = {"add", "", "", "", "or", "and", "", "", "", "", "xor", "", "", "", "xchg", "cmpxchg"};
 			const char *n = names[(in->imm >> 4) & 15];
 			if (!(in->imm & BPF_FETCH)) {
-				add(&o, "lock ");
+				sb_add(&o, "lock ");
 				mem(&o, in, d, true);
-				add(&o, " %s r%d", alu_ops[(in->imm >> 4) & 15], s);
+				sb_add(&o, " %s r%d", alu_ops[(in->imm >> 4) & 15], s);
 			} else {
-				add(&o, "r%d = atomic_fetch_%s(", in->imm == BPF_CMPXCHG ? 0 : s, n);
+				sb_add(&o, "r%d = atomic_fetch_%s(", in->imm == BPF_CMPXCHG ? 0 : s, n);
 				mem(&o, in, d, false);
-				add(&o, ", r%d)", s);
+				sb_add(&o, ", r%d)", s);
 			}
 			return 1;
 		}
@@ -147,31 +135,31 @@ int disasm_insn(const struct bpf_insn *insns, u32 idx, u32 left, const struct di
 			break;
 		mem(&o, in, d, true);
 		if (cls == BPF_STX)
-			add(&o, " = r%d", s);
+			sb_add(&o, " = r%d", s);
 		else
-			add(&o, " = %d", in->imm);
+			sb_add(&o, " = %d", in->imm);
 		return 1;
 	case BPF_LD:
 		if (in->code == (BPF_LD | BPF_IMM | BPF_DW) && left >= 2) {
 			u64 v = (u64)(u32)in->imm | (u64)(u32)in[1].imm << 32;
 			if (sym->kind == DIS_MAP)
-				add(&o, "r%d = map[%s] ll", d, sym->name);
+				sb_add(&o, "r%d = map[%s] ll", d, sym->name);
 			else if (sym->kind == DIS_MAP_VALUE)
-				add(&o, "r%d = map_value[%s]+%u", d, sym->name, sym->off);
+				sb_add(&o, "r%d = map_value[%s]+%u", d, sym->name, sym->off);
 			else if (sym->kind == DIS_EXTERN)
-				add(&o, "r%d = ksym[%s] ll", d, sym->name);
+				sb_add(&o, "r%d = ksym[%s] ll", d, sym->name);
 			else
-				add(&o, "r%d = 0x%llx ll", d, (unsigned long long)v);
+				sb_add(&o, "r%d = 0x%llx ll", d, (unsigned long long)v);
 			return 2;
 		}
 		if (mode == BPF_ABS)
-			add(&o, "r0 = *(u%s *)skb[%d]", sizes[BPF_SIZE(in->code) >> 3], in->imm);
+			sb_add(&o, "r0 = *(u%s *)skb[%d]", sizes[BPF_SIZE(in->code) >> 3], in->imm);
 		else if (mode == BPF_IND)
-			add(&o, "r0 = *(u%s *)skb[r%d + %d]", sizes[BPF_SIZE(in->code) >> 3], s, in->imm);
+			sb_add(&o, "r0 = *(u%s *)skb[r%d + %d]", sizes[BPF_SIZE(in->code) >> 3], s, in->imm);
 		else
 			break;
 		return 1;
 	}
-	add(&o, "invalid opcode 0x%02x", in->code);
+	sb_add(&o, "invalid opcode 0x%02x", in->code);
 	return 1;
 }

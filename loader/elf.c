@@ -17,6 +17,16 @@ static void copy_in(void *dst, const u8 *src, size_t n)
 		*d++ = *src++;
 }
 
+/* Section idx, which must be a string table ending in NUL. */
+static int strtab(struct elf *e, unsigned idx, struct elf_sec *s, const char *what)
+{
+	if (elf_section(e, idx, s))
+		return RB_EOBJ;
+	if (s->type != SHT_STRTAB || !s->size || s->data[s->size - 1])
+		return FAIL(e, "%s (section %u) is not a NUL-terminated string table", what, idx);
+	return 0;
+}
+
 static int open_any(struct elf *e, const void *buf, size_t size, bool exec)
 {
 	Elf64_Ehdr h;
@@ -68,10 +78,8 @@ static int open_any(struct elf *e, const void *buf, size_t size, bool exec)
 
 	/* The name table first: until it is known, every section is named "". */
 	e->shstr = NULL;
-	if (elf_section(e, h.e_shstrndx, &s))
+	if (strtab(e, h.e_shstrndx, &s, "section name table"))
 		return RB_EOBJ;
-	if (s.type != SHT_STRTAB || !s.size || s.data[s.size - 1] != 0)
-		return FAIL(e, "section name table (section %u) is not a NUL-terminated string table", h.e_shstrndx);
 	e->shstr = (const char *)s.data;
 	e->shstrsz = s.size;
 
@@ -93,10 +101,8 @@ static int open_any(struct elf *e, const void *buf, size_t size, bool exec)
 			return FAIL(e, "symbol table '%s': string table index %u out of range (%u sections)", s.name,
 				    s.link, e->shnum);
 		e->symsec = s;
-		if (elf_section(e, s.link, &e->strsec))
+		if (strtab(e, s.link, &e->strsec, "symbol string table"))
 			return RB_EOBJ;
-		if (e->strsec.type != SHT_STRTAB || !e->strsec.size || e->strsec.data[e->strsec.size - 1])
-			return FAIL(e, "symbol string table (section %u) is not a NUL-terminated string table", s.link);
 		e->symtab = (int)i;
 		e->nsyms = (unsigned)(s.size / sizeof(Elf64_Sym));
 	}

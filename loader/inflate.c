@@ -206,7 +206,7 @@ static u32 crc32(const u8 *p, size_t n)
 	return ~c;
 }
 
-static u32 le32(const u8 *p) { return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24; }
+static inline __attribute__((always_inline)) u32 le32(const u8 *p) { return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24; }
 
 int gunzip(const u8 *in, size_t n, size_t max, u8 **out, size_t *size, const char **why)
 {

@@ -73,10 +73,8 @@ const char *prog_type_name(u32 t)
 	/* By type number, NUL-separated (empty: not one rawbpf loads); cheaper than a pointer table */
 	static const char names[] = "\0socket_filter\0kprobe\0sched_cls\0\0tracepoint\0xdp\0perf_event\0\0\0\0\0\0\0\0\0"
 				    "\0raw_tracepoint\0\0\0\0\0\0\0\0\0tracing\0\0ext\0lsm";
-	const char *p = names;
-	for (u32 i = 0; i < t && i < 29; i++)
-		p += rb_strlen(p) + 1;
-	return t <= 29 && *p ? p : "other";
+	const char *p = t <= 29 ? rb_nth(names, t) : "";
+	return *p ? p : "other";
 }
 
 /* One BPF_PROG_LOAD attempt. */
@@ -522,26 +520,23 @@ int kern_map_file(const char *path, void **out, u64 *size, const char *why, stru
 	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), r = 0;
 	u8 *m = NULL;
 	long mm = 1; /* the mmap's result: 0 mapped, -errno refused, 1 not tried */
-	if (fd >= 0 && !sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000) /* not S_IFREG */
-		r = err_set(e, -EINVAL, "read %s: not a regular file", path);
-	else if (fd >= 0 && st.stx_size) {
-		m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		mm = (unsigned long)m > -4096ul ? (long)m : 0;
-	}
-	if (fd >= 0)
-		sys_close(fd);
-	if (r)
-		;
-	else if (!mm)
-		*size = st.stx_size;
-	else if ((r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
-		m = (u8 *)((unsigned long)m | 1);
-	/* A refused mmap is told too (sysfs before 6.16 says ENODEV): the file is then read. */
 	char how[64] = "";
-	if (mm != 1)
-		rb_snprintf(how, sizeof how, "mmap(PROT_READ, MAP_PRIVATE)%s%s, ", mm ? " = " : "", mm ? kern_res(mm).s : "");
+	if (fd >= 0) {
+		if (!sys_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &st) && (st.stx_mode & 0170000) != 0100000) /* not S_IFREG */
+			r = err_set(e, -EINVAL, "read %s: not a regular file", path);
+		else if (st.stx_size) {
+			m = sys_mmap(NULL, st.stx_size, PROT_READ, MAP_PRIVATE, fd, 0);
+			mm = (unsigned long)m > -4096ul ? (long)m : 0;
+			/* A refused mmap is told too (sysfs before 6.16 says ENODEV): the file is then read. */
+			rb_snprintf(how, sizeof how, "mmap(PROT_READ, MAP_PRIVATE)%s%s, ", mm ? " = " : "", mm ? kern_res(mm).s : "");
+		}
+		sys_close(fd);
+	}
+	*size = st.stx_size;
+	if (!r && mm && (r = rb_read_whole(path, 1u << 30, &m, (size_t *)size, e)) == 0) /* (the checks and messages) */
+		m = (u8 *)((unsigned long)m | 1);
 	if (r)
-		explain("openat(\"%s\") = %s%s%s", path, fd < 0 ? "" : how, fd < 0 ? "" : "then ", kern_res(fd < 0 ? fd : r).s);
+		explain("openat(\"%s\") = %s%s%s", path, how, fd < 0 ? "" : "then ", kern_res(fd < 0 ? fd : r).s);
 	else
 		explain("openat(\"%s\") = %d, %s%s %llu bytes  -- %s", path, fd, how, mm ? "read" : "mapped", (unsigned long long)*size, why);
 	if (!r)
@@ -749,25 +744,17 @@ int tracefs_open_pipe(const struct tracefs *t, struct err *e)
  * in an ELF note named "Linux"; Debian kernels report their real version in it too. */
 static u32 vdso_version(void)
 {
+	/* (the kernel's own image, mapped by it page-aligned: its headers are read in place) */
 	const u8 *base = (const u8 *)rb_vdso;
-	Elf64_Ehdr eh;
-	if (!base)
-		return 0;
-	memcpy(&eh, base, sizeof eh);
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-		memcpy(&ph, base + eh.e_phoff + (u64)i * eh.e_phentsize, sizeof ph);
-		if (ph.p_type != PT_NOTE)
-			continue;
-		for (u64 off = 0; off + 12 <= ph.p_filesz;) {
-			u32 nh[3];
-			memcpy(nh, base + ph.p_offset + off, 12);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	for (unsigned i = 0; base && i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff + (u64)i * eh->e_phentsize);
+		const u8 *note = base + ph->p_offset;
+		for (u64 off = 0; ph->p_type == PT_NOTE && off + 12 <= ph->p_filesz;) {
+			const u32 *nh = (const u32 *)(note + off);
 			u64 name = off + 12, desc = name + ((nh[0] + 3) & ~3u);
-			if (nh[0] == 6 && nh[1] == 4 && !memcmp(base + ph.p_offset + name, "Linux", 6)) {
-				u32 v;
-				memcpy(&v, base + ph.p_offset + desc, 4);
-				return v;
-			}
+			if (nh[0] == 6 && nh[1] == 4 && !memcmp(note + name, "Linux", 6))
+				return *(const u32 *)(note + desc);
 			off = desc + ((nh[1] + 3) & ~3u);
 		}
 	}

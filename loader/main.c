@@ -164,14 +164,18 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
-/* The program whose name is the n bytes at name, or o->nprogs. */
-static unsigned prog_named(const struct obj *o, const char *name, size_t n)
+/* The index of the one of cnt structs (stride bytes apart, each starting with its name) whose
+ * name is the n bytes at name, or cnt. */
+static unsigned named(const void *arr, unsigned cnt, size_t stride, const char *name, size_t n)
 {
 	unsigned i = 0;
-	while (i < o->nprogs && (rb_strncmp(o->progs[i].name, name, n) || o->progs[i].name[n]))
-		i++;
+	for (const char *x; i < cnt && (x = *(const char *const *)((const char *)arr + i * stride),
+					rb_strncmp(x, name, n) || x[n]); i++)
+		;
 	return i;
 }
+_Static_assert(offsetof(struct prog, name) == 0 && offsetof(struct map, name) == 0, "named() reads the name first");
+#define prog_named(o, name, n) named((o)->progs, (o)->nprogs, sizeof *(o)->progs, name, n)
 
 static int check_list(struct obj *o, const char *opt, const char *list, struct err *e)
 {
@@ -205,9 +209,7 @@ int select_progs(struct obj *o, const struct opts *opt, struct err *e)
 	for (unsigned k = 0; k < opt->nrecord; k++) {
 		const char *a = opt->record[k], *t = rb_strchr(a, '=') + 1;
 		int n = (int)(t - a - 1);
-		unsigned i = 0;
-		while (i < o->nmaps && (rb_strncmp(o->maps[i].name, a, (size_t)n) || o->maps[i].name[n]))
-			i++;
+		unsigned i = named(o->maps, o->nmaps, sizeof *o->maps, a, (size_t)n);
 		if (i == o->nmaps)
 			return err_set(e, -EINVAL, "--record %s: no map '%.*s' in %s", a, n, a, o->name);
 		t += rb_startswith(t, "struct ") ? 7 : rb_startswith(t, "union ") ? 6 : 0;

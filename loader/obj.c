@@ -96,9 +96,14 @@ int obj_parse(struct obj *o, const void *buf, size_t size, const char *name)
 		goto out;
 	if (rawbpf_sec >= 0 && (elf_section(e, (unsigned)rawbpf_sec, &s) || rawbpf_section(&c, &s)))
 		goto out;
-	for (unsigned i = 0; i < o->nprogs; i++)
-		if (link_prog(&c, &o->progs[i]) || btf_ext_prog(o, &o->progs[i]))
+	for (unsigned i = 0; i < o->nprogs; i++) {
+		if (link_prog(&c, &o->progs[i])) {
+			err_ctx(&o->err, "prog '%s'", o->progs[i].name);
 			goto out;
+		}
+		if (btf_ext_prog(o, &o->progs[i]))
+			goto out;
+	}
 	r = 0;
 out:
 	rb_free(c.funcs);

@@ -27,11 +27,11 @@ static int ext_sub(struct obj *o, u32 hdr_len, u32 off, u32 len, u32 min_rec, st
 	if (!len)
 		return 0;
 	if (start + len > o->btf_ext_size || len < 4)
-		return FAIL(o, "section '.BTF.ext': a subsection (offset %u, %u bytes) past its end (%llu bytes)", off,
+		return FAIL(o, "a subsection (offset %u, %u bytes) past its end (%llu bytes)", off,
 			    len, (unsigned long long)o->btf_ext_size);
 	memcpy(&out->rec_size, o->btf_ext + start, 4);
 	if (out->rec_size < min_rec || out->rec_size % 4 || out->rec_size > 64)
-		return FAIL(o, "section '.BTF.ext': record size %u (expected at least %u)", out->rec_size, min_rec);
+		return FAIL(o, "record size %u (expected at least %u)", out->rec_size, min_rec);
 	out->off = (u32)start + 4;
 	out->len = len - 4;
 	return 0;
@@ -46,12 +46,12 @@ static int ext_remap(struct obj *o, const struct ext_sec *x, const struct piece 
 		memcpy(hdr, o->btf_ext + x->off + at, 8);
 		u64 bytes = (u64)hdr[1] * x->rec_size;
 		if (bytes > x->len - at - 8)
-			return FAIL(o, "section '.BTF.ext': %u records past the end of their subsection", hdr[1]);
+			return FAIL(o, "%u records past the end of their subsection", hdr[1]);
 		const char *name = NULL;
 		if (hdr[0] < o->btf.str_len)
 			name = (const char *)o->btf.data + o->btf.hdr_len + o->btf.str_off + hdr[0];
 		if (!name)
-			return FAIL(o, "section '.BTF.ext': section name offset %u out of range", hdr[0]);
+			return FAIL(o, "section name offset %u out of range", hdr[0]);
 		if (!rb_strcmp(name, secname))
 			for (u32 k = 0; k < hdr[1]; k++) {
 				u32 rec[4];
@@ -59,7 +59,7 @@ static int ext_remap(struct obj *o, const struct ext_sec *x, const struct piece 
 				if (rec[0] % INSN || rec[0] < pc->off || rec[0] - pc->off >= (u64)pc->cnt * INSN)
 					continue;
 				if (*cnt >= cap)
-					return FAIL(o, "section '.BTF.ext': too many records");
+					return FAIL(o, "too many records");
 				rec[0] = pc->at + (u32)((rec[0] - pc->off) / INSN);
 				memcpy(out + (u64)*cnt * nrec, rec, nrec * 4);
 				(*cnt)++;
@@ -79,15 +79,19 @@ int btf_ext_prog(struct obj *o, struct prog *p)
 	static const u8 min_rec[3] = {8, 16, 16}; /* bytes; the first min_rec / 4 u32 are kept */
 	if (!o->btf_ext || !o->has_btf)
 		return 0;
-	if (o->btf_ext_size < 24)
-		return FAIL(o, "section '.BTF.ext': truncated header (%llu bytes)", (unsigned long long)o->btf_ext_size);
+	if (o->btf_ext_size < 24) {
+		FAIL(o, "truncated header (%llu bytes)", (unsigned long long)o->btf_ext_size);
+		goto bad;
+	}
 	memcpy(&h, o->btf_ext, o->btf_ext_size < 32 ? 24 : 32);
 	u32 hdr_len = h.hdr_len;
-	if (h.magic != 0xeB9F || hdr_len < 24 || hdr_len > o->btf_ext_size)
-		return FAIL(o, "section '.BTF.ext': bad magic or header length %u", hdr_len);
+	if (h.magic != 0xeB9F || hdr_len < 24 || hdr_len > o->btf_ext_size) {
+		FAIL(o, "bad magic or header length %u", hdr_len);
+		goto bad;
+	}
 	for (unsigned k = 0; k < (hdr_len >= 32 ? 3u : 2u); k++)
 		if (ext_sub(o, hdr_len, h.sub[k][0], h.sub[k][1], min_rec[k], &x[k]))
-			return RB_EOBJ;
+			goto bad;
 	u32 cap = p->insn_cnt;
 	p->func_info = rb_alloc((u64)cap * 8);
 	p->line_info = rb_alloc((u64)cap * 16);
@@ -103,7 +107,7 @@ int btf_ext_prog(struct obj *o, struct prog *p)
 		u32 before = p->func_info_cnt;
 		for (unsigned k = whole ? 0 : 2; k < 3; k++)
 			if (ext_remap(o, &x[k], &p->pieces[i], s.name, cap))
-				return RB_EOBJ;
+				goto bad;
 		whole = whole && p->func_info_cnt == before + 1 && p->func_info[before * 2] == p->pieces[i].at;
 	}
 	if (!whole)
@@ -121,6 +125,8 @@ int btf_ext_prog(struct obj *o, struct prog *p)
 		o->ncore += p->core_cnt;
 	}
 	return 0;
+bad:
+	return err_ctx(&o->err, "section '.BTF.ext'");
 }
 
 u8 *obj_btf_for_kernel(struct obj *o, u32 *size)

@@ -93,7 +93,7 @@ static int code_reloc(struct ctx *c, const struct elf_sec *rs, const struct elf_
 				    (unsigned long long)symsec.size);
 		struct map *m = data_map(c, &symsec);
 		if (!m)
-			return FAIL(o, "too many maps");
+			return RB_EOBJ;
 		rel->kind = REL_MAP_VALUE;
 		rel->map = (u32)(m - o->maps);
 		rel->value_off = (u32)off;
@@ -110,10 +110,12 @@ static int map_values(struct ctx *c, const struct elf_sec *rs)
 	struct elf *e = &o->elf;
 	struct elf_rel r;
 	struct elf_sym sym;
+	struct map *m;
+	u64 slot;
 	for (unsigned i = 0; i < elf_nrels(rs); i++) {
 		if (elf_reloc(e, rs, i, &r) || elf_symbol(e, r.sym, &sym))
 			return ERR_PASS(o, e);
-		struct map *m = NULL;
+		m = NULL;
 		for (unsigned k = 0; k < o->nmaps; k++)
 			if (o->maps[k].def == MAP_DEF_BTF && r.offset >= o->maps[k].off &&
 			    r.offset - o->maps[k].off < o->maps[k].def_size)
@@ -121,25 +123,31 @@ static int map_values(struct ctx *c, const struct elf_sec *rs)
 		if (!m || !m->values_off || r.offset - m->off < m->values_off || (r.offset - m->off - m->values_off) % 8)
 			return FAIL(o, "'.maps': relocation #%u at offset %llu is not in a map's initial values", i,
 				    (unsigned long long)r.offset);
-		u64 slot = (r.offset - m->off - m->values_off) / 8;
-		if (m->type != BPF_MAP_TYPE_PROG_ARRAY || slot >= m->max_entries)
-			return FAIL(o, "map '%s': initial value #%llu: only prog arrays take initial values here, within "
-				       "max_entries (%u)", m->name, (unsigned long long)slot, m->max_entries);
+		slot = (r.offset - m->off - m->values_off) / 8;
+		if (m->type != BPF_MAP_TYPE_PROG_ARRAY || slot >= m->max_entries) {
+			FAIL(o, "only prog arrays take initial values here, within max_entries (%u)", m->max_entries);
+			goto bad;
+		}
 		struct prog *p = NULL;
 		for (unsigned k = 0; k < o->nprogs; k++)
 			if (o->progs[k].sec_idx == sym.shndx && o->progs[k].off == sym.value)
 				p = &o->progs[k];
-		if (!p)
-			return FAIL(o, "map '%s': initial value #%llu: '%s' is not a program", m->name,
-				    (unsigned long long)slot, sym.name);
+		if (!p) {
+			FAIL(o, "'%s' is not a program", sym.name);
+			goto bad;
+		}
 		for (unsigned k = 0; k < m->nslots; k++)
-			if (m->slots[k].key == slot)
-				return FAIL(o, "map '%s': initial value #%llu: set twice", m->name, (unsigned long long)slot);
+			if (m->slots[k].key == slot) {
+				FAIL(o, "set twice");
+				goto bad;
+			}
 		if (!m->slots) /* at most one slot per relocation: never sized by the file's max_entries */
 			m->slots = rb_zalloc(elf_nrels(rs) * sizeof *m->slots);
 		m->slots[m->nslots++] = (struct map_slot){(u32)slot, p};
 	}
 	return 0;
+bad:
+	return err_ctx(&o->err, "map '%s': initial value #%llu", m->name, (unsigned long long)slot);
 }
 
 int relocations(struct ctx *c)
@@ -164,9 +172,9 @@ int relocations(struct ctx *c)
 		if (rs.link != (unsigned)e->symtab)
 			return FAIL(o, "relocation section '%s': symbol table index %u is not the symbol table", rs.name,
 				    rs.link);
-		if (rs.entsize != 16 || rs.size % 16)
-			return FAIL(o, "relocation section '%s': entry size %llu and size %llu do not fit 16-byte entries",
-				    rs.name, (unsigned long long)rs.entsize, (unsigned long long)rs.size);
+		if (rs.entsize != 16 || rs.size % 16) /* (elf_reloc's check and words, for a section of none) */
+			return FAIL(o, "relocation section '%s': entry size %llu and size %llu do not fit %zu-byte entries",
+				    rs.name, (unsigned long long)rs.entsize, (unsigned long long)rs.size, (size_t)16);
 		if (values) {
 			if (map_values(c, &rs))
 				return RB_EOBJ;
@@ -194,7 +202,8 @@ static const struct rel *rel_at(struct ctx *c, unsigned sec, u64 off)
 }
 
 /* Copies a program's body and, after it, every function it calls (transitively), fixing call
- * offsets to the new layout and noting which instructions take map fds. */
+ * offsets to the new layout and noting which instructions take map fds. (A message: the
+ * caller puts "prog 'NAME': " before it.) */
 int link_prog(struct ctx *c, struct prog *p)
 {
 	struct obj *o = c->o;
@@ -203,7 +212,7 @@ int link_prog(struct ctx *c, struct prog *p)
 	for (unsigned i = 0; i < c->nfuncs; i++)
 		total += c->funcs[i].cnt;
 	if (total > 1000000)
-		return FAIL(o, "prog '%s': too many instructions (%llu)", p->name, (unsigned long long)total);
+		return FAIL(o, "too many instructions (%llu)", (unsigned long long)total);
 	p->insns = rb_alloc(total * sizeof *p->insns);
 	p->pieces = rb_zalloc((c->nfuncs + 1) * sizeof *p->pieces);
 	p->rels = rb_zalloc((c->nrels ? c->nrels : 1) * sizeof *p->rels);
@@ -223,10 +232,10 @@ int link_prog(struct ctx *c, struct prog *p)
 			const struct rel *r = rel_at(c, pc->sec_idx, off);
 			bool ld = in->code == (BPF_LD | BPF_IMM | BPF_DW);
 			if (ld && j + 1 >= pc->cnt)
-				return FAIL(o, "prog '%s': 64-bit load at instruction %u is cut off", p->name, idx);
+				return FAIL(o, "64-bit load at instruction %u is cut off", idx);
 			if (ld && in->src_reg == BPF_PSEUDO_FUNC)
-				return FAIL(o, "prog '%s': instruction %u passes a function as a callback: not "
-					       "supported", p->name, idx);
+				return FAIL(o, "instruction %u passes a function as a callback: not "
+					       "supported", idx);
 			/* (code_reloc put map and extern relocations on 64-bit loads, kfunc ones on calls) */
 			if (r && r->kind != REL_CALL) {
 				p->rels[p->nrels++] = (struct prog_rel){idx, r->kind, r->map, r->value_off};
@@ -244,8 +253,8 @@ int link_prog(struct ctx *c, struct prog *p)
 				continue;
 			if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != BPF_PSEUDO_CALL) {
 				if (r)
-					return FAIL(o, "prog '%s': relocation #%u lands on instruction %u, neither a "
-						       "64-bit load nor a call", p->name, r->index, idx);
+					return FAIL(o, "relocation #%u lands on instruction %u, neither a "
+						       "64-bit load nor a call", r->index, idx);
 				continue;
 			}
 			unsigned tsec = pc->sec_idx;
@@ -254,15 +263,14 @@ int link_prog(struct ctx *c, struct prog *p)
 				tsec = r->target_sec, toff = (s64)r->target_off;
 			const struct func *f = toff >= 0 ? func_at(c, tsec, (u64)toff) : NULL;
 			if (!f)
-				return FAIL(o, "prog '%s': the call at instruction %u goes to no known function", p->name,
-					    idx);
+				return FAIL(o, "the call at instruction %u goes to no known function", idx);
 			struct piece *q = NULL;
 			for (unsigned k = 0; k < p->npieces; k++)
 				if (p->pieces[k].sec_idx == f->sec_idx && p->pieces[k].off == f->off)
 					q = &p->pieces[k];
 			if (!q) {
 				if (p->npieces > c->nfuncs)
-					return FAIL(o, "prog '%s': too many called functions", p->name);
+					return FAIL(o, "too many called functions");
 				q = &p->pieces[p->npieces++];
 				*q = (struct piece){f->sec_idx, f->off, p->pieces[p->npieces - 2].at +
 								 p->pieces[p->npieces - 2].cnt, f->cnt, f->name};

@@ -26,11 +26,14 @@ void set_kname(struct map *m, const char *prefix, const char *name)
 	}
 }
 
+/* NULL, with the error set, if there is no room (the array has one per symbol and section). */
 static struct map *new_map(struct ctx *c, const char *name, unsigned sec, u64 off)
 {
 	struct obj *o = c->o;
-	if (o->nmaps == c->cap_maps)
+	if (o->nmaps == c->cap_maps) {
+		FAIL(o, "too many maps");
 		return NULL;
+	}
 	struct map *m = &o->maps[o->nmaps++];
 	m->name = name;
 	m->sec_idx = sec;
@@ -69,7 +72,7 @@ int legacy_maps(struct ctx *c, const struct elf_sec *s)
 				    (unsigned long long)sym.value, (unsigned long long)def);
 		struct map *m = new_map(c, sym.name, s->idx, sym.value);
 		if (!m)
-			return FAIL(o, "too many maps");
+			return RB_EOBJ;
 		u32 f[5];
 		memcpy(f, s->data + sym.value, sizeof f);
 		m->def = MAP_DEF_LEGACY;
@@ -80,46 +83,47 @@ int legacy_maps(struct ctx *c, const struct elf_sec *s)
 }
 
 /* "__uint(name, N)" is "int (*name)[N]": N is the array's length. */
-static int btf_uint(struct obj *o, u32 type, const char *map, const char *field, u32 *out)
+static int btf_uint(struct obj *o, u32 type, const char *field, u32 *out)
 {
 	struct btf *b = &o->btf;
 	struct btf_t t;
 	u32 elem;
 	if (btf_resolve(b, type, &t) || t.kind != BTFK_PTR || btf_resolve(b, t.size_or_type, &t) ||
 	    btf_array(b, &t, &elem, out))
-		return FAIL(o, "map '%s': field '%s' is not __uint(%s, N)%s%s", map, field, field, b->err.msg[0] ? ": " : "",
+		return FAIL(o, "field '%s' is not __uint(%s, N)%s%s", field, field, b->err.msg[0] ? ": " : "",
 			    b->err.msg);
 	return 0;
 }
 
 /* "__type(key, T)" is "T *key": the pointee's id and size. */
-static int btf_ptr_type(struct obj *o, u32 type, const char *map, const char *field, u32 *id, u32 *size)
+static int btf_ptr_type(struct obj *o, u32 type, const char *field, u32 *id, u32 *size)
 {
 	struct btf *b = &o->btf;
 	struct btf_t t;
 	u64 sz;
 	if (btf_resolve(b, type, &t) || t.kind != BTFK_PTR || btf_size(b, t.size_or_type, &sz) || sz > 0xffffffffu)
-		return FAIL(o, "map '%s': field '%s' is not __type(%s, T) of a sized type T%s%s", map, field, field,
+		return FAIL(o, "field '%s' is not __type(%s, T) of a sized type T%s%s", field, field,
 			    b->err.msg[0] ? ": " : "", b->err.msg);
 	*id = t.size_or_type;
 	*size = (u32)sz;
 	return 0;
 }
 
-/* One BTF-defined map: a variable of the .maps DATASEC whose struct members describe it. */
+/* One BTF-defined map: a variable of the .maps DATASEC whose struct members describe it. (A
+ * message: the caller puts "map 'NAME': " before it.) */
 static int btf_map(struct ctx *c, struct map *m, u32 var_type)
 {
 	struct obj *o = c->o;
 	struct btf *b = &o->btf;
 	struct btf_t t;
 	if (btf_resolve(b, var_type, &t) || t.kind != BTFK_STRUCT)
-		return FAIL(o, "map '%s': its BTF type is not a struct%s%s", m->name, b->err.msg[0] ? ": " : "", b->err.msg);
+		return FAIL(o, "its BTF type is not a struct%s%s", b->err.msg[0] ? ": " : "", b->err.msg);
 	m->def = MAP_DEF_BTF;
 	for (u32 i = 0; i < t.vlen; i++) {
 		const char *name;
 		u32 type, bit;
 		if (btf_member(b, &t, i, &name, &type, &bit))
-			return FAIL(o, "map '%s': %s", m->name, b->err.msg);
+			return FAIL(o, "%s", b->err.msg);
 		/* each member: an __uint() into a field of m (none: accepted and ignored), an
 		 * __type() into a BTF id and a size, or __array(values, ...) */
 		static const struct { char name[12]; u8 ptr; u8 off, size; } fields[] = {
@@ -133,20 +137,20 @@ static int btf_map(struct ctx *c, struct map *m, u32 var_type)
 		while (f < ARRAY_SIZE(fields) && rb_strcmp(name, fields[f].name))
 			f++;
 		if (f == ARRAY_SIZE(fields))
-			return FAIL(o, "map '%s': unknown definition field '%s'", m->name, name);
+			return FAIL(o, "unknown definition field '%s'", name);
 		dst = fields[f].off ? (u32 *)((char *)m + fields[f].off) : &ignored;
 		int r = 0;
 		if (fields[f].ptr == 2)
 			m->values_off = bit / 8;
 		else if (fields[f].ptr)
-			r = btf_ptr_type(o, type, m->name, name, dst, (u32 *)((char *)m + fields[f].size));
+			r = btf_ptr_type(o, type, name, dst, (u32 *)((char *)m + fields[f].size));
 		else
-			r = btf_uint(o, type, m->name, name, dst);
+			r = btf_uint(o, type, name, dst);
 		if (r)
 			return r;
 	}
 	if (!m->type)
-		return FAIL(o, "map '%s': no map type (__uint(type, ...))", m->name);
+		return FAIL(o, "no map type (__uint(type, ...))");
 	/* Prog arrays hold program fds: 4-byte keys and values, whatever the types said. */
 	if (m->type == BPF_MAP_TYPE_PROG_ARRAY || m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
 		if (!m->key_size)
@@ -182,15 +186,15 @@ int btf_maps(struct ctx *c, const struct elf_sec *s)
 		if (!vt)
 			return FAIL(o, "map '%s': not described in the BTF of '.maps'", sym.name);
 		if (sym.value > s->size || sym.size > s->size - sym.value)
-			return FAIL(o, "map '%s': offset %llu + size %llu past the end of '.maps' (%llu bytes)", sym.name,
-				    (unsigned long long)sym.value, (unsigned long long)sym.size,
+			return FAIL(o, "%s '%s': offset %llu + size %llu past the end of section '%s' (%llu bytes)", "map",
+				    sym.name, (unsigned long long)sym.value, (unsigned long long)sym.size, s->name,
 				    (unsigned long long)s->size);
 		struct map *m = new_map(c, sym.name, s->idx, sym.value);
 		if (!m)
-			return FAIL(o, "too many maps");
+			return RB_EOBJ;
 		m->def_size = sym.size;
 		if (btf_map(c, m, vt))
-			return RB_EOBJ;
+			return err_ctx(&o->err, "map '%s'", m->name);
 	}
 	return 0;
 }

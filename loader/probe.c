@@ -1,7 +1,7 @@
 /* The feature probes behind `rawbpf probe` (part of the kernel layer): each asks the kernel one
  * question the way a loader would meet the answer, and records the answer with how it was found.
  * Whatever a probe creates is closed at once; nothing outlives the command. */
-#include "kernel.h"
+#include "attach.h"
 #include "kbtf.h"
 #include "arch.h"
 #include "io.h"
@@ -55,13 +55,12 @@ static void btf_prog(struct probe *p, struct kbtf *k, const char *what, u32 type
 /* A PMU's type (the number perf_event_attr.type takes), or -errno. */
 static long pmu(struct probe *p, const char *what, const char *name)
 {
-	char path[96], buf[32];
-	u64 v;
-	rb_snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
-	long n = kern_read(path, buf, sizeof buf, "the PMU's type, for perf_event_attr.type");
-	bool ok = n > 0 && rb_parse_u64(buf, &v);
-	probe_add(p, what, ok, ok ? "type %s|%s" : "no|%.0s%s: %s", buf, path, rb_strerror((int)-n));
-	return ok ? (long)v : -ENOENT;
+	long v = pmu_attr(name, "type", "the PMU's type, for perf_event_attr.type");
+	if (v >= 0)
+		probe_add(p, what, true, "type %ld|/sys/bus/event_source/devices/%s/type", v, name);
+	else
+		probe_add(p, what, false, "no|/sys/bus/event_source/devices/%s/type: %s", name, rb_strerror((int)-v));
+	return v;
 }
 
 void kern_probe(struct probe *p)

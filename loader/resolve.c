@@ -77,11 +77,12 @@ static void kallsyms_line(char *line, void *ctx)
 int load_externs(struct loaded *l, struct err *e)
 {
 	struct obj *o = l->o;
-	char src[200] = "", *cfg = NULL, num[16];
+	char src[200], *cfg = NULL, num[16];
 	bool cfg_read = false, ks_read = false;
 	const char *why = NULL, *from = "";
 	struct ext *x = NULL;
 	int r = 0;
+	src[0] = 0;
 	for (unsigned i = 0; i < o->nexts && !r && !why; i++) {
 		x = &o->exts[i];
 		const char *val = NULL;

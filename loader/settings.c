@@ -121,11 +121,12 @@ static const char *put(struct obj *o, u32 type, const char *val, u8 *out, u32 ro
 
 int obj_set(struct obj *o, const char *arg, struct err *e)
 {
-	char name[64], what[176] = "";
+	char name[64], what[176];
 	const char *eq = rb_strchr(arg, '='), *why = "expected NAME=VALUE, MAP.max_entries=N or MAP.value_size=N";
 	size_t n = eq ? (size_t)(eq - arg) : 0;
 	u32 type, room;
 	u8 *bytes;
+	what[0] = 0;
 	if (n && n < sizeof name) {
 		memcpy(name, arg, n);
 		name[n] = 0;

@@ -86,6 +86,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 	const char *end = target + rb_strlen(target), *c2 = last_of(target, end, ':');
 	const char *c1 = usdt && c2 ? last_of(target, c2, ':') : c2;
 	struct elf elf;
+	struct usdt_site *s = NULL;
 	u8 *buf = NULL;
 	size_t size;
 	int r;
@@ -96,41 +97,36 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 	rb_snprintf(name, sizeof name, "%.*s", (int)(c1 - target), target);
 	if ((r = find_file(name, path, sizeof path, e)) < 0 || (r = rb_read_file(path, 512u << 20, &buf, &size, e)) < 0)
 		return r;
-	if (elf_open_exec(&elf, buf, size)) {
-		r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
-		goto out;
-	}
+	if (elf_open_exec(&elf, buf, size))
+		goto bad;
 	if (usdt) {
 		char prov[128];
-		struct usdt_site *s = rb_alloc(64 * sizeof *s);
+		s = rb_alloc(64 * sizeof *s);
 		rb_snprintf(prov, sizeof prov, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
-		r = uelf_usdt(&elf, prov, c2 + 1, s, 64, np);
-		if (r == 0 && *np > 64)
+		if (uelf_usdt(&elf, prov, c2 + 1, s, 64, np))
+			goto bad;
+		if (*np > 64) {
 			r = err_set(e, -E2BIG, "USDT %s:%s: %u sites (at most 64)", prov, c2 + 1, *np);
-		else if (r)
-			err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
-		else {
-			struct usite *u = *sitesp = rb_zalloc(*np * sizeof *u);
-			for (unsigned i = 0; i < *np; i++, u++) {
-				u->vaddr = s[i].vaddr, u->off = s[i].off, u->ref = s[i].sema_off, u->sema = s[i].sema;
-				rb_strlcpy(u->args, s[i].args, sizeof u->args);
-				u->dyn = elf.type == 3 /* ET_DYN */;
-				usdt_spec_bytes(&s[i], 0, u->spec);
-				size_t n = 0;
-				for (unsigned k = 0; k < s[i].nargs; k++) {
-					n += (size_t)rb_snprintf(u->parsed + n, sizeof u->parsed - n, "%s", k ? ", " : "");
-					usdt_arg_text(&s[i].arg[k], u->parsed + n, sizeof u->parsed - n);
-					n = rb_strlen(u->parsed);
-				}
-				explain("USDT %s:%s site %u: address 0x%llx, offset 0x%llx, semaphore offset 0x%llx, \"%s\": %s",
-					prov, c2 + 1, i, (unsigned long long)u->vaddr,
-					(unsigned long long)u->off, (unsigned long long)u->ref, u->args, u->parsed);
-			}
-			rb_snprintf(what, wsize, "%s %s:%s, %u site%s", path, prov, c2 + 1, *np, *np == 1 ? "" : "s");
-		}
-		rb_free(s);
-		if (r)
 			goto out;
+		}
+		struct usite *u = *sitesp = rb_zalloc(*np * sizeof *u);
+		for (unsigned i = 0; i < *np; i++, u++) {
+			u->vaddr = s[i].vaddr, u->off = s[i].off, u->ref = s[i].sema_off, u->sema = s[i].sema;
+			rb_strlcpy(u->args, s[i].args, sizeof u->args);
+			u->dyn = elf.type == 3 /* ET_DYN */;
+			usdt_spec_bytes(&s[i], 0, u->spec);
+			for (unsigned k = 0; k < s[i].nargs; k++) { /* (a length after each step: the text may be cut) */
+				size_t n = rb_strlen(u->parsed);
+				if (k)
+					rb_strlcpy(u->parsed + n, ", ", sizeof u->parsed - n);
+				n = rb_strlen(u->parsed);
+				usdt_arg_text(&s[i].arg[k], u->parsed + n, sizeof u->parsed - n);
+			}
+			explain("USDT %s:%s site %u: address 0x%llx, offset 0x%llx, semaphore offset 0x%llx, \"%s\": %s",
+				prov, c2 + 1, i, (unsigned long long)u->vaddr,
+				(unsigned long long)u->off, (unsigned long long)u->ref, u->args, u->parsed);
+		}
+		rb_snprintf(what, wsize, "%s %s:%s, %u site%s", path, prov, c2 + 1, *np, *np == 1 ? "" : "s");
 	} else {
 		struct usym sym;
 		u64 add = 0, off;
@@ -145,8 +141,7 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 			off += add;
 			rb_snprintf(what, wsize, "%s offset 0x%llx", path, (unsigned long long)off);
 		} else if (uelf_sym(&elf, name, &sym)) {
-			r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
-			goto out;
+			goto bad;
 		} else {
 			off = sym.off + add;
 			rb_snprintf(what, wsize, "%s:%s%s (file offset 0x%llx, %s%s%s)", path, name, plus ? c1 + 1 + rb_strlen(name) : "",
@@ -162,7 +157,11 @@ int uprobe_resolve(const char *target, bool usdt, char **pathp, struct usite **s
 	*pathp = rb_alloc(rb_strlen(path) + 1);
 	rb_strlcpy(*pathp, path, rb_strlen(path) + 1);
 	r = 0;
+	goto out;
+bad:
+	r = err_set(e, RB_EOBJ, "%s: %s", path, elf.err.msg);
 out:
+	rb_free(s);
 	rb_free(buf);
 	return r;
 }
@@ -170,20 +169,12 @@ out:
 /* The uprobe PMU's type, retprobe bit and where ref_ctr_offset goes ("config:32-63", 4.20+). */
 static void probe_uprobes(struct attach_env *env)
 {
-	static const char *const file[] = {"type", "format/retprobe", "format/ref_ctr_offset"};
-	int *dst[] = {&env->upmu_type, &env->uretbit, &env->urefshift};
-	char buf[64], path[96];
-	u64 v;
 	if (env->uprobed)
 		return;
 	env->uprobed = true;
-	for (int i = 0; i < 3; i++) {
-		*dst[i] = -1;
-		rb_snprintf(path, sizeof path, "/sys/bus/event_source/devices/uprobe/%s", file[i]);
-		if (kern_read(path, buf, sizeof buf, NULL) > 0 && (!i || rb_startswith(buf, "config:")) &&
-		    rb_parse_u64(buf + (i ? 7 : 0), &v) && v < 1u << 20)
-			*dst[i] = (int)v;
-	}
+	env->upmu_type = (int)pmu_attr("uprobe", "type", NULL);
+	env->uretbit = (int)pmu_attr("uprobe", "format/retprobe", NULL);
+	env->urefshift = (int)pmu_attr("uprobe", "format/ref_ctr_offset", NULL);
 }
 
 /* Is there tracefs's uprobe_events (the legacy interface)? Asked only when it may be used. */
@@ -219,8 +210,7 @@ int uprobe_plan(struct attach_env *env, struct attachment *a, enum attach_mode m
 	bool sema = false;
 	for (unsigned i = 0; i < a->nsites; i++)
 		sema |= a->sites[i].ref != 0;
-	bool pmu = env->upmu_type >= 0 && env->uretbit < 64 && (!a->ret || env->uretbit >= 0) &&
-		   (!sema || (env->urefshift >= 0 && env->urefshift < 64));
+	bool pmu = env->upmu_type >= 0 && (!a->ret || env->uretbit >= 0) && (!sema || env->urefshift >= 0);
 	if (mode == MODE_KPROBE && !pmu)
 		return err_set(e, -ENOENT, "prog '%s': --attach=pmu: no uprobe PMU%s", p->name,
 			       env->upmu_type >= 0 ? " with retprobe and ref_ctr_offset" : "");
@@ -276,7 +266,6 @@ static int usdt_attach(struct attach_env *env, struct attachment *a, struct usit
 int uprobe_attach(struct attach_env *env, struct attachment *a, struct err *e)
 {
 	char where[320];
-	u64 id;
 	int r = 0;
 	for (unsigned i = 0; i < a->nsites && r >= 0; i++) {
 		struct usite *s = &a->sites[i];
@@ -287,10 +276,8 @@ int uprobe_attach(struct attach_env *env, struct attachment *a, struct err *e)
 			int n = rb_snprintf(where, sizeof where, "%s:0x%llx", a->upath, (unsigned long long)s->off);
 			if (s->ref)
 				rb_snprintf(where + n, sizeof where - (size_t)n, "(0x%llx)", (unsigned long long)s->ref);
-			r = attach_legacy_add(env, "uprobe_events", a->ret, where, s->ev, sizeof s->ev, e);
-			s->defined = r == 0;
-			if (r == 0 && (r = tracefs_event_id(env->tfs, s->ev, &id, e)) == 0)
-				r = s->fd = kern_perf_tracepoint(id, s->ev, env->target_pid, e);
+			r = s->fd = attach_legacy_open(env, "uprobe_events", a->ret, where, s->ev, sizeof s->ev, env->target_pid,
+						       &s->defined, e);
 		}
 		if (r >= 0)
 			r = a->usdt ? usdt_attach(env, a, s, e) : kern_perf_set_bpf(s->fd, a->prog->fd, e);
