@@ -424,18 +424,33 @@ PY
 	nothing_left
 }
 
-# Two floods on CPU 0, 0.3 s apart: the kernel reports the first one's losses with the second's
-# first record (a perf buffer tells its losses only when it has room again).
-perf_floods() {
-	taskset -c 0 python3 -c 'import ctypes, time
-s = ctypes.CDLL(None).syscall
-s(20777); time.sleep(0.3); s(20777)'
-	sleep 0.3
+# Two floods on CPU 0: the kernel reports the first one's losses with the second's first record
+# (a perf buffer tells its losses only when it has room again). The second waits until rawbpf has
+# shown the first one's records (its output has stopped growing) and so freed the buffer, then
+# PATTERN (the loss report) is waited for in FILE: a slow machine gets time, not a failure (CI
+# once failed here with fixed 0.3 s pauses); a loss never reported still fails the test below.
+perf_flood() {
+	taskset -c 0 python3 -c 'import ctypes; ctypes.CDLL(None).syscall(20777)'
+}
+perf_floods() { # PATTERN FILE
+	local n prev=-1
+	perf_flood
+	for _ in $(seq 100); do
+		n=$(wc -c <"$BATS_TEST_TMPDIR/out")
+		[ "$n" -gt 0 ] && [ "$n" -eq "$prev" ] && break
+		prev=$n
+		sleep 0.1
+	done
+	perf_flood
+	for _ in $(seq 100); do
+		grep -q "$1" "$2" && break
+		sleep 0.1
+	done
 }
 
 @test "run -j: records a perf buffer lost come as a JSON object on stdout; every record is either shown or counted" {
 	start_rawbpf run "$TOBJ/perf_lost.bpf.o" -j
-	perf_floods
+	perf_floods '"type":"lost"' "$BATS_TEST_TMPDIR/out"
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
 	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
@@ -451,7 +466,7 @@ s(20777); time.sleep(0.3); s(20777)'
 
 @test "run without -j: a perf buffer's lost records are told on stderr" {
 	start_rawbpf run "$TOBJ/perf_lost.bpf.o"
-	perf_floods
+	perf_floods "records lost" "$BATS_TEST_TMPDIR/err"
 	stop_rawbpf INT
 	[ "$RB_STATUS" -eq 0 ]
 	grep -q "^rawbpf: perf buffer 'out' CPU 0: [0-9]* records lost$" "$BATS_TEST_TMPDIR/err"
