@@ -19,11 +19,19 @@ typedef int64_t s64;
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FMT(a, b) __attribute__((format(printf, a, b)))
 
-/* Memory routines: the compiler may emit calls to these; rt.c defines them freestanding. */
+/* Memory routines: the compiler may emit calls to these; start.c defines them freestanding.
+ * Elsewhere they are the compiler's builtins: -ffreestanding would otherwise make every small
+ * fixed-size copy or compare (a u32 read from a byte buffer, a 16-byte key) a call. */
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+#ifndef RT_MEM_DEFINED
+#define memcpy(d, s, n) __builtin_memcpy(d, s, n)
+#define memmove(d, s, n) __builtin_memmove(d, s, n)
+#define memset(d, c, n) __builtin_memset(d, c, n)
+#define memcmp(a, b, n) __builtin_memcmp(a, b, n)
+#endif
 
 /* Strings (str.c). */
 size_t rb_strlen(const char *s);

@@ -1,5 +1,6 @@
 /* The freestanding half of the runtime: program entry, the memory routines the compiler may
  * call, the allocator and exit. The sanitizer build replaces this file with test/host_rt.c. */
+#define RT_MEM_DEFINED /* the memory routines themselves are here */
 #include "io.h"
 #include "sys.h"
 #include <linux/auxvec.h>
