@@ -33,6 +33,7 @@ struct opts {
 	unsigned nattach_to;
 	const char *record[8];     /* --record MAP=TYPE */
 	unsigned nrecord;
+	u32 given;                 /* bit n: options[n] (main.c) was given */
 };
 
 /* The built-in objects, embedded stripped at build time (the GNUmakefile's builtin.S) and

@@ -100,8 +100,9 @@ int do_run(struct opts *opt)
 		attachable += att[i].path != PATH_NONE;
 	if (!attachable) {
 		err_set(&e, -EINVAL, "%s: no program to attach (rawbpf attaches kprobe/, kretprobe/, ksyscall/, "
-				 "kretsyscall/, tracepoint/, tp/, raw_tp/, uprobe/, uretprobe/ and usdt/ programs; '?' sections are "
-				 "skipped)",
+				 "kretsyscall/, tracepoint/, tp/, raw_tp/, fentry/, fexit/, fmod_ret/, tp_btf/, lsm/, uprobe/, "
+				 "uretprobe/ and usdt/ programs, and bare fentry, fexit, uprobe, uretprobe and usdt ones with "
+				 "--attach-to; '?' sections are skipped)",
 			opt->obj);
 		goto fail;
 	}

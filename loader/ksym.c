@@ -9,7 +9,7 @@
 #define KSYM_MAX 1024
 static struct ksym {
 	u64 addr, sym; /* sym: the greatest text symbol <= addr (0: none) */
-	char name[48];
+	char name[112]; /* "name\t[module]"; one too long for it ends in "..." rather than cut silently */
 } ks[KSYM_MAX];
 static u32 nks, pending, resets;
 static bool off, seen; /* off: kallsyms gave no addresses (told once): hex from then on */
@@ -41,7 +41,8 @@ static void line(char *l, void *ctx)
 	u32 i = find(a);
 	if (i < nks && ks[i].sym < a) {
 		ks[i].sym = a;
-		rb_strlcpy(ks[i].name, p + 3, sizeof ks[i].name); /* "name\t[module]" */
+		if (rb_strlcpy(ks[i].name, p + 3, sizeof ks[i].name) >= sizeof ks[i].name) /* "name\t[module]" */
+			memcpy(ks[i].name + sizeof ks[i].name - 4, "...", 4);
 	}
 }
 
@@ -98,7 +99,7 @@ void print_stack(struct strbuf *s, const u8 *d, u32 n)
 		sb_add(s, "%s%s", j ? (s->json ? "," : ", ") : "", q);
 		if (!off && i < nks && ks[i].addr == a && ks[i].sym) { /* "name+0x1c [module]" */
 			char *mod = rb_strchr(ks[i].name, '\t');
-			sb_add(s, "%.*s+0x%llx%s%s%s", mod ? (int)(mod - ks[i].name) : 48, ks[i].name,
+			sb_add(s, "%.*s+0x%llx%s%s%s", mod ? (int)(mod - ks[i].name) : (int)sizeof ks[i].name, ks[i].name,
 			       (unsigned long long)(a - ks[i].sym), mod ? " " : "", mod ? mod + 1 : "", q);
 		} else {
 			sb_add(s, "0x%llx%s", (unsigned long long)a, q);

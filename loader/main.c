@@ -39,7 +39,7 @@ static const char option_help[] =
 	"\1--interval=S\0print maps every S seconds (default 2)\0"
 	"\1--attach=MODE\0auto (the PMU, else legacy kprobe_events or uprobe_events, else the\n"
 	"syscall tracepoint), pmu (kprobe), legacy (kprobe-legacy), tracepoint\0"
-	"\5--attach-to=PROG=TARGET\0PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\0"
+	"\7--attach-to=PROG=TARGET\0PROG's target: PATH:FUNC[+OFF] (uprobe), PATH:PROVIDER:NAME (usdt)\0"
 	"\1--pid=PID\0user-space probes fire in process PID only\0"
 	"\3--prog=NAME[,NAME]\0only these programs ('?' ones too)\0"
 	"\3--skip=NAME[,NAME]\0all programs but these\0"
@@ -49,7 +49,7 @@ static const char option_help[] =
 	"\1--record=MAP=TYPE\0MAP's perf or ring buffer records are of BTF type TYPE\0"
 	"\7--btf=FILE\0the kernel's types for CO-RE (raw BTF, or ELF with .BTF; default\n"
 	"/sys/kernel/btf/vmlinux)\0"
-	"\13--explain\0narrate every call into the kernel on stderr\0"
+	"\17--explain\0narrate every call into the kernel on stderr\0"
 	"\4--disasm\0inspect: the instructions, as the verifier log shows them\0"
 	"\15-j, --json\0JSON on stdout (run: one object per line)\0"
 	"\20-h, --help\0this text; -V, --version: the version\0";
@@ -343,6 +343,31 @@ static const struct option {
 	{"--attach", O_MODE, 0, 8, OPT(mode), 0},
 };
 
+/* An option given to a command that does not take it (its commands are the first byte of its
+ * option_help entry): "inspect: --set is for run and load", exit 2; else 0. */
+static int not_for(const struct command *c, const char *name)
+{
+	size_t n = rb_strlen(name);
+	for (const char *p = option_help; *p; p = rb_nth(p, 2))
+		for (const char *q = p + 1; (q = rb_strstr(q, name)); q += n)
+			if (!((q[n] | 32) >= 'a' && (q[n] | 32) <= 'z') && q[n] != '-') {
+				unsigned left = (u8)*p & 15;
+				char msg[96], *m = msg;
+				if (left >> (c - commands) & 1)
+					return 0;
+				m += rb_snprintf(m, 40, "%s: %s is for", c->name, name);
+				for (unsigned k = 0, first = 1; k < ARRAY_SIZE(commands); k++)
+					if (left >> k & 1) {
+						left &= ~(1u << k);
+						m += rb_snprintf(m, 16, "%s%s", first ? " " : left ? ", " : " and ",
+								 commands[k].name);
+						first = 0;
+					}
+				return usage_error("%s", msg);
+			}
+	return 0;
+}
+
 /* Sets what argv[*i] says in opt: 0, or 1 for --help, -1 for --version, else an exit code. */
 static int option(struct opts *opt, char **argv, int *i, int argc)
 {
@@ -356,6 +381,7 @@ static int option(struct opts *opt, char **argv, int *i, int argc)
 		o++;
 	if (o == options + ARRAY_SIZE(options))
 		return usage_error("unknown option '%s'", a);
+	opt->given |= 1u << (o - options);
 	if (o->kind <= O_BOOL) {
 		if (o->kind == O_BOOL)
 			((bool *)opt)[o->off] = true;
@@ -457,10 +483,9 @@ int main(int argc, char **argv)
 		return usage_error("%s: which object? (a file, or a built-in name such as hello)", opt.cmd);
 	if (!c->obj && opt.obj)
 		return usage_error("unexpected argument '%s'", opt.obj);
-	if (opt.nsets && c->run != do_run && c->run != do_load)
-		return usage_error("%s: --set is for run and load", opt.cmd);
-	if ((opt.json && !c->json) || (opt.disasm && !c->disasm))
-		return usage_error("%s: -j/--json is for run, inspect and probe, --disasm for inspect", opt.cmd);
+	for (unsigned k = 2 * 2; k < ARRAY_SIZE(options); k++) /* past -h, --help, -V, --version */
+		if ((opt.given >> k & 1) && (code = not_for(c, options[k].name)))
+			return code;
 	code = c->run(&opt);
 	int w = rb_flush();
 	if (w < 0 && w != -EPIPE /* EPIPE: the reader went away, as with | head */ && code == EXIT_OK) {

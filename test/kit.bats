@@ -189,7 +189,23 @@ probe_value() {
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
 	run "$RAWBPF" load hello -j
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"-j/--json is for run, inspect and probe"* ]]
+	[[ "$output" == *"load: -j is for run, inspect and probe"* ]]
+	# each option is checked against the command, none silently ignored
+	t() { # EXPECTED ARGS...: a usage error naming the option and its commands, nothing done
+		local want=$1
+		shift
+		run "$RAWBPF" "$@"
+		[ "$status" -eq 2 ] && [ "${lines[0]}" = "rawbpf: $want" ] || { echo "$* -> $status: $output"; false; }
+	}
+	t "probe: --btf is for run, load and inspect" probe --btf /nonexistent
+	t "run: --disasm is for inspect" run hello --disasm
+	t "inspect: --pid is for run" inspect hello --pid=1
+	t "load: --duration is for run" load hello --duration 1
+	t "probe: --prog is for run and load" probe --prog=hello
+	t "inspect: --keep-going is for run" inspect hello --keep-going
+	# and the ones a command takes still pass the check (inspect reads files only: no privileges)
+	run "$RAWBPF" inspect hello --explain --btf /nonexistent --attach-to hello=x
+	[[ "$output" != *" is for "* ]]
 }
 
 @test "make install puts the binary and the man page under DESTDIR and PREFIX" {

@@ -259,6 +259,15 @@ EOF
 	nothing_left
 }
 
+@test "run of an object with nothing to attach (one XDP program): exit 1, the kinds it attaches named, nothing loaded" {
+	run "$RAWBPF" run "$TOBJ/kfunc_mod.bpf.o"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "rawbpf: $TOBJ/kfunc_mod.bpf.o: no program to attach (rawbpf attaches kprobe/, "* ]]
+	for k in fentry/ tp_btf/ lsm/ uprobe/ usdt/ --attach-to; do [[ "$output" == *" $k"* ]]; done
+	nothing_left
+}
+
 @test "load: accepted programs are reported and released" {
 	run "$RAWBPF" load hello
 	[ "$status" -eq 0 ]
