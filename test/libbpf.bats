@@ -118,7 +118,10 @@ OBJ_CHOOSE="$TOBJ/choose.bpf.o"
 	line=$(jq -c "select(.pid == $pid and (.msg | startswith(\"rawbpf\")))" "$BATS_TEST_TMPDIR/out")
 	[ -n "$line" ] || { cat "$BATS_TEST_TMPDIR/out"; false; }
 	[ "$(echo "$line" | jq -r .msg)" = "$msg" ]
-	[ "$(echo "$line" | jq -r .comm)" = bash ]
+	# the comm as trace_pipe gives it: "<...>" where the kernel did not keep the short-lived
+	# bash's name in saved_cmdlines (seen once under ASan here), never anything else
+	c=$(echo "$line" | jq -r .comm)
+	[ "$c" = bash ] || [ "$c" = "<...>" ] || { echo "$line"; false; }
 }
 
 @test "run -j: buffer records decoded through BTF, map snapshots with keys and values" {
