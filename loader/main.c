@@ -16,19 +16,19 @@
 static const struct command {
 	const char *name;
 	int (*run)(struct opts *);
-	bool obj, json, disasm; /* takes OBJ, -j, --disasm */
+	bool obj; /* takes OBJ (the options each takes: option_help) */
 	const char *desc;
 } commands[] = {
-	{"run", do_run, true, true, false,
+	{"run", do_run, true,
 	 "load OBJ, attach each program by its SEC() name, print what they report\n"
 	 "until Ctrl-C, SIGTERM, SIGHUP or --duration, detach everything; root"},
-	{"load", do_load, true, false, false,
+	{"load", do_load, true,
 	 "load each program, report the verifier's verdict (its log, exit 4 on a\n"
 	 "rejection), release everything; no attach; root"},
-	{"inspect", do_inspect, true, true, true,
+	{"inspect", do_inspect, true,
 	 "OBJ's sections, programs, maps, relocations, BTF, CO-RE (with the kernel's\n"
 	 "BTF); --disasm: the instructions; reads files only, no privileges"},
-	{"probe", do_probe, false, true, false,
+	{"probe", do_probe, false,
 	 "what this kernel offers for BPF and how each answer was found; exit 1 if\n"
 	 "the default job cannot run here"},
 };
