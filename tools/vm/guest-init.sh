@@ -1124,13 +1124,12 @@ for fn in $checks; do
 	out=/tmp/checks/$CHECK.out
 	( "check_$fn" ) </dev/null >"$out" 2>&1 &
 	pid=$!
-	# Watchdog: a check that hangs is killed and reported, the rest still run. Loading every
-	# object takes longer under TCG than one check (each CO-RE object reads the kernel's BTF).
+	# Watchdog: a check that hangs is killed and reported, the rest still run. Some take longer
+	# under TCG than one check: loading every object (each CO-RE object reads the kernel's BTF),
+	# and stacks and probe, which read /proc/kallsyms (stacks twice: rawbpf, then busybox awk over
+	# every line; over 30 s on the arm64 16 KiB-page kernel on one machine).
 	limit=$timeout_s
-	[ "$fn" = load_objects ] && limit=$((timeout_s * 4))
-	# stacks and probe read /proc/kallsyms (stacks twice: rawbpf, then busybox awk over every line); on the arm64
-	# 16 KiB-page kernel under TCG that took over 30 s on this session's machine
-	{ [ "$fn" = stacks ] || [ "$fn" = probe ]; } && limit=$((timeout_s * 4))
+	case $fn in load_objects | stacks | probe) limit=$((timeout_s * 4)) ;; esac
 	( sleep "$limit"; touch "/tmp/checks/$CHECK.timeout"; kill -9 $pid ) 2>/dev/null &
 	wd=$!
 	wait $pid
